@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { Id, PermissionMode, SessionStatus } from './common.js';
+import { StoredEvent } from './session-events.js';
+
+/**
+ * REST API v1 (`/api/v1`). Request bodies are parsed with these schemas at the edge; responses are
+ * typed with them. Paths and field names here are a public contract: add fields, never rename.
+ */
+
+export const Health = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  protocolVersion: z.number().int(),
+});
+export type Health = z.output<typeof Health>;
+
+// ---- workspaces --------------------------------------------------------------------------------
+
+export const WorkspaceStatus = z.enum(['ready', 'cloning', 'error']);
+export type WorkspaceStatus = z.output<typeof WorkspaceStatus>;
+
+export const Workspace = z.object({
+  id: Id,
+  name: z.string(),
+  /** The user's own checkout. ChatML never switches its branch or touches its files. */
+  path: z.string(),
+  baseBranch: z.string(),
+  remoteUrl: z.string().nullable(),
+  status: WorkspaceStatus,
+  /** Human-readable progress or failure while cloning. */
+  statusDetail: z.string().nullable(),
+  createdAt: z.number().int(),
+});
+export type Workspace = z.output<typeof Workspace>;
+
+export const CreateWorkspaceBody = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z
+    .object({
+      cloneUrl: z.string().min(1).max(4096),
+      name: z.string().min(1).max(100).optional(),
+      /** Where to clone to; defaults to `$CHATML_HOME/repos/<name>`. */
+      path: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+]);
+export type CreateWorkspaceBody = z.output<typeof CreateWorkspaceBody>;
+
+export const WorkspaceList = z.object({ workspaces: z.array(Workspace) });
+
+// ---- sessions ----------------------------------------------------------------------------------
+
+export const Session = z.object({
+  id: Id,
+  workspaceId: Id,
+  name: z.string(),
+  branch: z.string(),
+  baseBranch: z.string(),
+  worktreePath: z.string(),
+  status: SessionStatus,
+  /** Why the session is in `error` (or other context for the status), for the user. */
+  statusReason: z.string().nullable(),
+  model: z.string().nullable(),
+  permissionMode: PermissionMode,
+  /** Highest seq in the session's event log; a client that has it is up to date. */
+  lastSeq: z.number().int().nonnegative(),
+  /** Messages accepted but not yet started (waiting behind a turn or for a free slot). */
+  queuedMessages: z.number().int().nonnegative(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Session = z.output<typeof Session>;
+
+/** Session and branch names: short, readable, and safe as a git ref component. */
+export const SessionName = z
+  .string()
+  .min(1)
+  .max(60)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const CreateSessionBody = z
+  .object({
+    prompt: z.string().max(200_000).optional(),
+    name: SessionName.optional(),
+    baseBranch: z.string().min(1).max(255).optional(),
+    model: z.string().min(1).max(100).optional(),
+    permissionMode: PermissionMode.optional(),
+  })
+  .strict();
+export type CreateSessionBody = z.output<typeof CreateSessionBody>;
+
+export const SessionList = z.object({ sessions: z.array(Session) });
+
+export const SendMessageBody = z.object({ text: z.string().min(1).max(200_000) }).strict();
+export type SendMessageBody = z.output<typeof SendMessageBody>;
+
+export const SendMessageResponse = z.object({ messageId: z.string(), queued: z.boolean() });
+
+export const PermissionDecisionBody = z
+  .object({
+    allow: z.boolean(),
+    message: z.string().max(10_000).optional(),
+    updatedInput: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type PermissionDecisionBody = z.output<typeof PermissionDecisionBody>;
+
+export const UpdateSessionBody = z
+  .object({ model: z.string().min(1).max(100).optional(), permissionMode: PermissionMode.optional() })
+  .strict();
+export type UpdateSessionBody = z.output<typeof UpdateSessionBody>;
+
+export const EventsQuery = z.object({
+  after: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export const EventsResponse = z.object({
+  events: z.array(StoredEvent),
+  lastSeq: z.number().int().nonnegative(),
+});
+export type EventsResponse = z.output<typeof EventsResponse>;
+
+// ---- diff --------------------------------------------------------------------------------------
+
+export const FileChangeStatus = z.enum(['added', 'modified', 'deleted', 'renamed', 'copied', 'type_changed']);
+
+export const FileDiff = z.object({
+  path: z.string(),
+  oldPath: z.string().nullable(),
+  status: FileChangeStatus,
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  binary: z.boolean(),
+  /** The unified diff for this file, as `git diff` prints it. */
+  patch: z.string(),
+});
+export type FileDiff = z.output<typeof FileDiff>;
+
+export const DiffResponse = z.object({
+  /** The merge-base of the session branch and its base branch: what the diff is against. */
+  mergeBase: z.string(),
+  files: z.array(FileDiff),
+});
+export type DiffResponse = z.output<typeof DiffResponse>;

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** `$CHATML_HOME/server.json`, mode 0600: how the launcher and CLI find the running backend. */
+export const ServerInfo = z.object({
+  port: z.number().int().min(1).max(65535),
+  token: z.string().min(32),
+  pid: z.number().int(),
+  version: z.string(),
+  startedAt: z.number().int(),
+  demoModel: z.boolean().default(false),
+});
+export type ServerInfo = z.output<typeof ServerInfo>;
+
+/** `$CHATML_HOME/settings.json`: user settings. Unknown keys are kept out; bad files are reported. */
+export const Settings = z
+  .object({
+    /** Most agent turns running at once; more wait in a visible queue. Default: from free memory. */
+    maxConcurrentTurns: z.number().int().min(1).max(64).optional(),
+    /** Stop a session's runner after this long idle; it resumes transparently on the next message. */
+    idleRunnerTimeoutMs: z.number().int().min(1000).optional(),
+    /** Model endpoint; the environment's `ANTHROPIC_BASE_URL` wins when set. */
+    anthropicBaseUrl: z.string().url().optional(),
+    defaultModel: z.string().optional(),
+  })
+  .strict();
+export type Settings = z.output<typeof Settings>;
+
+/** The backend's single ready line on stdout, which the launcher waits for. */
+export const ReadyLine = z.object({
+  chatml: z.literal('ready'),
+  port: z.number().int(),
+  pid: z.number().int(),
+  url: z.string(),
+});
+export type ReadyLine = z.output<typeof ReadyLine>;

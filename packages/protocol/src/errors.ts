@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Every API error has this shape; `code` is stable and machine-readable, `message` is for people. */
+export const ErrorCode = z.enum([
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'invalid_name',
+  'not_a_git_repo',
+  'git_failed',
+  'session_archived',
+  'session_busy',
+  'payload_too_large',
+  'internal',
+]);
+export type ErrorCode = z.output<typeof ErrorCode>;
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.output<typeof ErrorBody>;

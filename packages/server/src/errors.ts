@@ -1,0 +1,65 @@
+import type { ErrorCode } from '@chatml/protocol';
+
+/**
+ * An error the user can act on. The HTTP layer maps it to `{error:{code,message}}` with `status`;
+ * anything that is not an AppError is a bug and is reported as `internal` without details.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('bad_request', message, 400, options);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string) {
+    super('not_found', `${what} ${JSON.stringify(id)} does not exist.`, 404);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('conflict', message, 409, options);
+  }
+}
+
+export class InvalidNameError extends AppError {
+  constructor(message: string) {
+    super('invalid_name', message, 400);
+  }
+}
+
+export class NotAGitRepoError extends AppError {
+  constructor(path: string) {
+    super('not_a_git_repo', `${path} is not a git repository — pick the folder that contains .git.`, 400);
+  }
+}
+
+/** A git command failed; `stderr` is kept for logs and shown trimmed to the user. */
+export class GitError extends AppError {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    const detail = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500);
+    super('git_failed', `git ${args[0] ?? ''} failed${detail ? `: ${detail}` : ''}`, 500);
+  }
+}
+
+export class SessionArchivedError extends AppError {
+  constructor(sessionId: string) {
+    super('session_archived', `Session ${sessionId} is archived; restore it to continue.`, 409);
+  }
+}

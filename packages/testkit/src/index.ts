@@ -1,0 +1,2 @@
+export * from './fake-anthropic/index.js';
+export * from './repos/index.js';

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Makes `npm start` and `npm test` work on a fresh clone: installs dependencies when the lockfile or
+// any package manifest changed since the last install, then runs the (incremental) TypeScript build.
+// Plain Node on purpose: it must run before anything is installed.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stampPath = join(root, 'node_modules', '.chatml-install-stamp');
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`ChatML needs Node.js 20.19 or newer; this is ${process.version}.`);
+  process.exit(1);
+}
+
+function manifestHash() {
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json']) {
+    const path = join(root, file);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+    const path = join(root, 'packages', pkg, 'package.json');
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`\n\`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal}).`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const wanted = manifestHash();
+const installed = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : '';
+if (wanted !== installed) {
+  console.error('[chatml] installing dependencies (first run or manifests changed)…');
+  run('npm', ['install', '--no-audit', '--no-fund']);
+  writeFileSync(stampPath, wanted);
+}
+run(process.execPath, [
+  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-b',
+  'packages/cli',
+  'packages/testkit',
+]);
