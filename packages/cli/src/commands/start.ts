@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { AppPaths, defaultChatmlHome } from '@chatml/server';
+import { openBrowser } from '../open-browser.js';
+import { checkHealth, readServerInfo } from '../server-info.js';
+import { BackendSupervisor } from '../supervisor.js';
+
+export interface StartOptions {
+  port?: string;
+  home?: string;
+  open: boolean;
+  demoModel?: boolean;
+}
+
+/**
+ * `chatml start` (the default): one app per `$CHATML_HOME`. If a backend already runs there, just
+ * open its UI; otherwise supervise a new one and open the UI when it is ready.
+ */
+export async function start(options: StartOptions): Promise<void> {
+  const home = options.home ?? defaultChatmlHome();
+  const paths = new AppPaths(home);
+  const existing = readServerInfo(paths.serverInfo);
+  if (existing && (await checkHealth(existing.port, existing.token))) {
+    const url = `http://127.0.0.1:${existing.port}/#token=${existing.token}`;
+    console.log(`ChatML is already running for ${home}.`);
+    present(url, options.open);
+    return;
+  }
+
+  const port = options.port ?? String(await preferredPort(home));
+  const binPath = fileURLToPath(new URL('./bin.js', new URL('..', import.meta.url)));
+  const args = [binPath, 'serve', '--supervised', '--port', port, '--home', home];
+  if (options.demoModel) args.push('--demo-model');
+  const supervisor = new BackendSupervisor({
+    args,
+    env: process.env,
+    logPath: `${paths.logs}/server.log`,
+    readInfoToken: () => readServerInfo(paths.serverInfo)?.token,
+    onLog: (message) => console.error(`[chatml] ${message}`),
+    onReady: (ready, isRestart) => {
+      const info = readServerInfo(paths.serverInfo);
+      if (!info) return;
+      if (isRestart) {
+        console.error(`[chatml] backend is back on port ${ready.port}.`);
+        return;
+      }
+      if (info.demoModel)
+        console.log('ChatML is using the OFFLINE DEMO MODEL — replies are scripted, not Claude.');
+      present(`http://127.0.0.1:${ready.port}/#token=${info.token}`, options.open);
+      console.log('Press Ctrl+C to stop ChatML.');
+    },
+  });
+  supervisor.start();
+  const stop = () => {
+    void supervisor.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function present(url: string, shouldOpen: boolean): void {
+  const how = shouldOpen ? openBrowser(url) : 'none';
+  if (how === 'none') console.log(`Open ChatML at: ${url}`);
+  else console.log(`Opened ChatML (${how === 'app' ? 'app window' : 'browser'}).`);
+}
+
+/**
+ * A stable port per data dir, so the browser keeps this app's origin (notification permission,
+ * local state) across launches; falls back to any free port when it is taken.
+ */
+async function preferredPort(home: string): Promise<number> {
+  const hash = createHash('sha256').update(home).digest().readUInt16BE(0);
+  const preferred = 20_000 + (hash % 10_000);
+  return (await isPortFree(preferred)) ? preferred : 0;
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}

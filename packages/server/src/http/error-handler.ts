@@ -1,0 +1,27 @@
+import type { ErrorBody } from '@chatml/protocol';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** The one place errors become HTTP responses: `{error:{code,message}}` with the right status. */
+export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+  if (error instanceof AppError) {
+    if (error.status >= 500) logger.error(`${c.req.method} ${c.req.path}: ${error.message}`);
+    return c.json(body(error.code, error.message), error.status as ContentfulStatusCode);
+  }
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    return c.json(body('bad_request', `Invalid request: ${where}${issue?.message ?? 'bad input'}`), 400);
+  }
+  if (error instanceof SyntaxError)
+    return c.json(body('bad_request', 'The request body is not valid JSON.'), 400);
+  logger.error(`${c.req.method} ${c.req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+  return c.json(body('internal', 'Something went wrong inside ChatML; the details are in its log.'), 500);
+}
+
+export function body(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}

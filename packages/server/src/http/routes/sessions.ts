@@ -1,0 +1,49 @@
+import { EventsQuery, PermissionDecisionBody, SendMessageBody, UpdateSessionBody } from '@chatml/protocol';
+import { Hono } from 'hono';
+import { ConflictError } from '../../errors.js';
+import { sessionDiff } from '../../git/diff-service.js';
+import type { SessionManager } from '../../sessions/session-manager.js';
+import type { EventStore } from '../../store/event-store.js';
+import { parseBody } from '../parse-body.js';
+
+export function sessionRoutes(sessions: SessionManager, events: EventStore): Hono {
+  return new Hono()
+    .get('/sessions/:id', (c) => c.json(sessions.get(c.req.param('id'))))
+    .patch('/sessions/:id', async (c) => {
+      const body = await parseBody(c, UpdateSessionBody);
+      sessions.controller(c.req.param('id')).updateSettings(body);
+      return c.json(sessions.get(c.req.param('id')));
+    })
+    .post('/sessions/:id/messages', async (c) => {
+      const body = await parseBody(c, SendMessageBody);
+      return c.json(sessions.controller(c.req.param('id')).sendMessage(body.text), 202);
+    })
+    .post('/sessions/:id/interrupt', (c) => {
+      const interrupted = sessions.controller(c.req.param('id')).interrupt();
+      return c.json({ interrupted }, 202);
+    })
+    .post('/sessions/:id/permissions/:requestId', async (c) => {
+      const body = await parseBody(c, PermissionDecisionBody);
+      sessions.controller(c.req.param('id')).answerPermission(c.req.param('requestId'), body);
+      return c.json({ ok: true });
+    })
+    .post('/sessions/:id/archive', async (c) => c.json(await sessions.archive(c.req.param('id'))))
+    .get('/sessions/:id/events', (c) => {
+      const session = sessions.get(c.req.param('id'));
+      const query = EventsQuery.parse({ after: c.req.query('after'), limit: c.req.query('limit') });
+      return c.json({
+        events: events.after(session.id, query.after, query.limit),
+        lastSeq: events.lastSeq(session.id),
+      });
+    })
+    .get('/sessions/:id/diff', async (c) => {
+      const session = sessions.get(c.req.param('id'));
+      if (session.status === 'archived')
+        throw new ConflictError(
+          'This session is archived; its worktree is gone. Restore it to see its diff.',
+        );
+      return c.json(
+        await sessionDiff({ worktreePath: session.worktreePath, baseBranch: session.baseBranch }),
+      );
+    });
+}

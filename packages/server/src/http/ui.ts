@@ -1,0 +1,65 @@
+import { Hono } from 'hono';
+
+/**
+ * A minimal built-in page until the React UI (packages/web) lands: it proves the launch flow
+ * end to end — token from the URL fragment into session storage, address bar cleared at once,
+ * authenticated API calls, and a live event stream over the WebSocket.
+ */
+const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ChatML</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>
+  :root { color-scheme: light dark; font: 14px/1.4 system-ui, sans-serif; }
+  body { margin: 0; display: grid; grid-template-columns: 260px 1fr; height: 100vh; }
+  nav { border-right: 1px solid #8884; padding: 12px; overflow: auto; }
+  main { padding: 12px; overflow: auto; }
+  h1 { font-size: 15px; margin: 0 0 8px; } .muted { opacity: .65; } .demo { color: #c60; font-weight: 600; }
+  button.session { display: block; width: 100%; text-align: left; margin: 2px 0; }
+  pre { white-space: pre-wrap; margin: 0; font: 13px/1.4 ui-monospace, monospace; }
+</style></head>
+<body><nav><h1>ChatML</h1><div id="banner"></div><div id="list" aria-label="Sessions"></div></nav>
+<main><div id="transcript" aria-live="polite"><p class="muted">Pick a session.</p></div></main>
+<script type="module">
+const fragment = new URLSearchParams(location.hash.slice(1));
+if (fragment.get('token')) { sessionStorage.setItem('chatml.token', fragment.get('token')); history.replaceState(null, '', location.pathname); }
+const token = sessionStorage.getItem('chatml.token');
+const api = (path, init = {}) => fetch('/api/v1' + path, { ...init, headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' } }).then((r) => r.json());
+const list = document.getElementById('list'), transcript = document.getElementById('transcript');
+if (!token) { list.textContent = 'Open ChatML with the link the chatml command printed.'; }
+else {
+  const health = await api('/health');
+  if (health.demoModel) document.getElementById('banner').innerHTML = '<p class="demo">Offline demo model — not Claude.</p>';
+  for (const ws of (await api('/workspaces')).workspaces) {
+    const h = document.createElement('h1'); h.textContent = ws.name; list.append(h);
+    for (const s of (await api('/workspaces/' + ws.id + '/sessions')).sessions) {
+      const b = document.createElement('button'); b.className = 'session'; b.textContent = s.name + ' · ' + s.status;
+      b.onclick = () => watch(s.id); list.append(b);
+    }
+  }
+}
+let socket;
+function watch(sessionId) {
+  socket?.close(); transcript.textContent = '';
+  const out = document.createElement('pre'); transcript.append(out);
+  socket = new WebSocket('ws://' + location.host + '/ws', ['chatml.v1', 'chatml.token.' + token]);
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'subscribe', sessionId, afterSeq: 0 }));
+  socket.onmessage = (m) => {
+    const f = JSON.parse(m.data); if (f.type !== 'event') return;
+    const e = f.event, p = e.payload;
+    if (e.type === 'stream_delta' && p.kind === 'text') out.textContent += p.text;
+    else if (e.type === 'user_message') out.textContent += '\\n\\n> ' + p.text + '\\n\\n';
+    else if (e.type === 'tool_use') out.textContent += '\\n[' + p.tool + '] ' + JSON.stringify(p.input).slice(0, 200) + '\\n';
+    else if (e.type === 'turn_ended') out.textContent += '\\n— turn ' + p.outcome + (p.reason ? ': ' + p.reason : '') + '\\n';
+  };
+}
+</script></body></html>`;
+
+export function uiRoutes(): Hono {
+  return new Hono().get('/', (c) => {
+    // The page reads the token from the fragment; never let it be cached or framed by other sites.
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(page);
+  });
+}

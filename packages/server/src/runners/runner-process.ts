@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  LineSplitter,
+  PROTOCOL_VERSION,
+  parseLine,
+  type RunnerCommand,
+  type RunnerConfig,
+  RunnerEvent,
+} from '@chatml/protocol';
+import type { Logger } from '../logger.js';
+
+export interface RunnerExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunnerProcessOptions {
+  sessionId: string;
+  config: RunnerConfig;
+  /** The runner's entry script (`@chatml/runner`'s dist/main.js). */
+  mainPath: string;
+  /** The runner's entire environment (it builds the SDK's env from this). */
+  env: NodeJS.ProcessEnv;
+  /** Runner stderr (its logs) is appended here. */
+  logPath: string;
+  logger: Logger;
+  onEvent: (event: RunnerEvent) => void;
+  onExit: (exit: RunnerExit) => void;
+}
+
+/**
+ * Owns one runner child process. The runner gets its own process group (detached), so stopping it
+ * kills the `claude` CLI it spawned too; and the runner exits when its stdin closes, so even a
+ * SIGKILLed backend leaves nothing behind. Malformed stdout lines are logged and skipped.
+ */
+export class RunnerProcess {
+  private readonly child: ChildProcess;
+  private readonly log: WriteStream;
+  private hasExited = false;
+  private readonly exited: Promise<RunnerExit>;
+
+  constructor(private readonly options: RunnerProcessOptions) {
+    mkdirSync(dirname(options.logPath), { recursive: true });
+    this.log = createWriteStream(options.logPath, { flags: 'a' });
+    this.child = spawn(process.execPath, [options.mainPath], {
+      cwd: options.config.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (exitCode, signal) => {
+        this.hasExited = true;
+        const exit = { exitCode, signal };
+        // Let stdout drain its last lines before reporting the exit; `stop()` resolves only after
+        // the owner has handled it, so nothing is published after its owner shut down.
+        setImmediate(() => {
+          this.log.end();
+          try {
+            options.onExit(exit);
+          } finally {
+            resolve(exit);
+          }
+        });
+      });
+    });
+    this.child.once('error', (error) => {
+      options.logger.error(`runner for ${options.sessionId} failed to start: ${error.message}`);
+    });
+    // A runner that died leaves a broken pipe; writes then fail with EPIPE, which we ignore here
+    // because the exit handler reports the death.
+    this.child.stdin?.on('error', () => {});
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => this.log.write(chunk));
+    const splitter = new LineSplitter(
+      (line) => this.handleLine(line),
+      64 * 1024 * 1024,
+      (bytes) =>
+        options.logger.warn(`runner ${options.sessionId} wrote an oversize line (${bytes} bytes); skipped`),
+    );
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (chunk: string) => splitter.push(chunk));
+    this.child.stdout?.on('end', () => splitter.end());
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get isAlive(): boolean {
+    return !this.hasExited;
+  }
+
+  send(command: RunnerCommand): void {
+    if (this.hasExited || !this.child.stdin?.writable) return;
+    this.child.stdin.write(`${JSON.stringify(command)}\n`);
+  }
+
+  /**
+   * Ask the runner to shut down (it interrupts its turn and stops the CLI), then close its stdin;
+   * escalate to SIGTERM and SIGKILL of the whole process group if it does not exit in time.
+   */
+  async stop(graceMs = 3000): Promise<RunnerExit> {
+    if (!this.hasExited) {
+      this.send({ type: 'shutdown', session: this.options.sessionId });
+      this.child.stdin?.end();
+      const timer = setTimeout(() => this.killGroup('SIGTERM'), graceMs);
+      const killTimer = setTimeout(() => this.killGroup('SIGKILL'), graceMs + 2000);
+      try {
+        return await this.exited;
+      } finally {
+        clearTimeout(timer);
+        clearTimeout(killTimer);
+        // The runner is gone; make sure nothing it left in its group lingers.
+        this.killGroup('SIGKILL');
+      }
+    }
+    return this.exited;
+  }
+
+  /** Kill the runner's whole process group at once (used when the backend itself is going down). */
+  killGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // ESRCH: the group is already gone, which is what we wanted.
+    }
+  }
+
+  waitForExit(): Promise<RunnerExit> {
+    return this.exited;
+  }
+
+  private handleLine(line: string): void {
+    const parsed = parseLine(RunnerEvent, line);
+    if (!parsed.ok) {
+      this.options.logger.warn(`runner ${this.options.sessionId}: skipped a bad line (${parsed.error})`);
+      return;
+    }
+    const event = parsed.value;
+    if (event.type === 'hello') {
+      if (event.protocolVersion !== PROTOCOL_VERSION) {
+        this.options.logger.error(
+          `runner ${this.options.sessionId} speaks protocol ${event.protocolVersion}, expected ${PROTOCOL_VERSION}`,
+        );
+        void this.stop();
+        return;
+      }
+      this.send({
+        type: 'hello',
+        session: this.options.sessionId,
+        protocolVersion: PROTOCOL_VERSION,
+        config: this.options.config,
+      });
+    }
+    this.options.onEvent(event);
+  }
+}

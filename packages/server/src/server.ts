@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { APP_VERSION, type ServerInfo } from '@chatml/protocol';
+import { RUNNER_MAIN_PATH } from '@chatml/runner';
+import { createAdaptorServer } from '@hono/node-server';
+import { AppPaths } from './config/app-paths.js';
+import { loadSettings } from './config/settings.js';
+import { WorktreeManager } from './git/worktree-manager.js';
+import { createApp } from './http/app.js';
+import { AccessPolicy } from './http/security.js';
+import { Hub, type HubOptions } from './hub/hub.js';
+import { createLogger, type Logger } from './logger.js';
+import { buildRunnerEnv, type ModelEndpoint } from './runners/runner-env.js';
+import { SessionManager } from './sessions/session-manager.js';
+import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
+import { EventStore, openDatabase, SessionStore, WorkspaceStore } from './store/index.js';
+import { KeyedLock } from './util/keyed-lock.js';
+import { WorkspaceService } from './workspaces/workspace-service.js';
+import { attachWebSocket } from './ws/ws-endpoint.js';
+
+export interface ServerOptions {
+  /** The data dir (`$CHATML_HOME`). */
+  home: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Defaults to a fresh random 256-bit token. */
+  token?: string;
+  /** The environment runners inherit model credentials and PATH/HOME from. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides the model endpoint for every runner (the offline demo model uses this). */
+  modelEndpoint?: ModelEndpoint;
+  isDemoModel?: boolean;
+  logger?: Logger;
+  maxConcurrentTurns?: number;
+  idleRunnerTimeoutMs?: number;
+  interruptGraceMs?: number;
+  hub?: Omit<HubOptions, 'logger'>;
+  /** The runner entry script; tests swap in misbehaving runners to prove the backend survives them. */
+  runnerMainPath?: string;
+  /** Write `server.json` (port, token, pid; mode 0600) for the launcher and CLI to find us. */
+  writeServerInfo?: boolean;
+}
+
+export interface RunningServer {
+  port: number;
+  token: string;
+  /** The address to open in a browser, token in the fragment (never sent to the server). */
+  launchUrl: string;
+  baseUrl: string;
+  paths: AppPaths;
+  sessions: SessionManager;
+  hub: Hub;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger();
+  const paths = new AppPaths(options.home);
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const settings = loadSettings(paths.settings, logger);
+  const env = options.env ?? process.env;
+  const token = options.token ?? randomBytes(32).toString('base64url');
+
+  const db = openDatabase(paths.database, logger);
+  const workspaceStore = new WorkspaceStore(db);
+  const sessionStore = new SessionStore(db);
+  const events = new EventStore(db);
+  const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
+  const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
+  const endpoint: ModelEndpoint | undefined =
+    options.modelEndpoint ??
+    (settings.anthropicBaseUrl && !env.ANTHROPIC_BASE_URL
+      ? { baseUrl: settings.anthropicBaseUrl }
+      : undefined);
+
+  const sessions = new SessionManager({
+    paths,
+    hub,
+    sessions: sessionStore,
+    events,
+    workspaces: workspaceStore,
+    worktrees: new WorktreeManager(),
+    scheduler: new TurnScheduler(maxTurns),
+    repoLock: new KeyedLock(),
+    logger,
+    runnerMainPath: options.runnerMainPath ?? RUNNER_MAIN_PATH,
+    runnerEnv: (sessionId) => buildRunnerEnv(env, { tmpDir: paths.runnerTmp(sessionId), endpoint }),
+    idleRunnerTimeoutMs: options.idleRunnerTimeoutMs ?? settings.idleRunnerTimeoutMs ?? 10 * 60_000,
+    interruptGraceMs: options.interruptGraceMs ?? 5000,
+    defaultModel: settings.defaultModel,
+  });
+  sessions.recoverAll();
+  const workspaces = new WorkspaceService({ workspaces: workspaceStore, sessions, hub, paths, logger });
+
+  const policy = new AccessPolicy(token);
+  const app = createApp({
+    policy,
+    workspaces,
+    sessions,
+    events,
+    logger,
+    healthDetails: () => ({ demoModel: options.isDemoModel ?? false, maxConcurrentTurns: maxTurns }),
+  });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: nothing on the network can reach the backend, whatever the token.
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  policy.setPort(port);
+  const ws = attachWebSocket(server, { policy, hub, logger });
+
+  if (options.writeServerInfo) {
+    const info: ServerInfo = {
+      port,
+      token,
+      pid: process.pid,
+      version: APP_VERSION,
+      startedAt: Date.now(),
+      demoModel: options.isDemoModel ?? false,
+    };
+    writeFileSync(paths.serverInfo, JSON.stringify(info), { mode: 0o600 });
+    chmodSync(paths.serverInfo, 0o600);
+  }
+
+  let closing: Promise<void> | undefined;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    token,
+    baseUrl,
+    launchUrl: `${baseUrl}/#token=${token}`,
+    paths,
+    sessions,
+    hub,
+    close() {
+      closing ??= (async () => {
+        ws.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections?.();
+        await workspaces.dispose();
+        await sessions.dispose();
+        await closed;
+        db.close();
+        if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,411 @@
+import type {
+  NewSessionEvent,
+  PermissionDecisionBody,
+  RunnerEvent,
+  RunnerResult,
+  SessionStatus,
+} from '@chatml/protocol';
+import { NotFoundError, SessionArchivedError } from '../errors.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import { newId } from './ids.js';
+import type { TurnScheduler } from './turn-scheduler.js';
+
+/** What a controller needs from the rest of the backend; injected so tests can swap parts. */
+export interface SessionContext {
+  hub: Hub;
+  sessions: SessionStore;
+  scheduler: TurnScheduler;
+  logger: Logger;
+  idleRunnerTimeoutMs: number;
+  /** How long an interrupted turn may take to wind down before its runner is killed. */
+  interruptGraceMs: number;
+  spawnRunner(
+    record: SessionRecord,
+    handlers: { onEvent(event: RunnerEvent): void; onExit(exit: RunnerExit): void },
+  ): RunnerProcess;
+  /** The session's public state changed (status, queue, …): tell the UI's session list. */
+  onChanged(sessionId: string): void;
+}
+
+interface QueuedMessage {
+  messageId: string;
+  text: string;
+}
+
+interface Turn {
+  turnId: string;
+  messageId: string;
+  text: string;
+  isSentToRunner: boolean;
+  isInterruptRequested: boolean;
+}
+
+/**
+ * Owns one session's live state: its runner process, its message queue and the turn in progress.
+ * Every state change is first published to the event log (durable, replayable), then reflected in
+ * the session row. A turn always ends with exactly one `turn_ended`, whatever goes wrong.
+ */
+export class SessionController {
+  private runner: RunnerProcess | null = null;
+  private isRunnerHandshaken = false;
+  private stoppingRunner: RunnerProcess | null = null;
+  private readonly queue: QueuedMessage[] = [];
+  private turn: Turn | null = null;
+  private isWaitingForSlot = false;
+  private readonly pendingPermissions = new Set<string>();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private interruptTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private record: SessionRecord,
+    private readonly context: SessionContext,
+  ) {}
+
+  get session(): SessionRecord {
+    return this.record;
+  }
+
+  get queuedMessages(): number {
+    return this.queue.length;
+  }
+
+  get runnerPid(): number | undefined {
+    return this.runner?.pid;
+  }
+
+  /** Accept a user message: log it now, run it when the session is free. Never dropped. */
+  sendMessage(text: string): { messageId: string; queued: boolean } {
+    if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
+    const messageId = newId('msg');
+    const queued = this.turn !== null || this.isWaitingForSlot || this.record.status === 'creating';
+    this.publish({ type: 'user_message', payload: { messageId, text, queued } });
+    this.queue.push({ messageId, text });
+    this.pump();
+    this.context.onChanged(this.record.id);
+    return { messageId, queued };
+  }
+
+  /** Re-queue messages that were accepted before a restart but never started. */
+  requeue(messages: QueuedMessage[]): void {
+    this.queue.push(...messages);
+  }
+
+  /** The worktree is ready (or the backend restarted): start on whatever is queued. */
+  activate(): void {
+    if (this.record.status === 'creating') this.setStatus('idle', null);
+    this.pump();
+  }
+
+  interrupt(): boolean {
+    const turn = this.turn;
+    if (!turn) return false;
+    turn.isInterruptRequested = true;
+    if (!turn.isSentToRunner) {
+      this.endTurn({ outcome: 'interrupted', reason: 'Stopped before the agent started.' });
+      return true;
+    }
+    this.runner?.send({ type: 'interrupt', session: this.record.id, turnId: turn.turnId });
+    // Safety net: a turn that will not wind down is ended by stopping its runner.
+    this.interruptTimer = setTimeout(() => {
+      if (this.turn === turn) void this.runner?.stop(1000);
+    }, this.context.interruptGraceMs);
+    return true;
+  }
+
+  answerPermission(requestId: string, decision: PermissionDecisionBody): void {
+    if (!this.pendingPermissions.has(requestId) || !this.runner)
+      throw new NotFoundError('Permission request', requestId);
+    this.pendingPermissions.delete(requestId);
+    this.runner.send({ type: 'permission_response', session: this.record.id, requestId, ...decision });
+    this.publish({
+      type: 'permission_resolved',
+      payload: { requestId, allow: decision.allow, message: decision.message, by: 'user' },
+    });
+    if (this.pendingPermissions.size === 0 && this.turn) this.setStatus('running', null);
+  }
+
+  /** Change the model or permission mode; applies to the live runner and to every later one. */
+  updateSettings(fields: { model?: string; permissionMode?: SessionRecord['permissionMode'] }): void {
+    this.record = this.context.sessions.update(this.record.id, fields);
+    this.publish({ type: 'settings_changed', payload: fields });
+    if (fields.model) this.runner?.send({ type: 'set_model', session: this.record.id, model: fields.model });
+    if (fields.permissionMode) {
+      this.runner?.send({
+        type: 'set_permission_mode',
+        session: this.record.id,
+        mode: fields.permissionMode,
+      });
+    }
+    this.context.onChanged(this.record.id);
+  }
+
+  /** Stop the runner (ending any turn) without changing the session's status; used by archive and shutdown. */
+  async stopRunner(reason: string): Promise<void> {
+    this.clearTimers();
+    if (this.isWaitingForSlot) {
+      this.context.scheduler.cancel(this.record.id);
+      this.isWaitingForSlot = false;
+    }
+    if (this.turn) this.endTurn({ outcome: 'interrupted', reason });
+    const runner = this.runner;
+    if (runner) {
+      this.stoppingRunner = runner;
+      await runner.stop();
+    }
+  }
+
+  markArchived(archivedRef: string | null): void {
+    this.record = this.context.sessions.update(this.record.id, { archivedRef });
+    this.setStatus('archived', null);
+  }
+
+  private pump(): void {
+    if (this.turn || this.isWaitingForSlot || this.queue.length === 0) return;
+    if (this.record.status === 'creating' || this.record.status === 'archived') return;
+    this.isWaitingForSlot = true;
+    const granted = this.context.scheduler.request(this.record.id, () => {
+      this.isWaitingForSlot = false;
+      this.startTurn();
+    });
+    if (!granted) {
+      const position = this.context.scheduler.positionOf(this.record.id);
+      this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`);
+    }
+  }
+
+  private startTurn(): void {
+    const message = this.queue.shift();
+    if (!message) {
+      this.context.scheduler.release(this.record.id);
+      return;
+    }
+    this.clearTimers();
+    const turn: Turn = {
+      turnId: newId('turn'),
+      ...message,
+      isSentToRunner: false,
+      isInterruptRequested: false,
+    };
+    this.turn = turn;
+    this.publish({ type: 'turn_started', payload: { turnId: turn.turnId, messageId: turn.messageId } });
+    this.setStatus('running', null);
+    if (!this.runner) this.startRunner();
+    else if (this.isRunnerHandshaken) this.sendTurn(turn);
+  }
+
+  private sendTurn(turn: Turn): void {
+    turn.isSentToRunner = true;
+    this.runner?.send({
+      type: 'user_message',
+      session: this.record.id,
+      turnId: turn.turnId,
+      text: turn.text,
+    });
+  }
+
+  private startRunner(): void {
+    this.isRunnerHandshaken = false;
+    const runner = this.context.spawnRunner(this.record, {
+      onEvent: (event) => {
+        if (this.runner === runner) this.handleRunnerEvent(event);
+      },
+      onExit: (exit) => this.handleRunnerExit(runner, exit),
+    });
+    this.runner = runner;
+    this.publish({
+      type: 'runner_started',
+      payload: { pid: runner.pid ?? -1, resumed: this.record.sdkSessionId !== null },
+    });
+  }
+
+  private handleRunnerEvent(event: RunnerEvent): void {
+    const turnId = this.turn?.turnId;
+    switch (event.type) {
+      case 'hello':
+        this.isRunnerHandshaken = true;
+        if (this.turn && !this.turn.isSentToRunner) this.sendTurn(this.turn);
+        return;
+      case 'ready':
+        if (event.sdkSessionId !== this.record.sdkSessionId) {
+          this.record = this.context.sessions.update(this.record.id, { sdkSessionId: event.sdkSessionId });
+          this.publish({
+            type: 'agent_ready',
+            payload: { sdkSessionId: event.sdkSessionId, model: event.model },
+          });
+        }
+        return;
+      case 'exit':
+        this.context.logger.debug(`runner ${this.record.id} exiting: ${event.reason}`);
+        return;
+      case 'error':
+        this.context.logger.warn(`runner ${this.record.id} reported ${event.code}: ${event.message}`);
+        if (event.code !== 'bad_message') {
+          this.publish({
+            type: 'error_reported',
+            payload: { code: event.code, message: event.message, retryable: event.retryable },
+          });
+        }
+        return;
+    }
+    // Everything below belongs to a turn; a late line from a turn that already ended is dropped.
+    if (event.turnId !== turnId) {
+      this.context.logger.debug(
+        `runner ${this.record.id}: ignoring ${event.type} for stale turn ${event.turnId}`,
+      );
+      return;
+    }
+    switch (event.type) {
+      case 'stream_delta': {
+        const { messageId, blockIndex, kind, text } = event;
+        this.publish({
+          type: 'stream_delta',
+          payload: { turnId: event.turnId, messageId, blockIndex, kind, text },
+        });
+        return;
+      }
+      case 'assistant_message':
+        this.publish({
+          type: 'assistant_message',
+          payload: { turnId: event.turnId, messageId: event.messageId, content: event.content },
+        });
+        return;
+      case 'tool_use':
+        this.publish({
+          type: 'tool_use',
+          payload: { turnId: event.turnId, id: event.id, tool: event.tool, input: event.input },
+        });
+        return;
+      case 'tool_result':
+        this.publish({
+          type: 'tool_result',
+          payload: { turnId: event.turnId, id: event.id, ok: event.ok, output: event.output },
+        });
+        return;
+      case 'permission_request':
+        this.pendingPermissions.add(event.requestId);
+        this.publish({
+          type: 'permission_requested',
+          payload: {
+            turnId: event.turnId,
+            requestId: event.requestId,
+            tool: event.tool,
+            input: event.input,
+            reason: event.reason,
+          },
+        });
+        this.setStatus('waiting_permission', null);
+        return;
+      case 'result':
+        this.endTurn(resultToTurnEnd(event.result, this.turn?.isInterruptRequested ?? false));
+        return;
+    }
+  }
+
+  private handleRunnerExit(runner: RunnerProcess, exit: RunnerExit): void {
+    const wasExpected = this.stoppingRunner === runner;
+    if (this.runner === runner) this.runner = null;
+    if (wasExpected) this.stoppingRunner = null;
+    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
+    this.publish({
+      type: 'runner_stopped',
+      payload: {
+        reason: wasExpected ? 'stopped' : `exited unexpectedly (${how})`,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+      },
+    });
+    if (this.turn && !wasExpected) {
+      const interrupted = this.turn.isInterruptRequested;
+      const reason = interrupted
+        ? 'Stopped by you (the agent did not wind down in time and was terminated).'
+        : `The agent process exited unexpectedly (${how}). Send a message to continue; the conversation resumes.`;
+      if (!interrupted)
+        this.publish({
+          type: 'error_reported',
+          payload: { code: 'runner_crashed', message: reason, retryable: true },
+        });
+      this.endTurn({ outcome: interrupted ? 'interrupted' : 'failed', reason, retryable: true });
+    }
+  }
+
+  private endTurn(end: Omit<Extract<NewSessionEvent, { type: 'turn_ended' }>['payload'], 'turnId'>): void {
+    const turn = this.turn;
+    if (!turn) return;
+    this.turn = null;
+    if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    this.interruptTimer = null;
+    for (const requestId of this.pendingPermissions) {
+      this.publish({
+        type: 'permission_resolved',
+        payload: { requestId, allow: false, message: 'The turn ended before an answer.', by: 'system' },
+      });
+    }
+    this.pendingPermissions.clear();
+    this.publish({ type: 'turn_ended', payload: { turnId: turn.turnId, ...end } });
+    this.context.scheduler.release(this.record.id);
+    if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
+    else this.setStatus('idle', null);
+    if (this.record.status !== 'error') this.pump();
+    if (!this.turn && this.runner) this.armIdleTimer();
+  }
+
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.turn || !this.runner) return;
+      this.context.logger.info(`stopping idle runner of ${this.record.id}`);
+      const runner = this.runner;
+      this.stoppingRunner = runner;
+      void runner.stop();
+    }, this.context.idleRunnerTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private setStatus(status: SessionStatus, reason: string | null): void {
+    const changed = status !== this.record.status || reason !== this.record.statusReason;
+    if (!changed) return;
+    const statusChanged = status !== this.record.status;
+    this.record = this.context.sessions.update(this.record.id, { status, statusReason: reason });
+    if (statusChanged)
+      this.publish({ type: 'status_changed', payload: { status, reason: reason ?? undefined } });
+    this.context.onChanged(this.record.id);
+  }
+
+  private publish(event: NewSessionEvent): void {
+    this.context.hub.publish(this.record.id, event);
+  }
+}
+
+function resultToTurnEnd(
+  result: RunnerResult,
+  isInterruptRequested: boolean,
+): Omit<Extract<NewSessionEvent, { type: 'turn_ended' }>['payload'], 'turnId'> {
+  const common = {
+    durationMs: result.durationMs,
+    usage: result.usage,
+    costUsd: result.costUsd,
+    text: result.text,
+  };
+  if (result.interrupted || isInterruptRequested)
+    return { ...common, outcome: 'interrupted', reason: 'Stopped by you.' };
+  if (result.isError) {
+    const retryable =
+      result.apiErrorStatus === undefined || result.apiErrorStatus === 429 || result.apiErrorStatus >= 500;
+    return {
+      ...common,
+      outcome: 'failed',
+      reason: result.text || `The turn failed (${result.subtype}).`,
+      retryable,
+    };
+  }
+  return { ...common, outcome: 'completed' };
+}

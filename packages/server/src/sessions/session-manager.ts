@@ -1,0 +1,230 @@
+import { mkdirSync } from 'node:fs';
+import type { CreateSessionBody, Session } from '@chatml/protocol';
+import type { AppPaths } from '../config/app-paths.js';
+import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
+import { generateUniqueName } from '../git/name-generator.js';
+import { sessionBranch, validateBranchName } from '../git/ref-names.js';
+import type { WorktreeManager } from '../git/worktree-manager.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import { RunnerProcess } from '../runners/runner-process.js';
+import type { EventStore } from '../store/event-store.js';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import type { WorkspaceStore } from '../store/workspace-store.js';
+import type { KeyedLock } from '../util/keyed-lock.js';
+import { newId } from './ids.js';
+import { SessionController } from './session-controller.js';
+import { recoverSession } from './session-recovery.js';
+import type { TurnScheduler } from './turn-scheduler.js';
+
+export interface SessionManagerDeps {
+  paths: AppPaths;
+  hub: Hub;
+  sessions: SessionStore;
+  events: EventStore;
+  workspaces: WorkspaceStore;
+  worktrees: WorktreeManager;
+  scheduler: TurnScheduler;
+  repoLock: KeyedLock;
+  logger: Logger;
+  runnerMainPath: string;
+  runnerEnv(sessionId: string): NodeJS.ProcessEnv;
+  idleRunnerTimeoutMs: number;
+  interruptGraceMs: number;
+  defaultModel?: string;
+}
+
+/**
+ * Creates sessions (branch + worktree), owns their controllers, and brings them back after a restart.
+ * Every session's runner is owned by its controller; `dispose` stops them all.
+ */
+export class SessionManager {
+  private readonly controllers = new Map<string, SessionController>();
+
+  constructor(private readonly deps: SessionManagerDeps) {}
+
+  /** Called once at start-up, before the server accepts requests. */
+  recoverAll(): void {
+    for (const record of this.deps.sessions.listAll()) {
+      if (record.status === 'archived') continue;
+      const { record: recovered, unstarted } = recoverSession(record, this.deps);
+      const controller = this.addController(recovered);
+      controller.requeue(unstarted);
+      controller.activate();
+    }
+  }
+
+  async create(workspaceId: string, body: CreateSessionBody): Promise<Session> {
+    const { workspaces, sessions, worktrees, repoLock, paths, hub } = this.deps;
+    const workspace = workspaces.get(workspaceId);
+    if (!workspace) throw new NotFoundError('Workspace', workspaceId);
+    if (workspace.status !== 'ready')
+      throw new ConflictError(`Workspace ${workspace.name} is not ready (${workspace.status}).`);
+
+    return repoLock.run(workspace.path, async () => {
+      const name =
+        body.name ?? generateUniqueName((candidate) => sessions.isNameTaken(workspaceId, candidate));
+      if (sessions.isNameTaken(workspaceId, name))
+        throw new ConflictError(`A session named ${name} already exists in this workspace.`);
+      const branch = sessionBranch(name);
+      await validateBranchName(branch);
+      const baseBranch = body.baseBranch ?? workspace.baseBranch;
+      await validateBranchName(baseBranch);
+      const now = Date.now();
+      const record: SessionRecord = {
+        id: newId('ses'),
+        workspaceId,
+        name,
+        branch,
+        baseBranch,
+        worktreePath: paths.worktree(workspaceId, name),
+        status: 'creating',
+        statusReason: null,
+        model: body.model ?? this.deps.defaultModel ?? null,
+        permissionMode: body.permissionMode ?? 'default',
+        sdkSessionId: null,
+        archivedRef: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      // The worktree comes first: if git refuses (unknown base branch, existing branch), nothing is recorded.
+      await worktrees.create({
+        repoPath: workspace.path,
+        worktreePath: record.worktreePath,
+        branch,
+        baseBranch,
+      });
+      sessions.insert(record);
+      const controller = this.addController(record);
+      hub.publish(record.id, {
+        type: 'session_created',
+        payload: {
+          name,
+          branch,
+          baseBranch,
+          worktreePath: record.worktreePath,
+          permissionMode: record.permissionMode,
+          model: record.model ?? undefined,
+        },
+      });
+      if (body.prompt?.trim()) controller.sendMessage(body.prompt);
+      controller.activate();
+      return this.toApi(controller.session);
+    });
+  }
+
+  get(sessionId: string): Session {
+    return this.toApi(this.record(sessionId));
+  }
+
+  exists(sessionId: string): boolean {
+    return this.deps.sessions.get(sessionId) !== undefined;
+  }
+
+  list(workspaceId: string): Session[] {
+    return this.deps.sessions.listByWorkspace(workspaceId).map((record) => this.toApi(record));
+  }
+
+  /** The live controller of an active session; archived sessions have none. */
+  controller(sessionId: string): SessionController {
+    const controller = this.controllers.get(sessionId);
+    if (controller) return controller;
+    const record = this.record(sessionId);
+    if (record.status === 'archived') throw new SessionArchivedError(sessionId);
+    throw new NotFoundError('Session', sessionId);
+  }
+
+  /** Remove the worktree (uncommitted work saved to an archive ref first), keep branch and transcript. */
+  async archive(sessionId: string): Promise<Session> {
+    const record = this.record(sessionId);
+    if (record.status === 'archived') return this.toApi(record);
+    const controller = this.controller(sessionId);
+    await controller.stopRunner('The session was archived.');
+    const workspace = this.deps.workspaces.get(record.workspaceId);
+    if (!workspace) throw new NotFoundError('Workspace', record.workspaceId);
+    const { archivedRef } = await this.deps.repoLock.run(workspace.path, () =>
+      this.deps.worktrees.remove({ repoPath: workspace.path, worktreePath: record.worktreePath, sessionId }),
+    );
+    controller.markArchived(archivedRef);
+    this.controllers.delete(sessionId);
+    return this.toApi(controller.session);
+  }
+
+  /** Stop every runner (backend shutdown). Statuses are left as they are; `recoverAll` sorts them out. */
+  async dispose(): Promise<void> {
+    await Promise.all(
+      [...this.controllers.values()].map((controller) => controller.stopRunner('ChatML is shutting down.')),
+    );
+    this.controllers.clear();
+  }
+
+  runnerPids(): number[] {
+    return [...this.controllers.values()].flatMap((controller) =>
+      controller.runnerPid ? [controller.runnerPid] : [],
+    );
+  }
+
+  toApi(record: SessionRecord): Session {
+    const controller = this.controllers.get(record.id);
+    const live = controller?.session ?? record;
+    return {
+      id: live.id,
+      workspaceId: live.workspaceId,
+      name: live.name,
+      branch: live.branch,
+      baseBranch: live.baseBranch,
+      worktreePath: live.worktreePath,
+      status: live.status,
+      statusReason: live.statusReason,
+      model: live.model,
+      permissionMode: live.permissionMode,
+      lastSeq: this.deps.events.lastSeq(live.id),
+      queuedMessages: controller?.queuedMessages ?? 0,
+      createdAt: live.createdAt,
+      updatedAt: live.updatedAt,
+    };
+  }
+
+  private record(sessionId: string): SessionRecord {
+    const record = this.controllers.get(sessionId)?.session ?? this.deps.sessions.get(sessionId);
+    if (!record) throw new NotFoundError('Session', sessionId);
+    return record;
+  }
+
+  private addController(record: SessionRecord): SessionController {
+    const { deps } = this;
+    const controller = new SessionController(record, {
+      hub: deps.hub,
+      sessions: deps.sessions,
+      scheduler: deps.scheduler,
+      logger: deps.logger,
+      idleRunnerTimeoutMs: deps.idleRunnerTimeoutMs,
+      interruptGraceMs: deps.interruptGraceMs,
+      onChanged: (sessionId) => {
+        const current = this.controllers.get(sessionId)?.session;
+        if (current) deps.hub.broadcast({ type: 'session_updated', session: this.toApi(current) });
+      },
+      spawnRunner: (session, handlers) => {
+        const tmpDir = deps.paths.runnerTmp(session.id);
+        mkdirSync(tmpDir, { recursive: true });
+        return new RunnerProcess({
+          sessionId: session.id,
+          mainPath: deps.runnerMainPath,
+          env: deps.runnerEnv(session.id),
+          logPath: deps.paths.sessionLog(session.id),
+          logger: deps.logger,
+          config: {
+            cwd: session.worktreePath,
+            model: session.model ?? undefined,
+            permissionMode: session.permissionMode,
+            resumeSdkSessionId: session.sdkSessionId ?? undefined,
+            settingSources: [],
+          },
+          ...handlers,
+        });
+      },
+    });
+    this.controllers.set(record.id, controller);
+    return controller;
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { parseEventPayload } from '@chatml/protocol';
+import type { Hub } from '../hub/hub.js';
+import type { EventStore } from '../store/event-store.js';
+import type { SessionRecord, SessionStore } from '../store/session-store.js';
+
+export interface RecoveredSession {
+  record: SessionRecord;
+  /** Messages accepted before the restart that never started; they run now, in order. */
+  unstarted: { messageId: string; text: string }[];
+}
+
+/**
+ * Brings a session back after the backend (re)starts. Nothing is left `running`: a turn the crash
+ * cut short is closed in the log with an event that says so, unanswered permission prompts are
+ * resolved as denied, and accepted-but-unstarted messages are handed back to run.
+ */
+export function recoverSession(
+  record: SessionRecord,
+  deps: { hub: Hub; events: EventStore; sessions: SessionStore },
+): RecoveredSession {
+  const { hub, events, sessions } = deps;
+  const history = events.ofTypes(record.id, [
+    'user_message',
+    'turn_started',
+    'turn_ended',
+    'permission_requested',
+    'permission_resolved',
+  ]);
+  const started = new Set<string>();
+  const openPermissions = new Set<string>();
+  const messages: { messageId: string; text: string }[] = [];
+  let openTurnId: string | null = null;
+  for (const event of history) {
+    if (event.type === 'user_message') {
+      const payload = parseEventPayload('user_message', event.payload);
+      messages.push({ messageId: payload.messageId, text: payload.text });
+    } else if (event.type === 'turn_started') {
+      const payload = parseEventPayload('turn_started', event.payload);
+      started.add(payload.messageId);
+      openTurnId = payload.turnId;
+    } else if (event.type === 'turn_ended') {
+      openTurnId = null;
+    } else if (event.type === 'permission_requested') {
+      openPermissions.add(parseEventPayload('permission_requested', event.payload).requestId);
+    } else if (event.type === 'permission_resolved') {
+      openPermissions.delete(parseEventPayload('permission_resolved', event.payload).requestId);
+    }
+  }
+  for (const requestId of openPermissions) {
+    hub.publish(record.id, {
+      type: 'permission_resolved',
+      payload: { requestId, allow: false, message: 'ChatML restarted before an answer.', by: 'system' },
+    });
+  }
+  if (openTurnId) {
+    hub.publish(record.id, {
+      type: 'turn_ended',
+      payload: {
+        turnId: openTurnId,
+        outcome: 'interrupted',
+        reason: 'ChatML stopped while this turn was running. Send a message to continue where it left off.',
+        retryable: true,
+      },
+    });
+  }
+
+  let status = record.status;
+  let reason = record.statusReason;
+  if (!existsSync(record.worktreePath)) {
+    status = 'error';
+    reason = `The worktree folder ${record.worktreePath} is missing. Its branch ${record.branch} is intact.`;
+  } else if (status === 'running' || status === 'waiting_permission' || status === 'creating') {
+    status = 'idle';
+    reason = null;
+  }
+  let updated = record;
+  if (status !== record.status || reason !== record.statusReason) {
+    updated = sessions.update(record.id, { status, statusReason: reason });
+    if (status !== record.status)
+      hub.publish(record.id, { type: 'status_changed', payload: { status, reason: reason ?? undefined } });
+  }
+  return { record: updated, unstarted: messages.filter((message) => !started.has(message.messageId)) };
+}

@@ -1,0 +1,4 @@
+export * from './database.js';
+export * from './event-store.js';
+export * from './session-store.js';
+export * from './workspace-store.js';

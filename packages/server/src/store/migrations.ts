@@ -1,0 +1,44 @@
+/**
+ * Schema migrations, applied in order inside one transaction each. Never edit a shipped migration:
+ * add a new one. The `schema_version` table records how far a database has come.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL UNIQUE,
+    base_branch TEXT NOT NULL,
+    remote_url TEXT,
+    status TEXT NOT NULL,
+    status_detail TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    base_branch TEXT NOT NULL,
+    worktree_path TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    model TEXT,
+    permission_mode TEXT NOT NULL,
+    sdk_session_id TEXT,
+    archived_ref TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (workspace_id, name)
+  );
+  CREATE INDEX sessions_by_workspace ON sessions (workspace_id);
+  CREATE TABLE events (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { CreateWorkspaceBody, Workspace } from '@chatml/protocol';
+import type { AppPaths } from '../config/app-paths.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { cloneRepo, validateCloneUrl } from '../git/clone.js';
+import { inspectRepo } from '../git/repo-inspector.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import { newId } from '../sessions/ids.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { WorkspaceStore } from '../store/workspace-store.js';
+
+/**
+ * Workspaces are the user's repositories. Adding one by path only records it; cloning runs in the
+ * background with progress pushed to every client as `workspace_updated` frames.
+ */
+export class WorkspaceService {
+  private readonly clones = new Map<string, AbortController>();
+
+  constructor(
+    private readonly deps: {
+      workspaces: WorkspaceStore;
+      sessions: SessionManager;
+      hub: Hub;
+      paths: AppPaths;
+      logger: Logger;
+    },
+  ) {}
+
+  async add(body: CreateWorkspaceBody): Promise<Workspace> {
+    if ('cloneUrl' in body) return this.startClone(body.cloneUrl, body.name, body.path);
+    const info = await inspectRepo(resolve(body.path));
+    const existing = this.deps.workspaces.findByPath(info.root);
+    if (existing) throw new ConflictError(`${info.root} is already a workspace (${existing.name}).`);
+    const workspace: Workspace = {
+      id: newId('ws'),
+      name: basename(info.root),
+      path: info.root,
+      baseBranch: info.defaultBranch,
+      remoteUrl: info.remoteUrl,
+      status: 'ready',
+      statusDetail: null,
+      createdAt: Date.now(),
+    };
+    this.deps.workspaces.insert(workspace);
+    this.deps.hub.broadcast({ type: 'workspace_updated', workspace });
+    return workspace;
+  }
+
+  list(): Workspace[] {
+    return this.deps.workspaces.list();
+  }
+
+  get(id: string): Workspace {
+    const workspace = this.deps.workspaces.get(id);
+    if (!workspace) throw new NotFoundError('Workspace', id);
+    return workspace;
+  }
+
+  /**
+   * Forget a workspace. Active sessions are archived first, which saves their uncommitted work to
+   * archive refs in the repository; the user's checkout and its .git are never deleted.
+   */
+  async delete(id: string): Promise<void> {
+    this.get(id);
+    this.clones.get(id)?.abort();
+    for (const session of this.deps.sessions.list(id)) {
+      if (session.status !== 'archived') await this.deps.sessions.archive(session.id);
+    }
+    this.deps.workspaces.delete(id);
+    this.deps.hub.broadcast({ type: 'workspace_deleted', workspaceId: id });
+  }
+
+  async dispose(): Promise<void> {
+    for (const controller of this.clones.values()) controller.abort();
+  }
+
+  private async startClone(
+    cloneUrl: string,
+    name: string | undefined,
+    path: string | undefined,
+  ): Promise<Workspace> {
+    // Refuse hostile URLs (ext::, option-like) before anything is recorded or run.
+    validateCloneUrl(cloneUrl);
+    const derivedName =
+      name ?? (basename(cloneUrl.replace(/[/\\]+$/, '')).replace(/\.git$/, '') || 'repository');
+    const dest = resolve(path ?? join(this.deps.paths.repos, derivedName));
+    if (existsSync(dest)) throw new ConflictError(`${dest} already exists — choose another name or path.`);
+    if (this.deps.workspaces.findByPath(dest)) throw new ConflictError(`${dest} is already a workspace.`);
+    const workspace: Workspace = {
+      id: newId('ws'),
+      name: derivedName,
+      path: dest,
+      baseBranch: 'main',
+      remoteUrl: cloneUrl,
+      status: 'cloning',
+      statusDetail: 'Starting clone…',
+      createdAt: Date.now(),
+    };
+    const abort = new AbortController();
+    const clone = cloneRepo({
+      url: cloneUrl,
+      dest,
+      signal: abort.signal,
+      onProgress: (phase, percent) =>
+        this.update(workspace.id, { statusDetail: percent === null ? phase : `${phase} ${percent}%` }),
+    });
+    this.deps.workspaces.insert(workspace);
+    this.clones.set(workspace.id, abort);
+    this.deps.hub.broadcast({ type: 'workspace_updated', workspace });
+    clone
+      .then(async () => {
+        const info = await inspectRepo(dest);
+        this.update(workspace.id, {
+          status: 'ready',
+          statusDetail: null,
+          baseBranch: info.defaultBranch,
+          remoteUrl: info.remoteUrl,
+        });
+      })
+      .catch((error: Error) => {
+        this.deps.logger.warn(`clone of workspace ${workspace.id} failed: ${error.message}`);
+        this.update(workspace.id, { status: 'error', statusDetail: error.message });
+      })
+      .finally(() => this.clones.delete(workspace.id));
+    return workspace;
+  }
+
+  private update(id: string, fields: Parameters<WorkspaceStore['update']>[1]): void {
+    if (!this.deps.workspaces.get(id)) return;
+    this.deps.workspaces.update(id, fields);
+    const workspace = this.deps.workspaces.get(id);
+    if (workspace) this.deps.hub.broadcast({ type: 'workspace_updated', workspace });
+  }
+}

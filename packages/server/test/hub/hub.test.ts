@@ -1,0 +1,167 @@
+import type { ServerFrame } from '@chatml/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Hub, type HubSocket } from '../../src/hub/hub.js';
+import { silentLogger } from '../../src/logger.js';
+import {
+  type Database,
+  EventStore,
+  openDatabase,
+  SessionStore,
+  WorkspaceStore,
+} from '../../src/store/index.js';
+
+class FakeSocket implements HubSocket {
+  frames: ServerFrame[] = [];
+  bufferedAmount = 0;
+  isTerminated = false;
+  send(data: string): void {
+    this.frames.push(JSON.parse(data));
+  }
+  terminate(): void {
+    this.isTerminated = true;
+  }
+  seqs(sessionId: string): number[] {
+    return this.frames.flatMap((frame) =>
+      frame.type === 'event' && frame.sessionId === sessionId ? [frame.seq] : [],
+    );
+  }
+}
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  expect(condition()).toBe(true);
+};
+
+const delta = (text: string) =>
+  ({
+    type: 'stream_delta',
+    payload: { turnId: 't', messageId: 'm', blockIndex: 0, kind: 'text', text },
+  }) as const;
+
+describe('Hub', () => {
+  let db: Database;
+  let hub: Hub;
+
+  beforeEach(() => {
+    db = openDatabase(':memory:', silentLogger);
+    new WorkspaceStore(db).insert({
+      id: 'w',
+      name: 'w',
+      path: '/w',
+      baseBranch: 'main',
+      remoteUrl: null,
+      status: 'ready',
+      statusDetail: null,
+      createdAt: 0,
+    });
+    const sessions = new SessionStore(db);
+    for (const id of ['s1', 's2']) {
+      sessions.insert({
+        id,
+        workspaceId: 'w',
+        name: id,
+        branch: `chatml/${id}`,
+        baseBranch: 'main',
+        worktreePath: `/wt/${id}`,
+        status: 'idle',
+        statusReason: null,
+        model: null,
+        permissionMode: 'default',
+        sdkSessionId: null,
+        archivedRef: null,
+        createdAt: 0,
+        updatedAt: 0,
+      });
+    }
+    hub = new Hub(new EventStore(db), (id) => sessions.get(id) !== undefined, {
+      logger: silentLogger,
+      replayPageSize: 7,
+      highWaterBytes: 1000,
+      hardLimitBytes: 5000,
+      drainTimeoutMs: 200,
+    });
+  });
+  afterEach(() => db.close());
+
+  it('replays stored events after afterSeq, then delivers live ones, with no gap or duplicate', async () => {
+    for (let i = 1; i <= 30; i++) hub.publish('s1', delta(`a${i}`));
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 10);
+    // Publish while the paged replay is still running: these must come out in order, exactly once.
+    for (let i = 31; i <= 40; i++) hub.publish('s1', delta(`b${i}`));
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    for (let i = 41; i <= 50; i++) hub.publish('s1', delta(`c${i}`));
+    expect(socket.seqs('s1')).toEqual(Array.from({ length: 40 }, (_, i) => i + 11));
+  });
+
+  it('sends events of other sessions only to their subscribers', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s2', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    hub.publish('s1', delta('x'));
+    hub.publish('s2', delta('y'));
+    expect(socket.seqs('s1')).toEqual([]);
+    expect(socket.seqs('s2')).toEqual([1]);
+  });
+
+  it('replays nothing for a session that does not exist', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('nope', 0);
+    hub.publish('s1', delta('x'));
+    expect(socket.frames).toEqual([
+      { type: 'error', code: 'not_found', message: 'Session nope does not exist.', sessionId: 'nope' },
+    ]);
+  });
+
+  it('tells a client that fell behind to resubscribe from its last seq, and it then catches up losslessly', async () => {
+    const slow = new FakeSocket();
+    const fast = new FakeSocket();
+    const slowClient = hub.connect(slow);
+    slowClient.subscribe('s1', 0);
+    hub.connect(fast).subscribe('s1', 0);
+    await until(() => slow.frames.some((frame) => frame.type === 'subscribed'));
+    hub.publish('s1', delta('1'));
+    slow.bufferedAmount = 2000; // the peer stopped reading
+    hub.publish('s1', delta('2'));
+    hub.publish('s1', delta('3'));
+    const resubscribe = slow.frames.find((frame) => frame.type === 'resubscribe');
+    expect(resubscribe).toMatchObject({ type: 'resubscribe', sessionId: 's1', afterSeq: 1 });
+    expect(fast.seqs('s1')).toEqual([1, 2, 3]); // the fast client was never held back
+    slow.bufferedAmount = 0;
+    slowClient.subscribe('s1', 1);
+    await until(() => slow.frames.filter((frame) => frame.type === 'subscribed').length === 2);
+    hub.publish('s1', delta('4'));
+    expect(slow.seqs('s1')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('drops a client whose buffer passes the hard limit', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    socket.bufferedAmount = 10_000;
+    hub.publish('s1', delta('x'));
+    expect(socket.isTerminated).toBe(true);
+    expect(hub.clientCount).toBe(0);
+  });
+
+  it('drops a client that stops reading during replay instead of buffering without bound', async () => {
+    for (let i = 0; i < 20; i++) hub.publish('s1', delta('x'.repeat(50)));
+    const socket = new FakeSocket();
+    const originalSend = socket.send.bind(socket);
+    socket.send = (data) => {
+      originalSend(data);
+      socket.bufferedAmount += data.length;
+    };
+    hub.connect(socket).subscribe('s1', 0);
+    await until(() => socket.isTerminated);
+    expect(socket.seqs('s1').length).toBeLessThan(20);
+  });
+
+  it('keeps seqs increasing per session across a store reopen', () => {
+    hub.publish('s1', delta('a'));
+    hub.publish('s1', delta('b'));
+    const reopened = new EventStore(db);
+    expect(reopened.lastSeq('s1')).toBe(2);
+    expect(reopened.append('s1', delta('c')).seq).toBe(3);
+  });
+});
