@@ -134,9 +134,15 @@ export class Harness {
     }
   }
 
-  waitForTurnEnd(sessionId: string, nth = 1): Promise<StoredEvent> {
-    let seen = 0;
-    return this.waitForEvent(sessionId, (event) => event.type === 'turn_ended' && ++seen === nth);
+  /** Wait for the nth `turn_ended` of a session (1-based). */
+  async waitForTurnEnd(sessionId: string, nth = 1, timeoutMs = 30_000): Promise<StoredEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ended = (await this.events(sessionId)).filter((event) => event.type === 'turn_ended');
+      if (ended.length >= nth) return ended[nth - 1]!;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for turn ${nth} of ${sessionId} to end`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async ws(headers: Record<string, string> = {}): Promise<WsClient> {
