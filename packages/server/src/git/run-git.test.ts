@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempRepo, type TempRepo } from '@chatml/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitError } from '../errors.js';
+import { runGit, runGitStreaming } from './run-git.js';
+
+let repo: TempRepo;
+beforeAll(async () => {
+  repo = await createTempRepo({ files: { 'a.txt': 'a\n' } });
+});
+afterAll(async () => {
+  await repo.cleanup();
+});
+
+describe('runGit', () => {
+  it('returns stdout of a successful command', async () => {
+    const { stdout, exitCode } = await runGit(['rev-parse', '--show-toplevel'], { cwd: repo.path });
+    expect(stdout.trim()).toBe(repo.path);
+    expect(exitCode).toBe(0);
+  });
+
+  it('throws GitError with exit code and stderr on failure', async () => {
+    const error = await runGit(['rev-parse', '--verify', 'no-such-ref'], { cwd: repo.path }).catch((e) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect(error.exitCode).toBe(128);
+    expect(error.stderr).toMatch(/Needed a single revision/);
+    expect(error.message).toMatch(/^git rev-parse failed/);
+  });
+
+  it('treats okExitCodes as answers, not failures', async () => {
+    const result = await runGit(['show-ref', '--verify', '--quiet', 'refs/heads/nope'], {
+      cwd: repo.path,
+      okExitCodes: [0, 1],
+    });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('passes arguments verbatim, without a shell', async () => {
+    const hostile = "x; touch pwned && echo $(id) 'quoted'";
+    // --sq-quote echoes its arguments shell-quoted: one argument in, the same one argument out.
+    const { stdout } = await runGit(['rev-parse', '--sq-quote', hostile], { cwd: repo.path });
+    expect(stdout.trim()).toBe(`'x; touch pwned && echo $(id) '\\''quoted'\\'''`);
+    expect(existsSync(join(repo.path, 'pwned'))).toBe(false);
+  });
+
+  it('writes input to stdin', async () => {
+    const { stdout } = await runGit(['hash-object', '-w', '--stdin'], { cwd: repo.path, input: 'hello\n' });
+    const { stdout: content } = await runGit(['cat-file', '-p', stdout.trim()], { cwd: repo.path });
+    expect(content).toBe('hello\n');
+  });
+
+  it('sets a non-interactive, untranslated environment and ignores an inherited GIT_DIR', async () => {
+    const previous = process.env.GIT_DIR;
+    process.env.GIT_DIR = '/nonexistent/.git';
+    try {
+      const { stdout } = await runGit(['var', 'GIT_EDITOR'], {
+        cwd: repo.path,
+        env: { GIT_EDITOR: 'true' },
+      });
+      expect(stdout.trim()).toBe('true');
+      const { stdout: printed } = await runGit(['-c', 'alias.env=!env', 'env'], { cwd: repo.path });
+      expect(printed).toMatch(/^GIT_TERMINAL_PROMPT=0$/m);
+      expect(printed).toMatch(/^GIT_OPTIONAL_LOCKS=0$/m);
+      expect(printed).toMatch(/^LC_ALL=C$/m);
+      expect(printed).not.toMatch(/nonexistent/);
+    } finally {
+      if (previous === undefined) delete process.env.GIT_DIR;
+      else process.env.GIT_DIR = previous;
+    }
+  });
+
+  it('applies per-command config without changing args[0]', async () => {
+    const { stdout } = await runGit(['config', '--get', 'chatml.test'], {
+      cwd: repo.path,
+      config: { 'chatml.test': 'yes' },
+    });
+    expect(stdout.trim()).toBe('yes');
+  });
+
+  it('stops git and throws when output exceeds maxBuffer', async () => {
+    const error = await runGit(['log', '-p'], { cwd: repo.path, maxBuffer: 10 }).catch((e) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect(error.message).toMatch(/exceeded 10 bytes/);
+  });
+
+  it('rejects with the abort reason when aborted', async () => {
+    const controller = new AbortController();
+    // The alias runs `sleep 30` in a child of git: only killing the process group ends it early.
+    const running = runGit(['-c', 'alias.wait=!sleep 30', 'wait'], {
+      cwd: repo.path,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error('stop now')), 100);
+    const started = Date.now();
+    await expect(running).rejects.toThrow('stop now');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('rejects at once for an already aborted signal', async () => {
+    await expect(
+      runGit(['status'], { cwd: repo.path, signal: AbortSignal.abort(new Error('already')) }),
+    ).rejects.toThrow('already');
+  });
+
+  it('reports a missing working directory as a GitError', async () => {
+    await expect(runGit(['status'], { cwd: join(repo.path, 'missing') })).rejects.toBeInstanceOf(GitError);
+  });
+});
+
+describe('runGitStreaming', () => {
+  it('reports stderr lines split on \\r and \\n', async () => {
+    const lines: string[] = [];
+    await runGitStreaming(['-c', "alias.noise=!printf 'one\\rtwo\\nthree' >&2", 'noise'], {
+      cwd: repo.path,
+      onStderrLine: (line) => lines.push(line),
+    });
+    expect(lines).toEqual(['one', 'two', 'three']);
+  });
+});
