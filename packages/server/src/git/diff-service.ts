@@ -1,0 +1,94 @@
+import type { DiffResponse } from '@chatml/protocol';
+import { BadRequestError, ConflictError } from '../errors.js';
+import { parseCombinedDiff } from './diff-parser.js';
+import { validateBranchName } from './ref-names.js';
+import { runGit } from './run-git.js';
+import { withSnapshotIndex } from './snapshot-index.js';
+
+export interface SessionDiffOptions {
+  worktreePath: string;
+  /** The branch the session was cut from, e.g. `main` or `origin/main`. */
+  baseBranch: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Output options that make `git diff` print the same thing whatever the user's config says
+ * (`diff.noprefix`, `diff.mnemonicPrefix`, `color.diff=always`, `diff.external`, textconv drivers,
+ * `diff.relative`), so the parser can rely on it.
+ */
+const STABLE_DIFF_ARGS = [
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-relative',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+];
+
+/**
+ * Everything the session changed: its working tree — committed, uncommitted and untracked (but not
+ * ignored) files — against the merge-base of HEAD and `baseBranch`. Commits made on the base branch
+ * after the session started are therefore not part of it. The worktree's index and files are not
+ * touched (see withSnapshotIndex), and the whole diff costs a constant number of git processes.
+ *
+ * @example
+ * const { mergeBase, files } = await sessionDiff({ worktreePath, baseBranch: 'main' });
+ */
+export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResponse> {
+  const { worktreePath, signal } = options;
+  const baseBranch = await validateBranchName(options.baseBranch);
+  const mergeBase = await findMergeBase(worktreePath, baseBranch, signal);
+  const output = await withSnapshotIndex(
+    worktreePath,
+    async ({ env }) => {
+      const { stdout } = await runGit(
+        [
+          'diff',
+          '--cached',
+          '--raw',
+          '--numstat',
+          '--patch',
+          '-z',
+          '--find-renames',
+          ...STABLE_DIFF_ARGS,
+          '--end-of-options',
+          mergeBase,
+        ],
+        // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
+        { cwd: worktreePath, env: { ...env }, config: { 'core.quotePath': 'false' }, signal },
+      );
+      return stdout;
+    },
+    signal,
+  );
+  return { mergeBase, files: parseCombinedDiff(output) };
+}
+
+async function findMergeBase(
+  worktreePath: string,
+  baseBranch: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const base = await runGit(['rev-parse', '-q', '--verify', '--end-of-options', `${baseBranch}^{commit}`], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1],
+    signal,
+  });
+  if (base.exitCode !== 0) {
+    throw new BadRequestError(
+      `The base branch ${JSON.stringify(baseBranch)} does not exist in this repository.`,
+    );
+  }
+  const result = await runGit(['merge-base', '--end-of-options', 'HEAD', base.stdout.trim()], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1],
+    signal,
+  });
+  if (result.exitCode !== 0) {
+    throw new ConflictError(
+      `The session has no history in common with ${JSON.stringify(baseBranch)}, so there is nothing to diff against.`,
+    );
+  }
+  return result.stdout.trim();
+}
