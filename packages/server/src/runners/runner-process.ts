@@ -56,6 +56,9 @@ export class RunnerProcess {
         const exit = { exitCode, signal };
         // Let stdout drain its last lines before reporting the exit; `stop()` resolves only after
         // the owner has handled it, so nothing is published after its owner shut down.
+        // Whatever the runner left in its process group (a `claude` CLI blocked on a request does
+        // not notice its parent died) goes with it: no orphans, whichever way the runner ended.
+        this.killGroup('SIGKILL');
         setImmediate(() => {
           this.log.end();
           try {

@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Session } from '@chatml/protocol';
+import { scriptByPrompt, textReply } from '@chatml/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness } from '../harness.js';
+
+/** Pids in a process group (the runner leads its own group; the `claude` CLI is in it). */
+function groupMembers(pgid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number.parseInt(line.trim(), 10))
+      .filter((pid) => Number.isInteger(pid));
+  } catch {
+    return []; // ps exits 1 when the group is empty
+  }
+}
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('faults with the real agent', () => {
+  let harness: Harness;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    harness = await Harness.start({
+      handler: scriptByPrompt({
+        // A failed or interrupted request leaves no assistant message, so these key on the latest prompt.
+        'hang forever': [(context) => (context.lastUserText === 'try again' ? textReply('recovered') : { hang: true })],
+        'please interrupt': [(context) => (context.lastUserText === 'go on' ? textReply('continuing') : { hang: true })],
+        'server error': [
+          (context) =>
+            context.lastUserText === 'again please'
+              ? textReply('better now')
+              : { error: { status: 500, message: 'upstream exploded' } },
+        ],
+        'rate limited': [{ error: { status: 429, message: 'slow down', retryAfterSeconds: 0 } }],
+      }),
+    });
+    workspaceId = await harness.addWorkspace();
+  });
+  afterAll(() => harness?.close());
+
+  const promptReached = (text: string) => () =>
+    harness.fake.requests.some((request) => JSON.stringify(request.body ?? '').includes(text));
+
+  it('survives kill -9 of a runner mid-turn: the session shows the error, nothing logged is lost, the next message resumes', async () => {
+    const session = await harness.createSession(workspaceId, { name: 'crashy', prompt: 'hang forever' });
+    const started = await harness.waitForEvent(session.id, (event) => event.type === 'runner_started');
+    const runnerPid = (started.payload as { pid: number }).pid;
+    await waitUntil(promptReached('hang forever'));
+    const before = await harness.events(session.id);
+
+    process.kill(runnerPid, 'SIGKILL');
+    const ended = await harness.waitForTurnEnd(session.id);
+    expect(ended.payload).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/exited unexpectedly \(signal SIGKILL\)/) });
+    const current = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body;
+    expect(current.status).toBe('error');
+    expect(current.statusReason).toMatch(/exited unexpectedly/);
+    expect((await harness.events(session.id)).slice(0, before.length)).toEqual(before);
+    // The runner's `claude` child notices its parent is gone (stdin EOF) and exits too.
+    await waitUntil(() => groupMembers(runnerPid).length === 0);
+    expect((await harness.request('GET', '/health')).status).toBe(200);
+
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'try again' });
+    expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('idle');
+  });
+
+  it('interrupts a running turn within a second', async () => {
+    const session = await harness.createSession(workspaceId, { name: 'stoppable', prompt: 'please interrupt' });
+    await waitUntil(promptReached('please interrupt'));
+    const startedAt = Date.now();
+    const response = await harness.request('POST', `/sessions/${session.id}/interrupt`);
+    expect(response.body).toEqual({ interrupted: true });
+    const ended = await harness.waitForTurnEnd(session.id);
+    const elapsed = Date.now() - startedAt;
+    expect(ended.payload).toMatchObject({ outcome: 'interrupted' });
+    expect(elapsed).toBeLessThan(1000);
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('idle');
+    // The live agent keeps the conversation: the next turn runs in the same runner.
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'go on' });
+    expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
+  });
+
+  it.each([
+    ['server error', 500, /500/],
+    ['rate limited', 429, /429/],
+  ])('shows a clear error when the model API answers %s (%i)', async (prompt, _status, pattern) => {
+    const session = await harness.createSession(workspaceId, { prompt });
+    const ended = await harness.waitForTurnEnd(session.id);
+    expect(ended.payload).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(pattern), retryable: true });
+    const current = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body;
+    expect(current.status).toBe('error');
+    expect(current.statusReason).toMatch(pattern);
+    expect((await harness.request('GET', '/health')).status).toBe(200);
+  });
+
+  it('recovers from an API error on the next message', async () => {
+    const [failed] = (await harness.request<{ sessions: Session[] }>('GET', `/workspaces/${workspaceId}/sessions`)).body.sessions.filter(
+      (session) => session.statusReason?.includes('500'),
+    );
+    await harness.request('POST', `/sessions/${failed!.id}/messages`, { text: 'again please' });
+    expect((await harness.waitForTurnEnd(failed!.id, 2)).payload).toMatchObject({ outcome: 'completed', text: 'better now' });
+  });
+});
+
+describe('faults from a misbehaving runner', () => {
+  let harness: Harness;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    harness = await Harness.start({
+      server: {
+        runnerMainPath: fileURLToPath(new URL('../fixtures/misbehaving-runner.mjs', import.meta.url)),
+        hub: { highWaterBytes: 64 * 1024, hardLimitBytes: 1024 * 1024 },
+      },
+    });
+    workspaceId = await harness.addWorkspace();
+  });
+  afterAll(() => harness?.close());
+
+  it('skips malformed runner lines and completes the turn', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'garbage' });
+    expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({ outcome: 'completed' });
+    const text = (await harness.events(session.id))
+      .filter((event) => event.type === 'stream_delta')
+      .map((event) => (event.payload as { text: string }).text)
+      .join('');
+    expect(text).toBe('still alive');
+  });
+
+  it('marks a session whose runner dies mid-turn as error, and restarts the runner on the next message', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'die' });
+    expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(/exit code 3/),
+    });
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage' });
+    expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('never lets a client that stops reading stall the runner or other clients', async () => {
+    const count = 6000; // ~3 MB of deltas: far past the stuck client's buffers
+    const session = await harness.createSession(workspaceId, {});
+    // A raw WebSocket client that completes the handshake, subscribes, then never reads again.
+    const stuck = connect(harness.server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => stuck.once('connect', () => resolve()));
+    stuck.write(
+      [
+        'GET /ws HTTP/1.1',
+        `Host: 127.0.0.1:${harness.server.port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        `Authorization: Bearer ${harness.server.token}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    await new Promise<void>((resolve) => stuck.once('data', () => resolve()));
+    const frame = Buffer.from(JSON.stringify({ type: 'subscribe', sessionId: session.id, afterSeq: 0 }));
+    const mask = Buffer.from([1, 2, 3, 4]);
+    stuck.write(Buffer.concat([Buffer.from([0x81, 0x80 | frame.length]), mask, frame.map((byte, i) => byte ^ mask[i % 4]!)]));
+    stuck.pause();
+
+    const reader = await harness.ws();
+    reader.subscribe(session.id, 0);
+    await reader.waitFor((f) => f.type === 'subscribed');
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: `flood ${count}` });
+    await harness.waitForTurnEnd(session.id, 1, 60_000);
+    await reader.waitFor((f) => f.type === 'event' && f.event.type === 'turn_ended', 60_000);
+
+    const deltas = reader.events(session.id).filter((f) => f.event.type === 'stream_delta');
+    expect(deltas).toHaveLength(count);
+    expect(deltas.map((f) => (f.event.payload as { text: string }).text.split(':')[0])).toEqual(
+      Array.from({ length: count }, (_, i) => String(i)),
+    );
+    const seqs = reader.events(session.id).map((f) => f.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect((await harness.request('GET', '/health')).status).toBe(200);
+    stuck.destroy();
+  });
+});
