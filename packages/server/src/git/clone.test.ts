@@ -110,6 +110,20 @@ describe('cloneRepo', () => {
     expect(existsSync(dest)).toBe(false);
   });
 
+  it('fails the clone, and cleans up, when the progress listener throws', async () => {
+    const dest = freshDest();
+    const listenerError = new Error('listener broke');
+    const cloning = cloneRepo({
+      url: remote.url,
+      dest,
+      onProgress: (phase) => {
+        if (phase !== 'Cloning') throw listenerError;
+      },
+    });
+    await expect(cloning).rejects.toBe(listenerError);
+    expect(existsSync(dest)).toBe(false);
+  });
+
   it('keeps an empty destination folder, emptied, when the clone fails', async () => {
     const dest = freshDest();
     await mkdir(dest);

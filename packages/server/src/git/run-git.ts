@@ -153,13 +153,24 @@ function spawnGit(
       }
       stdoutChunks.push(chunk);
     });
+    // A throwing listener must not become an uncaught exception in a stream callback: it fails
+    // (and stops) this command instead.
+    const reportLine = (line: string) => {
+      if (!onStderrLine || failure !== undefined) return;
+      try {
+        onStderrLine(line);
+      } catch (error) {
+        failure = error;
+        killGroup();
+      }
+    };
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_TAIL);
       if (!onStderrLine) return;
       const pieces = (partialLine + text).split(/\r\n|\r|\n/);
       partialLine = pieces.pop() ?? '';
-      for (const line of pieces) if (line) onStderrLine(line);
+      for (const line of pieces) if (line) reportLine(line);
     });
 
     const finish = (outcome: () => void) => {
@@ -173,7 +184,7 @@ function spawnGit(
     });
     child.on('close', (code) => {
       finish(() => {
-        if (onStderrLine && partialLine) onStderrLine(partialLine);
+        if (partialLine) reportLine(partialLine);
         if (failure !== undefined) return reject(failure);
         if (code !== null && okExitCodes.includes(code)) {
           return resolve({ stdout: Buffer.concat(stdoutChunks), stderr, exitCode: code });

@@ -91,6 +91,23 @@ describe('WorktreeManager.create', () => {
     expect(await repo.git(['branch', '--list', 'chatml/occupied'])).toBe('');
   });
 
+  it('cuts from a remote-tracking base branch without tracking it', async () => {
+    // With a configured origin, `git worktree add -b x path origin/main` would set up tracking.
+    await repo.git(['remote', 'add', 'origin', 'https://example.invalid/repo.git']);
+    await repo.git(['update-ref', 'refs/remotes/origin/main', 'HEAD']);
+    const worktreePath = worktreePathFor('from-origin');
+    const { headSha } = await manager.create({
+      repoPath: repo.path,
+      worktreePath,
+      branch: 'chatml/from-origin',
+      baseBranch: 'origin/main',
+    });
+    expect(headSha).toBe(mainHead);
+    expect(
+      await repo.git(['config', '--get-regexp', '^branch\\.chatml/from-origin\\.']).catch(() => ''),
+    ).toBe('');
+  });
+
   it('refuses a missing base branch with BadRequestError', async () => {
     await expect(
       manager.create({
