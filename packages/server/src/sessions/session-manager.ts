@@ -142,9 +142,20 @@ export class SessionManager {
     await controller.stopRunner('The session was archived.');
     const workspace = this.deps.workspaces.get(record.workspaceId);
     if (!workspace) throw new NotFoundError('Workspace', record.workspaceId);
-    const { archivedRef } = await this.deps.repoLock.run(workspace.path, () =>
-      this.deps.worktrees.remove({ repoPath: workspace.path, worktreePath: record.worktreePath, sessionId }),
-    );
+    const archivedRef = await this.deps.repoLock.run(workspace.path, async () => {
+      try {
+        const removed = await this.deps.worktrees.remove({
+          repoPath: workspace.path,
+          worktreePath: record.worktreePath,
+          sessionId,
+        });
+        return removed.archivedRef;
+      } catch (error) {
+        // A retry after an archive that removed the worktree but did not get to record it.
+        if (error instanceof NotFoundError) return record.archivedRef;
+        throw error;
+      }
+    });
     controller.markArchived(archivedRef);
     this.controllers.delete(sessionId);
     return this.toApi(controller.session);

@@ -34,8 +34,12 @@ describe('faults with the real agent', () => {
     harness = await Harness.start({
       handler: scriptByPrompt({
         // A failed or interrupted request leaves no assistant message, so these key on the latest prompt.
-        'hang forever': [(context) => (context.lastUserText === 'try again' ? textReply('recovered') : { hang: true })],
-        'please interrupt': [(context) => (context.lastUserText === 'go on' ? textReply('continuing') : { hang: true })],
+        'hang forever': [
+          (context) => (context.lastUserText === 'try again' ? textReply('recovered') : { hang: true }),
+        ],
+        'please interrupt': [
+          (context) => (context.lastUserText === 'go on' ? textReply('continuing') : { hang: true }),
+        ],
         'server error': [
           (context) =>
             context.lastUserText === 'again please'
@@ -61,7 +65,10 @@ describe('faults with the real agent', () => {
 
     process.kill(runnerPid, 'SIGKILL');
     const ended = await harness.waitForTurnEnd(session.id);
-    expect(ended.payload).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/exited unexpectedly \(signal SIGKILL\)/) });
+    expect(ended.payload).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(/exited unexpectedly \(signal SIGKILL\)/),
+    });
     const current = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body;
     expect(current.status).toBe('error');
     expect(current.statusReason).toMatch(/exited unexpectedly/);
@@ -76,7 +83,10 @@ describe('faults with the real agent', () => {
   });
 
   it('interrupts a running turn within a second', async () => {
-    const session = await harness.createSession(workspaceId, { name: 'stoppable', prompt: 'please interrupt' });
+    const session = await harness.createSession(workspaceId, {
+      name: 'stoppable',
+      prompt: 'please interrupt',
+    });
     await waitUntil(promptReached('please interrupt'));
     const startedAt = Date.now();
     const response = await harness.request('POST', `/sessions/${session.id}/interrupt`);
@@ -97,7 +107,11 @@ describe('faults with the real agent', () => {
   ])('shows a clear error when the model API answers %s (%i)', async (prompt, _status, pattern) => {
     const session = await harness.createSession(workspaceId, { prompt });
     const ended = await harness.waitForTurnEnd(session.id);
-    expect(ended.payload).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(pattern), retryable: true });
+    expect(ended.payload).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(pattern),
+      retryable: true,
+    });
     const current = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body;
     expect(current.status).toBe('error');
     expect(current.statusReason).toMatch(pattern);
@@ -105,11 +119,14 @@ describe('faults with the real agent', () => {
   });
 
   it('recovers from an API error on the next message', async () => {
-    const [failed] = (await harness.request<{ sessions: Session[] }>('GET', `/workspaces/${workspaceId}/sessions`)).body.sessions.filter(
-      (session) => session.statusReason?.includes('500'),
-    );
+    const [failed] = (
+      await harness.request<{ sessions: Session[] }>('GET', `/workspaces/${workspaceId}/sessions`)
+    ).body.sessions.filter((session) => session.statusReason?.includes('500'));
     await harness.request('POST', `/sessions/${failed!.id}/messages`, { text: 'again please' });
-    expect((await harness.waitForTurnEnd(failed!.id, 2)).payload).toMatchObject({ outcome: 'completed', text: 'better now' });
+    expect((await harness.waitForTurnEnd(failed!.id, 2)).payload).toMatchObject({
+      outcome: 'completed',
+      text: 'better now',
+    });
   });
 });
 
@@ -170,7 +187,13 @@ describe('faults from a misbehaving runner', () => {
     await new Promise<void>((resolve) => stuck.once('data', () => resolve()));
     const frame = Buffer.from(JSON.stringify({ type: 'subscribe', sessionId: session.id, afterSeq: 0 }));
     const mask = Buffer.from([1, 2, 3, 4]);
-    stuck.write(Buffer.concat([Buffer.from([0x81, 0x80 | frame.length]), mask, frame.map((byte, i) => byte ^ mask[i % 4]!)]));
+    stuck.write(
+      Buffer.concat([
+        Buffer.from([0x81, 0x80 | frame.length]),
+        mask,
+        frame.map((byte, i) => byte ^ mask[i % 4]!),
+      ]),
+    );
     stuck.pause();
 
     const reader = await harness.ws();

@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Session, Workspace } from '@chatml/protocol';
+import { createBareRemote } from '@chatml/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness } from '../harness.js';
+
+describe('workspaces and archive', () => {
+  let harness: Harness;
+  let workspaceId: string;
+  beforeAll(async () => {
+    harness = await Harness.start();
+    workspaceId = await harness.addWorkspace();
+  });
+  afterAll(() => harness?.close());
+
+  it('resolves a subfolder to the repository and refuses to add it twice', async () => {
+    const again = await harness.request('POST', '/workspaces', { path: join(harness.repo.path, 'src') });
+    expect(again.status).toBe(409);
+    const workspace = (await harness.request<Workspace>('GET', `/workspaces/${workspaceId}`)).body;
+    expect(workspace).toMatchObject({ path: harness.repo.path, baseBranch: 'main', status: 'ready' });
+  });
+
+  it('generates readable unique names when none is given', async () => {
+    const [a, b] = await Promise.all([
+      harness.createSession(workspaceId, {}),
+      harness.createSession(workspaceId, {}),
+    ]);
+    expect(a.name).toMatch(/^[a-z]+-[a-z]+(-\d+)?$/);
+    expect(a.name).not.toBe(b.name);
+    expect(a.branch).toBe(`chatml/${a.name}`);
+    expect(a.status).toBe('idle');
+  });
+
+  it('refuses a duplicate session name with 409', async () => {
+    await harness.createSession(workspaceId, { name: 'twice' });
+    expect(
+      (await harness.request('POST', `/workspaces/${workspaceId}/sessions`, { name: 'twice' })).status,
+    ).toBe(409);
+  });
+
+  it('archives a session: worktree removed, uncommitted work saved to a ref, branch and transcript kept', async () => {
+    const session = await harness.createSession(workspaceId, { name: 'to-archive' });
+    writeFileSync(join(session.worktreePath, 'unsaved.txt'), 'precious\n');
+    writeFileSync(join(session.worktreePath, 'README.md'), '# changed\n');
+    const eventsBefore = await harness.events(session.id);
+
+    const archived = await harness.request<Session>('POST', `/sessions/${session.id}/archive`);
+    expect(archived.status).toBe(200);
+    expect(archived.body.status).toBe('archived');
+    expect(existsSync(session.worktreePath)).toBe(false);
+    expect((await harness.repo.git(['branch', '--list', 'chatml/to-archive'])).trim()).toContain(
+      'chatml/to-archive',
+    );
+    const saved = await harness.repo.git(['show', `refs/chatml/archive/${session.id}:unsaved.txt`]);
+    expect(saved).toBe('precious\n');
+    expect(await harness.repo.git(['show', `refs/chatml/archive/${session.id}:README.md`])).toBe(
+      '# changed\n',
+    );
+    expect((await harness.events(session.id)).slice(0, eventsBefore.length)).toEqual(eventsBefore);
+    // The user's checkout never changed.
+    expect(readFileSync(join(harness.repo.path, 'README.md'), 'utf8')).toBe('# demo\n');
+
+    const message = await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'hello?' });
+    expect(message.status).toBe(409);
+    expect(message.body).toMatchObject({ error: { code: 'session_archived' } });
+    expect((await harness.request('POST', `/sessions/${session.id}/archive`)).status).toBe(200);
+  });
+
+  it('clones a repository by URL with progress pushed over the WebSocket', async () => {
+    const remote = await createBareRemote(harness.repo);
+    try {
+      const client = await harness.ws();
+      const response = await harness.request<Workspace>('POST', '/workspaces', {
+        cloneUrl: remote.url,
+        name: 'cloned',
+      });
+      expect(response.status).toBe(202);
+      expect(response.body.status).toBe('cloning');
+      const ready = await client.waitFor(
+        (frame) =>
+          frame.type === 'workspace_updated' &&
+          frame.workspace.id === response.body.id &&
+          frame.workspace.status !== 'cloning',
+      );
+      expect(ready).toMatchObject({
+        workspace: { status: 'ready', baseBranch: 'main', remoteUrl: remote.url },
+      });
+      expect(existsSync(join(response.body.path, 'README.md'))).toBe(true);
+      const session = await harness.createSession(response.body.id, { name: 'on-clone' });
+      expect(existsSync(join(session.worktreePath, 'README.md'))).toBe(true);
+    } finally {
+      await remote.cleanup();
+    }
+  });
+
+  it('deletes a workspace by archiving its sessions first, leaving the repository intact', async () => {
+    const { body: list } = await harness.request<{ workspaces: Workspace[] }>('GET', '/workspaces');
+    const cloned = list.workspaces.find((workspace) => workspace.name === 'cloned')!;
+    const sessions = (
+      await harness.request<{ sessions: Session[] }>('GET', `/workspaces/${cloned.id}/sessions`)
+    ).body.sessions;
+    expect((await harness.request('DELETE', `/workspaces/${cloned.id}`)).status).toBe(204);
+    expect((await harness.request('GET', `/workspaces/${cloned.id}`)).status).toBe(404);
+    expect(existsSync(join(cloned.path, '.git'))).toBe(true);
+    for (const session of sessions) expect(existsSync(session.worktreePath)).toBe(false);
+  });
+});
