@@ -63,7 +63,10 @@ export const RunnerResult = z.object({
   interrupted: z.boolean().default(false),
   text: z.string().optional(),
   usage: Usage.optional(),
+  /** This turn's cost. Absent when the runner cannot know it: the first turn after a resume. */
   costUsd: z.number().nonnegative().optional(),
+  /** The SDK session's running cost, which continues across resumes (earlier runners' turns included). */
+  totalCostUsd: z.number().nonnegative().optional(),
   durationMs: z.number().nonnegative(),
   numTurns: z.number().int().nonnegative().optional(),
   apiErrorStatus: z.number().int().optional(),

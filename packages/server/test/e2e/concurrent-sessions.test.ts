@@ -21,8 +21,7 @@ describe('three sessions on one repository', () => {
       handler: scriptByPrompt({
         'task alpha': [writeStep('alpha.txt', 'from alpha\n'), textReply('alpha done', { chunkSize: 3 })],
         'task beta': [
-          (context) =>
-            toolUseReply('Bash', { command: 'echo from beta > beta.txt', description: 'write beta.txt' }, {}),
+          toolUseReply('Bash', { command: 'echo from beta > beta.txt', description: 'write beta.txt' }),
           textReply('beta done'),
         ],
         'task gamma': [writeStep('gamma.txt', 'from gamma\n'), textReply('gamma done')],

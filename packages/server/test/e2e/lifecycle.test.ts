@@ -1,5 +1,5 @@
 import type { Session } from '@chatml/protocol';
-import { scriptByPrompt, textReply } from '@chatml/testkit';
+import { textReply } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 
