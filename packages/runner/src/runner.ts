@@ -114,7 +114,12 @@ export class Runner implements CommandHandlers {
       this.exit(code);
     }, HARD_EXIT_MS);
     hardExit.unref();
-    await this.driver?.shutdown();
+    try {
+      await this.driver?.shutdown();
+    } catch (error) {
+      log(`stopping the agent failed: ${errorMessage(error)}`);
+      this.driver?.killNow();
+    }
     this.writer.write({ type: 'exit', reason });
     await this.writer.flush();
     this.exit(code);

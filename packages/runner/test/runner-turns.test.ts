@@ -172,6 +172,14 @@ describe('runner turns', () => {
     expect(runner.events.filter((event) => event.type === 'result')).toHaveLength(1);
   });
 
+  it('refuses a cwd that does not exist with bad_config and exit code 2', async () => {
+    const runner = startRunner({ config: { cwd: '/nonexistent/chatml-worktree' } });
+
+    expect(await runner.next('error')).toMatchObject({ code: 'bad_config', retryable: false });
+    expect((await runner.next('exit')).reason).toBe('bad_config');
+    expect(await runner.waitForExit()).toEqual({ code: 2, signal: null });
+  });
+
   it('resumes the SDK conversation in a new runner from the sdkSessionId of the first', async () => {
     const first = startRunner();
     first.send({ type: 'user_message', turnId: 't1', text: 'resume me' });

@@ -1,11 +1,7 @@
-export { buildReplyContext, userTexts } from './context.js';
-export { DEMO_MODEL_LABEL, demoHandler, slugify } from './demo-handler.js';
+export { DEMO_MODEL_LABEL, demoHandler } from './demo-handler.js';
 export { HELPER_REPLY_TEXT, type ScriptStep, scriptByPrompt } from './script-by-prompt.js';
 export { type FakeAnthropicOptions, FakeAnthropicServer } from './server.js';
-export { formatSse, messageEvents, type SseEvent } from './sse.js';
 export {
-  isScriptedError,
-  isScriptedHang,
   type MessagesRequestBody,
   type RecordedRequest,
   type ReplyContext,
