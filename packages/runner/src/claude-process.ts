@@ -38,6 +38,11 @@ export class ClaudeProcess {
     return child as unknown as SpawnedProcess;
   };
 
+  /** Last resort when a clean stop hangs. */
+  killNow(): void {
+    if (this.isRunning) this.child?.kill('SIGKILL');
+  }
+
   /** Waits up to `graceMs` for the child to exit, then SIGTERM, then SIGKILL. Resolves once it is gone. */
   async stop(graceMs: number): Promise<void> {
     const child = this.child;

@@ -1,4 +1,10 @@
-import { type Options, type Query, query } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type Options,
+  type Query,
+  query,
+  type SDKMessage,
+  type SDKResultMessage,
+} from '@anthropic-ai/claude-agent-sdk';
 import type { PermissionMode, RunnerConfig } from '@chatml/protocol';
 import { ClaudeProcess } from './claude-process.js';
 import { log } from './log.js';
@@ -67,4 +73,19 @@ export function launchQuery(launch: LaunchOptions): LiveQuery {
     resumedFrom: launch.resume,
     hasStarted: false,
   };
+}
+
+/** Messages that show the CLI is working on the turn it was sent (it emits `system/init` per turn). */
+export function startsTurn(message: SDKMessage): boolean {
+  if (message.type === 'system') return message.subtype === 'init';
+  return message.type === 'stream_event' || message.type === 'assistant' || message.type === 'user';
+}
+
+/**
+ * A resume the CLI refused before the conversation started: an error result with no `system/init`
+ * before it (`No conversation found with session ID …` when the CLI died before saving its
+ * transcript, which it does lazily).
+ */
+export function isRefusedResume(live: LiveQuery, result: SDKResultMessage): boolean {
+  return live.resumedFrom !== undefined && !live.hasStarted && result.is_error;
 }

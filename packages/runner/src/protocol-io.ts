@@ -60,6 +60,19 @@ export class EventWriter {
     this.output.write(`${JSON.stringify(event)}\n`);
   }
 
+  writeAll(bodies: RunnerEventBody[]): void {
+    for (const body of bodies) this.write(body);
+  }
+
+  error(
+    code: string,
+    message: string,
+    options: { turnId?: string | undefined; retryable?: boolean } = {},
+  ): void {
+    const { turnId, retryable = false } = options;
+    this.write({ type: 'error', code, message, retryable, ...(turnId ? { turnId } : {}) });
+  }
+
   /** Resolves when everything written so far has been handed to the OS. */
   flush(): Promise<void> {
     if (this.isClosed) return Promise.resolve();

@@ -1,12 +1,12 @@
 import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { PermissionMode, RunnerCommand, RunnerConfig } from '@chatml/protocol';
 import type { ClaudeProcess } from './claude-process.js';
-import { type LiveQuery, launchQuery } from './live-query.js';
+import { isRefusedResume, type LiveQuery, launchQuery, startsTurn } from './live-query.js';
 import { errorMessage, log } from './log.js';
 import { MessageMapper } from './message-mapper.js';
 import { PermissionBridge } from './permission-bridge.js';
 import type { EventWriter, RunnerEventBody } from './protocol-io.js';
-import { Turn } from './turn.js';
+import { Turn, TurnQueue } from './turn.js';
 import { toSdkUserMessage } from './user-input.js';
 import type { WorktreeFence } from './worktree-fence.js';
 
@@ -25,8 +25,7 @@ export class SdkDriver {
   private live: LiveQuery | undefined;
   /** The newest `claude` child, kept after its query ended so a hard stop can still reach it. */
   private claude: ClaudeProcess | undefined;
-  private active: Turn | undefined;
-  private readonly waiting: Turn[] = [];
+  private readonly turns = new TurnQueue();
   private readonly mapper = new MessageMapper();
   private readonly permissions: PermissionBridge;
   private sdkSessionId: string | undefined;
@@ -45,12 +44,12 @@ export class SdkDriver {
     this.permissionMode = config.permissionMode;
     this.permissions = new PermissionBridge({
       fence,
-      activeTurnId: () => this.active?.turnId,
+      activeTurnId: () => this.turns.active?.turnId,
       ask: (request) => {
         // The SDK calls canUseTool while the assistant message that asked may still wait in its
         // queue; let that drain so the backend sees the tool_use before the question about it.
         setImmediate(() => {
-          this.emit(this.mapper.flush());
+          this.writer.writeAll(this.mapper.flush());
           this.writer.write(request);
         });
       },
@@ -60,10 +59,6 @@ export class SdkDriver {
   /** Starts the CLI right away, so it has booted by the time the first message arrives. */
   start(): void {
     if (!this.live && !this.stopping) this.live = this.startQuery();
-  }
-
-  get claudePid(): number | undefined {
-    return this.claude?.pid;
   }
 
   handle(command: RunnerCommand): void {
@@ -76,15 +71,15 @@ export class SdkDriver {
         return;
       case 'permission_response':
         this.permissions.respond(command).then((isKnown) => {
-          if (!isKnown)
-            this.error('unknown_permission_request', `No open permission request ${command.requestId}.`);
+          const message = `No open permission request ${command.requestId}.`;
+          if (!isKnown) this.writer.error('unknown_permission_request', message);
         }, this.reportBug);
         return;
       case 'set_model':
         this.model = command.model;
         this.live?.query
           .setModel(command.model)
-          .catch((e: unknown) => this.error('sdk_error', errorMessage(e)));
+          .catch((e: unknown) => this.writer.error('sdk_error', errorMessage(e)));
         return;
       case 'set_permission_mode':
         this.setPermissionMode(command.mode);
@@ -103,8 +98,7 @@ export class SdkDriver {
 
   /** Last resort when a clean stop hangs: kill the child now. */
   killNow(): void {
-    const pid = this.claude?.pid;
-    if (pid !== undefined && this.claude?.isRunning) process.kill(pid, 'SIGKILL');
+    this.claude?.killNow();
   }
 
   private setPermissionMode(mode: PermissionMode): void {
@@ -114,10 +108,10 @@ export class SdkDriver {
     if (mode === 'bypassPermissions' && !live.canBypass) {
       // Only a CLI launched with bypass allowed can switch to it: relaunch, resuming the session.
       live.isRetiring = true;
-      if (!this.active) this.replaceRetiredQuery();
+      if (!this.turns.active) this.replaceRetiredQuery();
       return;
     }
-    live.query.setPermissionMode(mode).catch((e: unknown) => this.error('sdk_error', errorMessage(e)));
+    live.query.setPermissionMode(mode).catch((e: unknown) => this.writer.error('sdk_error', errorMessage(e)));
   }
 
   private replaceRetiredQuery(): void {
@@ -136,48 +130,50 @@ export class SdkDriver {
       this.finish(turn, [turn.syntheticResult('The session is stopping; this message was not sent.')]);
       return;
     }
-    this.waiting.push(turn);
+    this.turns.push(turn);
     this.pump();
   }
 
   /** Starts the next waiting turn when none is running. */
   private pump(): void {
-    if (this.stopping || this.active) return;
+    if (this.stopping || this.turns.active) return;
     this.replaceRetiredQuery();
-    const turn = this.waiting.shift();
+    const turn = this.turns.activateNext();
     if (!turn) return;
     this.live ??= this.startQuery();
-    this.active = turn;
-    turn.startedAt = Date.now();
     this.send(this.live, turn);
   }
 
   private send(live: LiveQuery, turn: Turn): void {
     turn.message.then((message) => {
-      if (this.active === turn && this.live === live) live.input.push(message);
+      if (this.turns.active === turn && this.live === live) live.input.push(message);
     }, this.reportBug);
   }
 
   private interrupt(turnId: string | undefined): void {
-    for (const turn of [...this.waiting]) {
-      if (turnId !== undefined && turn.turnId !== turnId) continue;
-      this.waiting.splice(this.waiting.indexOf(turn), 1);
-      turn.isInterruptRequested = true;
-      this.finish(turn, [turn.syntheticResult('Interrupted before it started.')]);
+    for (const waiting of this.turns.takeWaiting(turnId)) {
+      waiting.isInterruptRequested = true;
+      this.finish(waiting, [waiting.syntheticResult('Interrupted before it started.')]);
     }
-    const turn = this.active;
+    const turn = this.turns.active;
     if (!turn || (turnId !== undefined && turn.turnId !== turnId) || turn.isInterruptRequested) return;
     turn.isInterruptRequested = true;
     this.permissions.denyPending('The user interrupted this turn.', turn.turnId);
     const live = this.live;
-    live?.query.interrupt().catch((e: unknown) => log(`interrupt failed: ${errorMessage(e)}`));
-    // An interrupt that lands before the CLI has read the message may never produce a result.
+    // Before the CLI has begun the turn (it may still be starting up) an interrupt is a no-op there
+    // and the turn would run to the end; so it is sent again as soon as the turn shows up.
+    turn.isInterruptDeferred = !turn.isSeenByCli;
+    if (live) this.sendInterrupt(live);
+    // Last resort. Not query.close(): that lets the CLI finish the turn first.
     setTimeout(() => {
-      if (this.active === turn && this.live === live && live) {
-        log('interrupted turn produced no result; restarting the agent process');
-        live.query.close();
-      }
+      if (this.turns.active !== turn || this.live !== live || !live) return;
+      log('interrupted turn produced no result; stopping the agent process');
+      live.process.stop(0).catch(this.reportBug);
     }, INTERRUPT_RESULT_TIMEOUT_MS).unref();
+  }
+
+  private sendInterrupt(live: LiveQuery): void {
+    live.query.interrupt().catch((e: unknown) => log(`interrupt failed: ${errorMessage(e)}`));
   }
 
   private startQuery(): LiveQuery {
@@ -209,32 +205,35 @@ export class SdkDriver {
   }
 
   private onMessage(live: LiveQuery, message: SDKMessage): void {
-    const turn = this.active;
+    const turn = this.turns.active;
     if (message.type === 'system' && message.subtype === 'init') live.hasStarted = true;
+    if (turn && !turn.isSeenByCli && startsTurn(message)) {
+      turn.isSeenByCli = true;
+      if (turn.isInterruptDeferred) {
+        turn.isInterruptDeferred = false;
+        this.sendInterrupt(live);
+      }
+    }
     if (message.type === 'result') {
-      if (turn && live.resumedFrom && !live.hasStarted && message.is_error) this.startOver(turn, message);
+      if (turn && isRefusedResume(live, message)) this.startOver(turn, message);
       else if (turn) this.finish(turn, this.mapper.mapResult(message, turn));
       else log('ignored a result that belongs to no turn');
       return;
     }
     const events = this.mapper.map(message, turn);
     for (const event of events) if (event.type === 'ready') this.sdkSessionId = event.sdkSessionId;
-    this.emit(events);
+    this.writer.writeAll(events);
   }
 
   /**
-   * A resume the CLI refused before the conversation started (e.g. `No conversation found` when the
-   * CLI died before it saved the transcript). Rather than fail every later turn on the same id, the
-   * turn is sent again in a new conversation; the backend learns the new id from the next `ready`.
+   * Rather than fail every later turn on a resume the CLI refused, the turn is sent again in a new
+   * conversation; the backend learns the new id from the next `ready`.
    */
   private startOver(turn: Turn, refusal: SDKResultMessage): void {
     const reason = refusal.subtype === 'success' ? refusal.result : refusal.errors.join('; ');
     log(`resume refused: ${reason}`);
-    this.error(
-      'resume_failed',
-      `Could not resume the earlier conversation (${reason}). Continuing in a new conversation without its history.`,
-      turn.turnId,
-    );
+    const text = `Could not resume the earlier conversation (${reason}). Continuing in a new one without its history.`;
+    this.writer.error('resume_failed', text, { turnId: turn.turnId });
     this.sdkSessionId = undefined;
     this.live = this.startQuery();
     this.send(this.live, turn);
@@ -249,34 +248,30 @@ export class SdkDriver {
     this.live = undefined;
     const reason = failure ? errorMessage(failure) : 'the agent process ended';
     log(`query ended: ${reason}`);
-    const turn = this.active;
+    const turn = this.turns.active;
     if (turn) {
-      this.error('sdk_error', `The agent stopped during this turn: ${reason}`, turn.turnId, true);
+      // After an interrupt the stop is the expected outcome, not an error worth reporting.
+      const text = `The agent stopped during this turn: ${reason}`;
+      if (!turn.isInterruptRequested)
+        this.writer.error('sdk_error', text, { turnId: turn.turnId, retryable: true });
       this.finish(turn, [...this.mapper.flush(), turn.syntheticResult(`The agent stopped: ${reason}`)]);
     } else if (failure) {
-      this.error(
-        'sdk_error',
-        `The agent stopped: ${reason}. It restarts with the next message.`,
-        undefined,
-        true,
-      );
+      const message = `The agent stopped: ${reason}. It restarts with the next message.`;
+      this.writer.error('sdk_error', message, { retryable: true });
     }
   }
 
   /** Sends the turn's closing events and starts the next turn. */
   private finish(turn: Turn, events: RunnerEventBody[]): void {
-    this.emit(events);
+    this.writer.writeAll(events);
     turn.markEnded();
-    if (this.active === turn) {
-      this.active = undefined;
-      this.pump();
-    }
+    if (this.turns.release(turn)) this.pump();
   }
 
   private async stop(): Promise<void> {
     this.permissions.denyPending('ChatML is stopping this session.');
     const live = this.live;
-    const turn = this.active;
+    const turn = this.turns.active;
     if (live && turn) {
       turn.isInterruptRequested = true;
       await Promise.race([
@@ -289,22 +284,14 @@ export class SdkDriver {
       await live.process.stop(1500);
       live.query.close();
     }
-    for (const left of [this.active, ...this.waiting.splice(0)]) {
-      if (left)
-        this.finish(left, [left.syntheticResult('ChatML stopped the session before this turn finished.')]);
+    const text = 'ChatML stopped the session before this turn finished.';
+    for (const left of [this.turns.active, ...this.turns.takeWaiting()]) {
+      if (left) this.finish(left, [left.syntheticResult(text)]);
     }
-  }
-
-  private emit(events: RunnerEventBody[]): void {
-    for (const event of events) this.writer.write(event);
-  }
-
-  private error(code: string, message: string, turnId?: string, retryable = false): void {
-    this.writer.write({ type: 'error', code, message, retryable, ...(turnId ? { turnId } : {}) });
   }
 
   private readonly reportBug = (error: unknown): void => {
     log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    this.error('internal_error', errorMessage(error));
+    this.writer.error('internal_error', errorMessage(error));
   };
 }

@@ -6,6 +6,10 @@ import type { RunnerEventBody } from './protocol-io.js';
 /** One `user_message` from the backend, from arrival to its single `result`. */
 export class Turn implements TurnInfo {
   isInterruptRequested = false;
+  /** The CLI has begun this turn (its `system/init` or output arrived). */
+  isSeenByCli = false;
+  /** An interrupt came before the CLI began the turn; it is sent again once the turn shows up. */
+  isInterruptDeferred = false;
   startedAt = Date.now();
   private resolveEnded: () => void = () => {};
   /** Resolves when the turn's result has been sent. */
@@ -36,5 +40,40 @@ export class Turn implements TurnInfo {
       durationMs: Math.max(0, now - this.startedAt),
     };
     return { type: 'result', turnId: this.turnId, result };
+  }
+}
+
+/** The session's turns: at most one active (sent to the SDK), the rest waiting in arrival order. */
+export class TurnQueue {
+  active: Turn | undefined;
+  private readonly waiting: Turn[] = [];
+
+  push(turn: Turn): void {
+    this.waiting.push(turn);
+  }
+
+  /** Makes the next waiting turn the active one, when none is active. */
+  activateNext(): Turn | undefined {
+    if (this.active) return undefined;
+    const turn = this.waiting.shift();
+    if (turn) {
+      this.active = turn;
+      turn.startedAt = Date.now();
+    }
+    return turn;
+  }
+
+  /** Removes waiting turns: the one with `turnId`, or all of them. */
+  takeWaiting(turnId?: string): Turn[] {
+    const taken = this.waiting.filter((turn) => turnId === undefined || turn.turnId === turnId);
+    for (const turn of taken) this.waiting.splice(this.waiting.indexOf(turn), 1);
+    return taken;
+  }
+
+  /** True when `turn` was the active turn, which it no longer is. */
+  release(turn: Turn): boolean {
+    if (this.active !== turn) return false;
+    this.active = undefined;
+    return true;
   }
 }

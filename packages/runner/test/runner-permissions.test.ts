@@ -50,6 +50,12 @@ beforeAll(async () => {
         (ctx) =>
           ctx.lastUserText === 'are you back?' ? textReply('Back after the interrupt.') : { hang: true },
       ],
+      'interrupt at once': [
+        (ctx) =>
+          ctx.lastUserText === 'and then?'
+            ? textReply('Next turn.')
+            : textReply('Too late.', { delayMs: 3000 }),
+      ],
       'interrupt the question': writeThenSummarize((ctx) => `${ctx.cwd}/never.txt`, 'never'),
       'switch modes': [
         textReply('Ready when you are.'),
@@ -221,6 +227,21 @@ describe('interrupt', () => {
     const next = await runner.next('result');
     expect(next.result).toMatchObject({ isError: false, interrupted: false });
     expect(next.result.text).toBe('Back after the interrupt.');
+  });
+
+  it('ends a turn interrupted right after it was sent, before the CLI had begun it', async () => {
+    const runner = startRunner();
+    runner.send({ type: 'user_message', turnId: 't1', text: 'interrupt at once' });
+    runner.send({ type: 'interrupt', turnId: 't1' });
+    const sentAt = Date.now();
+
+    const result = await runner.next('result');
+    expect(result).toMatchObject({ turnId: 't1', result: { interrupted: true, isError: true } });
+    expect(Date.now() - sentAt).toBeLessThan(2500);
+    expect(JSON.stringify(runner.turnEvents('t1'))).not.toContain('Too late.');
+
+    runner.send({ type: 'user_message', turnId: 't2', text: 'and then?' });
+    expect((await runner.next('result')).result.text).toBe('Next turn.');
   });
 
   it('denies an open permission request when its turn is interrupted', async () => {
