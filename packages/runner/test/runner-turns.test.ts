@@ -16,7 +16,15 @@ function startRunner(options: Omit<Parameters<typeof RunnerHarness.start>[0], 'f
 beforeAll(async () => {
   fake = await FakeAnthropicServer.start({
     handler: scriptByPrompt({
-      'stream a greeting': [textReply('Hello from the fake model, streamed in pieces.', { chunkSize: 6 })],
+      'stream a greeting': [
+        {
+          content: [
+            { type: 'thinking', thinking: 'A greeting, then.' },
+            { type: 'text', text: 'Hello from the fake model, streamed in pieces.' },
+          ],
+          chunkSize: 6,
+        },
+      ],
       'first of two turns': [textReply('Answer one.'), textReply('Answer two.')],
       'back to back': [textReply('First reply.'), textReply('Second reply.')],
       'after garbage': [textReply('Still here.')],
@@ -56,14 +64,19 @@ describe('runner turns', () => {
     const turn = runner.turnEvents('t1');
     const types = turn.map((event) => event.type);
     const deltas = turn.flatMap((event) => (event.type === 'stream_delta' ? [event] : []));
-    expect(deltas.length).toBeGreaterThan(3);
-    expect(deltas.map((delta) => delta.text).join('')).toBe('Hello from the fake model, streamed in pieces.');
-    expect(deltas.every((delta) => delta.kind === 'text' && delta.blockIndex === 0)).toBe(true);
+    const thinking = deltas.filter((delta) => delta.kind === 'thinking');
+    const text = deltas.filter((delta) => delta.kind === 'text');
+    expect(text.length).toBeGreaterThan(3);
+    expect(text.map((delta) => delta.text).join('')).toBe('Hello from the fake model, streamed in pieces.');
+    expect(thinking.map((delta) => delta.text).join('')).toBe('A greeting, then.');
+    expect(thinking.every((delta) => delta.blockIndex === 0)).toBe(true);
+    expect(text.every((delta) => delta.blockIndex === 1)).toBe(true);
     expect(types.lastIndexOf('stream_delta')).toBeLessThan(types.indexOf('assistant_message'));
     expect(types.indexOf('assistant_message')).toBeLessThan(types.indexOf('result'));
     expect(types.filter((type) => type === 'result')).toHaveLength(1);
     const message = await runner.next('assistant_message');
     expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'A greeting, then.' },
       { type: 'text', text: 'Hello from the fake model, streamed in pieces.' },
     ]);
     expect(message.messageId).toBe(deltas[0]?.messageId);
