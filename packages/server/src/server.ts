@@ -86,7 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     repoLock: new KeyedLock(),
     logger,
     runnerMainPath: options.runnerMainPath ?? RUNNER_MAIN_PATH,
-    runnerEnv: (sessionId) => buildRunnerEnv(env, { tmpDir: paths.runnerTmp(sessionId), endpoint }),
+    runnerEnv: (sessionId) =>
+      buildRunnerEnv(env, { sessionId, tmpDir: paths.runnerTmp(sessionId), endpoint }),
     idleRunnerTimeoutMs: options.idleRunnerTimeoutMs ?? settings.idleRunnerTimeoutMs ?? 10 * 60_000,
     interruptGraceMs: options.interruptGraceMs ?? 5000,
     defaultModel: settings.defaultModel,

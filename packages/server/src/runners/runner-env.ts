@@ -36,7 +36,7 @@ export interface ModelEndpoint {
 
 export function buildRunnerEnv(
   source: NodeJS.ProcessEnv,
-  options: { tmpDir: string; endpoint?: ModelEndpoint },
+  options: { sessionId: string; tmpDir: string; endpoint?: ModelEndpoint },
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of passThrough) {
@@ -46,5 +46,6 @@ export function buildRunnerEnv(
   if (options.endpoint?.baseUrl) env.ANTHROPIC_BASE_URL = options.endpoint.baseUrl;
   if (options.endpoint?.apiKey) env.ANTHROPIC_API_KEY = options.endpoint.apiKey;
   env.CHATML_RUNNER_TMPDIR = options.tmpDir;
+  env.CHATML_SESSION_ID = options.sessionId;
   return env;
 }
