@@ -51,7 +51,8 @@ interface Turn {
 export class SessionController {
   private runner: RunnerProcess | null = null;
   private isRunnerHandshaken = false;
-  private stoppingRunner: RunnerProcess | null = null;
+  /** Runners we asked to stop; their exit is expected and must not fail a turn. */
+  private readonly stoppingRunners = new Set<RunnerProcess>();
   private readonly queue: QueuedMessage[] = [];
   private turn: Turn | null = null;
   private isWaitingForSlot = false;
@@ -150,11 +151,21 @@ export class SessionController {
       this.isWaitingForSlot = false;
     }
     if (this.turn) this.endTurn({ outcome: 'interrupted', reason });
+    const runner = this.detachRunner();
+    if (runner) await runner.stop();
+  }
+
+  /**
+   * Forget the current runner at once and let it wind down in the background: a message that
+   * arrives while it stops gets a fresh runner instead of a closing stdin.
+   */
+  private detachRunner(): RunnerProcess | null {
     const runner = this.runner;
-    if (runner) {
-      this.stoppingRunner = runner;
-      await runner.stop();
-    }
+    if (!runner) return null;
+    this.runner = null;
+    this.isRunnerHandshaken = false;
+    this.stoppingRunners.add(runner);
+    return runner;
   }
 
   markArchived(archivedRef: string | null): void {
@@ -305,9 +316,8 @@ export class SessionController {
   }
 
   private handleRunnerExit(runner: RunnerProcess, exit: RunnerExit): void {
-    const wasExpected = this.stoppingRunner === runner;
+    const wasExpected = this.stoppingRunners.delete(runner);
     if (this.runner === runner) this.runner = null;
-    if (wasExpected) this.stoppingRunner = null;
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
     this.publish({
       type: 'runner_stopped',
@@ -317,7 +327,7 @@ export class SessionController {
         signal: exit.signal,
       },
     });
-    if (this.turn && !wasExpected) {
+    if (this.turn && !wasExpected && this.runner === null) {
       const interrupted = this.turn.isInterruptRequested;
       const reason = interrupted
         ? 'Stopped by you (the agent did not wind down in time and was terminated).'
@@ -358,9 +368,7 @@ export class SessionController {
       this.idleTimer = null;
       if (this.turn || !this.runner) return;
       this.context.logger.info(`stopping idle runner of ${this.record.id}`);
-      const runner = this.runner;
-      this.stoppingRunner = runner;
-      void runner.stop();
+      void this.detachRunner()?.stop();
     }, this.context.idleRunnerTimeoutMs);
     this.idleTimer.unref();
   }

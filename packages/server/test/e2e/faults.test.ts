@@ -138,6 +138,7 @@ describe('faults from a misbehaving runner', () => {
     harness = await Harness.start({
       server: {
         runnerMainPath: fileURLToPath(new URL('../fixtures/misbehaving-runner.mjs', import.meta.url)),
+        idleRunnerTimeoutMs: 300,
         hub: { highWaterBytes: 64 * 1024, hardLimitBytes: 1024 * 1024 },
       },
     });
@@ -163,6 +164,27 @@ describe('faults from a misbehaving runner', () => {
     });
     await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage' });
     expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('gives a message that arrives while an idle runner is stopping a fresh runner', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'linger' });
+    await harness.waitForTurnEnd(session.id);
+    const firstPid = (
+      (await harness.waitForEvent(session.id, (event) => event.type === 'runner_started')).payload as {
+        pid: number;
+      }
+    ).pid;
+    // The idle timer (300 ms) has asked the runner to stop; it takes 1.5 s to go.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await harness.events(session.id)).some((event) => event.type === 'runner_stopped')).toBe(false);
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage' });
+    expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
+    const starts = (await harness.events(session.id)).filter((event) => event.type === 'runner_started');
+    expect(starts).toHaveLength(2);
+    expect((starts[1]?.payload as { pid: number }).pid).not.toBe(firstPid);
+    const stopped = await harness.waitForEvent(session.id, (event) => event.type === 'runner_stopped');
+    expect(stopped.payload).toMatchObject({ reason: 'stopped' });
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('idle');
   });
 
   it('never lets a client that stops reading stall the runner or other clients', async () => {
