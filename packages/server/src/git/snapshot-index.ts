@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GitError } from '../errors.js';
@@ -41,10 +41,7 @@ export async function withSnapshotIndex<T>(
   const folder = await mkdtemp(join(tmpdir(), 'chatml-index-'));
   const env = { GIT_INDEX_FILE: join(folder, 'index') };
   try {
-    await copyFile(realIndex, env.GIT_INDEX_FILE).catch((error: NodeJS.ErrnoException) => {
-      // No index yet (nothing ever staged or checked out): `git add` builds one from scratch.
-      if (error.code !== 'ENOENT') throw error;
-    });
+    await copyIndexKeepingMtime(realIndex, env.GIT_INDEX_FILE);
     // --ignore-errors: one freshly `git init`ed folder must not make the whole snapshot (and so the
     // session's diff) fail. Any other error still does.
     const args = ['add', '--all', '--ignore-errors'];
@@ -57,5 +54,23 @@ export async function withSnapshotIndex<T>(
     return await use({ env, unindexedRepos });
   } finally {
     await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies the index with its mtime, slightly backdated. Git trusts a cached stat only for entries
+ * older than the index file itself ("racy git"): a file edited in the same timestamp tick as the
+ * last index write, with the same size, is re-read only because its mtime is not older than the
+ * index. A fresh copy would be newer than every entry and make such an edit look clean — losing it
+ * from diffs and archives. Backdating by 1 ms errs on the side of re-reading.
+ */
+async function copyIndexKeepingMtime(from: string, to: string): Promise<void> {
+  try {
+    const original = await stat(from);
+    await copyFile(from, to);
+    await utimes(to, original.atime, new Date(original.mtimeMs - 1));
+  } catch (error) {
+    // No index yet (nothing ever staged or checked out): `git add` builds one from scratch.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
