@@ -116,6 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   policy.setPort(port);
   const ws = attachWebSocket(server, { policy, hub, logger });
+  sessions.startQueuedWork();
 
   if (options.writeServerInfo) {
     const info: ServerInfo = {

@@ -67,6 +67,15 @@ export async function serve(options: ServeOptions): Promise<void> {
       lock.release();
       process.exit(0);
     };
+    process.on('unhandledRejection', (reason) => {
+      logger.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`);
+    });
+    process.on('uncaughtException', (error) => {
+      // State may be inconsistent now: log, then exit so the supervisor restarts a clean backend
+      // (recovery closes any turn this cut short).
+      logger.error(`uncaught exception: ${error.stack}`);
+      process.exit(70);
+    });
     process.on('SIGINT', () => void shutdown('SIGINT'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     if (options.supervised) {

@@ -101,7 +101,12 @@ export class Hub {
       isLive: false,
       isCancelled: false,
     };
-    void this.replay(subscription);
+    this.replay(subscription).catch((error: Error) => {
+      // A store failure mid-replay: drop this client (it reconnects and resubscribes) rather than
+      // leave it believing it has everything.
+      this.options.logger.error(`replay of ${sessionId} failed: ${error.message}`);
+      client.terminate();
+    });
     return subscription;
   }
 

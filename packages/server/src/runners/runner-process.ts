@@ -14,6 +14,8 @@ import type { Logger } from '../logger.js';
 export interface RunnerExit {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** Set when the process never started (e.g. EAGAIN, a missing cwd): Node emits no `exit` then. */
+  startError?: string;
 }
 
 export interface RunnerProcessOptions {
@@ -44,6 +46,8 @@ export class RunnerProcess {
   constructor(private readonly options: RunnerProcessOptions) {
     mkdirSync(dirname(options.logPath), { recursive: true });
     this.log = createWriteStream(options.logPath, { flags: 'a' });
+    // A full disk or a late stderr chunk must not become an unhandled 'error' event.
+    this.log.on('error', (error) => options.logger.warn(`runner log ${options.logPath}: ${error.message}`));
     this.child = spawn(process.execPath, [options.mainPath], {
       cwd: options.config.cwd,
       env: options.env,
@@ -51,27 +55,30 @@ export class RunnerProcess {
       detached: true,
     });
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (exitCode, signal) => {
+      const finish = (exit: RunnerExit) => {
+        if (this.hasExited) return;
         this.hasExited = true;
-        const exit = { exitCode, signal };
-        // Let stdout drain its last lines before reporting the exit; `stop()` resolves only after
-        // the owner has handled it, so nothing is published after its owner shut down.
         // Whatever the runner left in its process group (a `claude` CLI blocked on a request does
         // not notice its parent died) goes with it: no orphans, whichever way the runner ended.
         this.killGroup('SIGKILL');
+        // Let stdout drain its last lines before reporting the exit; `stop()` resolves only after
+        // the owner has handled it, so nothing is published after its owner shut down.
         setImmediate(() => {
-          this.log.end();
           try {
             options.onExit(exit);
           } finally {
             resolve(exit);
           }
         });
+      };
+      this.child.once('exit', (exitCode, signal) => finish({ exitCode, signal }));
+      this.child.once('error', (error) => {
+        options.logger.error(`runner for ${options.sessionId}: ${error.message}`);
+        // No pid means it never started, and Node will not emit 'exit' for it.
+        if (this.child.pid === undefined) finish({ exitCode: null, signal: null, startError: error.message });
       });
     });
-    this.child.once('error', (error) => {
-      options.logger.error(`runner for ${options.sessionId} failed to start: ${error.message}`);
-    });
+    this.child.once('close', () => this.log.end());
     // A runner that died leaves a broken pipe; writes then fail with EPIPE, which we ignore here
     // because the exit handler reports the death.
     this.child.stdin?.on('error', () => {});

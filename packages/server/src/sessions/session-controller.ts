@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type {
   NewSessionEvent,
   PermissionDecisionBody,
@@ -5,7 +6,7 @@ import type {
   RunnerResult,
   SessionStatus,
 } from '@chatml/protocol';
-import { NotFoundError, SessionArchivedError } from '../errors.js';
+import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
@@ -59,6 +60,8 @@ export class SessionController {
   private readonly pendingPermissions = new Set<string>();
   private idleTimer: NodeJS.Timeout | null = null;
   private interruptTimer: NodeJS.Timeout | null = null;
+  /** Set while the session is being archived or the backend shuts down: nothing new may start. */
+  private closingReason: string | null = null;
 
   constructor(
     private record: SessionRecord,
@@ -80,6 +83,13 @@ export class SessionController {
   /** Accept a user message: log it now, run it when the session is free. Never dropped. */
   sendMessage(text: string): { messageId: string; queued: boolean } {
     if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
+    if (this.closingReason)
+      throw new ConflictError(`This session cannot take messages now: ${this.closingReason}`);
+    if (!existsSync(this.record.worktreePath)) {
+      throw new ConflictError(
+        `The worktree ${this.record.worktreePath} is missing, so the agent has nowhere to work. Its branch ${this.record.branch} is intact.`,
+      );
+    }
     const messageId = newId('msg');
     const queued = this.turn !== null || this.isWaitingForSlot || this.record.status === 'creating';
     this.publish({ type: 'user_message', payload: { messageId, text, queued } });
@@ -109,9 +119,15 @@ export class SessionController {
       return true;
     }
     this.runner?.send({ type: 'interrupt', session: this.record.id, turnId: turn.turnId });
-    // Safety net: a turn that will not wind down is ended by stopping its runner.
+    // Safety net: a turn that will not wind down is ended here and its runner replaced.
     this.interruptTimer = setTimeout(() => {
-      if (this.turn === turn) void this.runner?.stop(1000);
+      if (this.turn !== turn) return;
+      const runner = this.detachRunner();
+      this.endTurn({
+        outcome: 'interrupted',
+        reason: 'Stopped by you (the agent did not respond to the interrupt and was terminated).',
+      });
+      void runner?.stop(1000);
     }, this.context.interruptGraceMs);
     return true;
   }
@@ -143,16 +159,29 @@ export class SessionController {
     this.context.onChanged(this.record.id);
   }
 
-  /** Stop the runner (ending any turn) without changing the session's status; used by archive and shutdown. */
-  async stopRunner(reason: string): Promise<void> {
+  /**
+   * Stop everything this session runs — its turn, its runner and any runner still winding down —
+   * and refuse new work until `reopen`. Used by archive and by shutdown; the status is left as is.
+   * Queued messages stay queued (they are in the log, and recovery re-queues them after a restart).
+   */
+  async close(reason: string, turnEndReason: string): Promise<void> {
+    this.closingReason = reason;
     this.clearTimers();
     if (this.isWaitingForSlot) {
       this.context.scheduler.cancel(this.record.id);
       this.isWaitingForSlot = false;
     }
-    if (this.turn) this.endTurn({ outcome: 'interrupted', reason });
+    // Detach first: ending the turn must not hand anything to the runner being stopped.
     const runner = this.detachRunner();
-    if (runner) await runner.stop();
+    if (this.turn) this.endTurn({ outcome: 'interrupted', reason: turnEndReason });
+    await runner?.stop();
+    await Promise.all([...this.stoppingRunners].map((stopping) => stopping.waitForExit()));
+  }
+
+  /** Undo `close` after an archive that failed: the session carries on. */
+  reopen(): void {
+    this.closingReason = null;
+    this.pump();
   }
 
   /**
@@ -169,12 +198,14 @@ export class SessionController {
   }
 
   markArchived(archivedRef: string | null): void {
-    this.record = this.context.sessions.update(this.record.id, { archivedRef });
+    this.record = this.context.sessions.update(this.record.id, {
+      archivedRef: archivedRef ?? this.record.archivedRef,
+    });
     this.setStatus('archived', null);
   }
 
   private pump(): void {
-    if (this.turn || this.isWaitingForSlot || this.queue.length === 0) return;
+    if (this.turn || this.isWaitingForSlot || this.queue.length === 0 || this.closingReason) return;
     if (this.record.status === 'creating' || this.record.status === 'archived') return;
     this.isWaitingForSlot = true;
     const granted = this.context.scheduler.request(this.record.id, () => {
@@ -220,10 +251,27 @@ export class SessionController {
   private startRunner(): void {
     this.isRunnerHandshaken = false;
     const runner = this.context.spawnRunner(this.record, {
+      // These run inside stdout and exit handlers: an exception there (say, a full disk) must be
+      // reported, never thrown into the event loop where it would take the backend down.
       onEvent: (event) => {
-        if (this.runner === runner) this.handleRunnerEvent(event);
+        if (this.runner !== runner) return;
+        try {
+          this.handleRunnerEvent(event);
+        } catch (error) {
+          this.context.logger.error(
+            `session ${this.record.id}: handling ${event.type} failed: ${(error as Error).stack}`,
+          );
+        }
       },
-      onExit: (exit) => this.handleRunnerExit(runner, exit),
+      onExit: (exit) => {
+        try {
+          this.handleRunnerExit(runner, exit);
+        } catch (error) {
+          this.context.logger.error(
+            `session ${this.record.id}: handling runner exit failed: ${(error as Error).stack}`,
+          );
+        }
+      },
     });
     this.runner = runner;
     this.publish({
@@ -318,7 +366,11 @@ export class SessionController {
   private handleRunnerExit(runner: RunnerProcess, exit: RunnerExit): void {
     const wasExpected = this.stoppingRunners.delete(runner);
     if (this.runner === runner) this.runner = null;
-    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
+    const how = exit.startError
+      ? `it could not start: ${exit.startError}`
+      : exit.signal
+        ? `signal ${exit.signal}`
+        : `exit code ${exit.exitCode}`;
     this.publish({
       type: 'runner_stopped',
       payload: {
@@ -358,7 +410,8 @@ export class SessionController {
     this.context.scheduler.release(this.record.id);
     if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
     else this.setStatus('idle', null);
-    if (this.record.status !== 'error') this.pump();
+    // Messages accepted earlier run even after a failed turn: they were promised to run, in order.
+    this.pump();
     if (!this.turn && this.runner) this.armIdleTimer();
   }
 
@@ -376,6 +429,8 @@ export class SessionController {
   private clearTimers(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    this.interruptTimer = null;
   }
 
   private setStatus(status: SessionStatus, reason: string | null): void {

@@ -40,18 +40,26 @@ export interface SessionManagerDeps {
  */
 export class SessionManager {
   private readonly controllers = new Map<string, SessionController>();
+  /** One archive at a time per session: a double-click must not race git or overwrite the archive ref. */
+  private readonly archiving = new Map<string, Promise<Session>>();
 
   constructor(private readonly deps: SessionManagerDeps) {}
 
-  /** Called once at start-up, before the server accepts requests. */
+  /**
+   * Called once at start-up, before the server accepts requests: closes what a crash left open and
+   * re-queues accepted messages. Nothing runs until `startQueuedWork`, once the server is listening
+   * (a backend that cannot bind must not have launched agents).
+   */
   recoverAll(): void {
     for (const record of this.deps.sessions.listAll()) {
       if (record.status === 'archived') continue;
       const { record: recovered, unstarted } = recoverSession(record, this.deps);
-      const controller = this.addController(recovered);
-      controller.requeue(unstarted);
-      controller.activate();
+      this.addController(recovered).requeue(unstarted);
     }
+  }
+
+  startQueuedWork(): void {
+    for (const controller of this.controllers.values()) controller.activate();
   }
 
   async create(workspaceId: string, body: CreateSessionBody): Promise<Session> {
@@ -135,28 +143,42 @@ export class SessionManager {
   }
 
   /** Remove the worktree (uncommitted work saved to an archive ref first), keep branch and transcript. */
-  async archive(sessionId: string): Promise<Session> {
+  archive(sessionId: string): Promise<Session> {
+    const inFlight = this.archiving.get(sessionId);
+    if (inFlight) return inFlight;
+    const archived = this.archiveOnce(sessionId).finally(() => this.archiving.delete(sessionId));
+    this.archiving.set(sessionId, archived);
+    return archived;
+  }
+
+  private async archiveOnce(sessionId: string): Promise<Session> {
     const record = this.record(sessionId);
     if (record.status === 'archived') return this.toApi(record);
     const controller = this.controller(sessionId);
-    await controller.stopRunner('The session was archived.');
     const workspace = this.deps.workspaces.get(record.workspaceId);
     if (!workspace) throw new NotFoundError('Workspace', record.workspaceId);
-    const archivedRef = await this.deps.repoLock.run(workspace.path, async () => {
-      try {
-        const removed = await this.deps.worktrees.remove({
-          repoPath: workspace.path,
-          worktreePath: record.worktreePath,
-          sessionId,
-        });
-        return removed.archivedRef;
-      } catch (error) {
-        // A retry after an archive that removed the worktree but did not get to record it.
-        if (error instanceof NotFoundError) return record.archivedRef;
-        throw error;
-      }
-    });
-    controller.markArchived(archivedRef);
+    // From here no message may start a runner in the worktree we are about to remove.
+    await controller.close('it is being archived.', 'The session was archived.');
+    try {
+      const archivedRef = await this.deps.repoLock.run(workspace.path, async () => {
+        try {
+          const removed = await this.deps.worktrees.remove({
+            repoPath: workspace.path,
+            worktreePath: record.worktreePath,
+            sessionId,
+          });
+          return removed.archivedRef;
+        } catch (error) {
+          // A retry after an archive that removed the worktree but did not get to record it.
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        }
+      });
+      controller.markArchived(archivedRef);
+    } catch (error) {
+      controller.reopen();
+      throw error;
+    }
     this.controllers.delete(sessionId);
     return this.toApi(controller.session);
   }
@@ -164,7 +186,9 @@ export class SessionManager {
   /** Stop every runner (backend shutdown). Statuses are left as they are; `recoverAll` sorts them out. */
   async dispose(): Promise<void> {
     await Promise.all(
-      [...this.controllers.values()].map((controller) => controller.stopRunner('ChatML is shutting down.')),
+      [...this.controllers.values()].map((controller) =>
+        controller.close('ChatML is shutting down.', 'ChatML is shutting down.'),
+      ),
     );
     this.controllers.clear();
   }

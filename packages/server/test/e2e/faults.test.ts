@@ -181,7 +181,7 @@ describe('faults from a misbehaving runner', () => {
     expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
     const starts = (await harness.events(session.id)).filter((event) => event.type === 'runner_started');
     expect(starts).toHaveLength(2);
-    expect((starts[1]?.payload as { pid: number }).pid).not.toBe(firstPid);
+    expect((starts[1]!.payload as { pid: number }).pid).not.toBe(firstPid);
     const stopped = await harness.waitForEvent(session.id, (event) => event.type === 'runner_stopped');
     expect(stopped.payload).toMatchObject({ reason: 'stopped' });
     expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('idle');

@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Session, StoredEvent } from '@chatml/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness } from '../harness.js';
+
+const fixture = fileURLToPath(new URL('../fixtures/misbehaving-runner.mjs', import.meta.url));
+
+function groupAlive(pgid: number): boolean {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+function balanced(events: StoredEvent[]): void {
+  const started = events.filter((event) => event.type === 'turn_started').length;
+  const ended = events.filter((event) => event.type === 'turn_ended').length;
+  expect(ended).toBe(started);
+}
+
+const runnerPids = (events: StoredEvent[]) =>
+  events
+    .filter((event) => event.type === 'runner_started')
+    .map((event) => (event.payload as { pid: number }).pid);
+
+describe('archive and shutdown races', () => {
+  let harness: Harness;
+  let workspaceId: string;
+  beforeAll(async () => {
+    harness = await Harness.start({ server: { runnerMainPath: fixture, maxConcurrentTurns: 1 } });
+    workspaceId = await harness.addWorkspace();
+  });
+  afterAll(() => harness?.close());
+
+  it('archiving with a turn running and a message queued ends every turn and frees the slot', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'hang' });
+    await harness.waitForEvent(session.id, (event) => event.type === 'stream_delta');
+    const queued = await harness.request<{ queued: boolean }>('POST', `/sessions/${session.id}/messages`, {
+      text: 'garbage',
+    });
+    expect(queued.body.queued).toBe(true);
+
+    expect((await harness.request<Session>('POST', `/sessions/${session.id}/archive`)).body.status).toBe(
+      'archived',
+    );
+    const events = await harness.events(session.id);
+    balanced(events);
+    expect(events.filter((event) => event.type === 'turn_started')).toHaveLength(1);
+    for (const pid of runnerPids(events)) expect(groupAlive(pid)).toBe(false);
+
+    // With a limit of one turn, another session can only run if the slot was given back.
+    const next = await harness.createSession(workspaceId, { prompt: 'garbage' });
+    expect((await harness.waitForTurnEnd(next.id)).payload).toMatchObject({ outcome: 'completed' });
+  });
+
+  it('never lets a message sent during an archive start an agent in the worktree being removed', async () => {
+    const session = await harness.createSession(workspaceId, {});
+    const [archived, message] = await Promise.all([
+      harness.request<Session>('POST', `/sessions/${session.id}/archive`),
+      harness.request('POST', `/sessions/${session.id}/messages`, { text: 'hang' }),
+    ]);
+    expect(archived.body.status).toBe('archived');
+    expect([202, 409]).toContain(message.status);
+    const events = await harness.events(session.id);
+    balanced(events);
+    for (const pid of runnerPids(events)) expect(groupAlive(pid)).toBe(false);
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('archived');
+  });
+
+  it('archives once when asked twice at the same time, keeping the archive ref', async () => {
+    const session = await harness.createSession(workspaceId, {});
+    execFileSync('sh', ['-c', 'echo unsaved > notes.txt'], { cwd: session.worktreePath });
+    const [first, second] = await Promise.all([
+      harness.request<Session>('POST', `/sessions/${session.id}/archive`),
+      harness.request<Session>('POST', `/sessions/${session.id}/archive`),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(await harness.repo.git(['show', `refs/chatml/archive/${session.id}:notes.txt`])).toBe('unsaved\n');
+  });
+
+  it('refuses a message with a clear reason when the worktree was deleted by hand', async () => {
+    const session = await harness.createSession(workspaceId, {});
+    rmSync(session.worktreePath, { recursive: true, force: true });
+    const response = await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage' });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({
+      error: { message: expect.stringMatching(/worktree .* is missing/) },
+    });
+  });
+
+  it('shutting down with turns running and messages queued leaves every turn ended and nothing running', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'hang' });
+    await harness.waitForEvent(session.id, (event) => event.type === 'stream_delta');
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage' });
+    await harness.restart();
+    const events = await harness.events(session.id);
+    expect(events.filter((event) => event.type === 'turn_ended')[0]?.payload).toMatchObject({
+      outcome: 'interrupted',
+      reason: 'ChatML is shutting down.',
+    });
+    for (const pid of runnerPids(events).slice(0, 1)) expect(groupAlive(pid)).toBe(false);
+    // The queued message was accepted, so it runs after the restart.
+    expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
+    balanced(await harness.events(session.id));
+  });
+});
