@@ -31,6 +31,7 @@ program
   .option('--port <port>', 'port to listen on; 0 picks a free one', '0')
   .option('--demo-model', 'use the offline demo model instead of Claude (scripted replies)')
   .option('--supervised', 'exit when stdin closes (used by `chatml start`)')
+  .option('--prefer-port', 'use a free port when --port is taken')
   .addOption(
     new Option('--log-level <level>', 'log level')
       .choices(['debug', 'info', 'warn', 'error'])

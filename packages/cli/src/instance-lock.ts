@@ -1,38 +1,80 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
- * One backend per `$CHATML_HOME`: an exclusively-created lock file holding our pid. A lock left by
- * a process that no longer exists is stale and taken over.
+ * One backend per `$CHATML_HOME`. The lock file holds `pid:starttime` and appears atomically
+ * (written aside, then hard-linked into place, which fails if it exists), so no one ever reads a
+ * half-written lock. A lock whose process is gone — or whose pid now belongs to another process,
+ * as after a reboot — is stale: it is renamed away (only one contender can win the rename) and
+ * the acquisition retried.
  */
 export class InstanceLock {
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly path: string,
+    private readonly content: string,
+  ) {}
 
   static acquire(path: string): InstanceLock | { heldBy: number } {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        return new InstanceLock(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number.parseInt(readFileSafe(path), 10);
-        if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder))
-          return { heldBy: holder };
-        rmSync(path, { force: true });
+    const content = `${process.pid}:${processStartTime(process.pid)}`;
+    const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(aside, content, { mode: 0o600 });
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          linkSync(aside, path);
+          return new InstanceLock(path, content);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+        const holder = readHolder(path);
+        if (holder && isHeldBy(holder)) return { heldBy: holder.pid };
+        try {
+          const stale = `${path}.stale.${randomBytes(4).toString('hex')}`;
+          renameSync(path, stale);
+          rmSync(stale, { force: true });
+        } catch (error) {
+          // ENOENT: another contender moved it first; try again.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
       }
+      throw new Error(`Could not take the lock ${path}; is another ChatML starting right now?`);
+    } finally {
+      rmSync(aside, { force: true });
     }
-    throw new Error(`Could not take the lock ${path}.`);
   }
 
   release(): void {
-    if (readFileSafe(this.path) === String(process.pid)) rmSync(this.path, { force: true });
+    try {
+      if (readFileSync(this.path, 'utf8') === this.content) rmSync(this.path, { force: true });
+    } catch {
+      // Already gone: nothing to release.
+    }
   }
 }
 
-function readFileSafe(path: string): string {
+function readHolder(path: string): { pid: number; startTime: string } | undefined {
   try {
-    return readFileSync(path, 'utf8').trim();
+    const [pid = '', startTime = ''] = readFileSync(path, 'utf8').trim().split(':');
+    const parsed = Number.parseInt(pid, 10);
+    return Number.isInteger(parsed) && parsed > 0 ? { pid: parsed, startTime } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isHeldBy(holder: { pid: number; startTime: string }): boolean {
+  if (holder.pid === process.pid || !isAlive(holder.pid)) return false;
+  // Same pid but a different start time: the pid was reused by an unrelated process.
+  const current = processStartTime(holder.pid);
+  return holder.startTime === '' || current === '' || current === holder.startTime;
+}
+
+/** The kernel's start time of a process (Linux), to tell a live holder from a reused pid. */
+function processStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22, counted after the parenthesised command name (which may contain spaces).
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
   } catch {
     return '';
   }

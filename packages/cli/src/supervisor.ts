@@ -2,11 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { LineSplitter, parseLine, ReadyLine } from '@chatml/protocol';
+import { EXIT_ALREADY_RUNNING } from './exit-codes.js';
 import { checkHealth } from './server-info.js';
 
 export interface SupervisorOptions {
-  /** argv for the backend (after the node executable), e.g. [bin.js, 'serve', '--supervised']. */
-  args: string[];
+  /**
+   * argv for the backend (after the node executable), e.g. [bin.js, 'serve', '--supervised'];
+   * given the port the previous backend had, so a restart keeps the app's origin.
+   */
+  args: (previousPort: number | undefined) => string[];
   env: NodeJS.ProcessEnv;
   logPath: string;
   readInfoToken: () => string | undefined;
@@ -14,6 +18,8 @@ export interface SupervisorOptions {
   onLog: (message: string) => void;
   healthIntervalMs?: number;
   maxRestarts?: number;
+  /** The backend will not be restarted again (another instance, or too many crashes). */
+  onGaveUp?: () => void;
 }
 
 /**
@@ -34,6 +40,7 @@ export class BackendSupervisor {
   constructor(private readonly options: SupervisorOptions) {
     mkdirSync(dirname(options.logPath), { recursive: true });
     this.log = createWriteStream(options.logPath, { flags: 'a' });
+    this.log.on('error', (error) => options.onLog(`cannot write ${options.logPath}: ${error.message}`));
   }
 
   start(): void {
@@ -56,7 +63,7 @@ export class BackendSupervisor {
 
   private spawnBackend(): void {
     const isRestart = this.restarts > 0;
-    const child = spawn(process.execPath, this.options.args, {
+    const child = spawn(process.execPath, this.options.args(this.lastReady?.port), {
       env: this.options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -80,12 +87,19 @@ export class BackendSupervisor {
     child.once('exit', (code, signal) => {
       if (this.healthTimer) clearInterval(this.healthTimer);
       if (this.isStopping) return;
+      if (code === EXIT_ALREADY_RUNNING) {
+        this.options.onLog('Another ChatML backend holds this data dir; not starting a second one.');
+        process.exitCode = 1;
+        this.options.onGaveUp?.();
+        return;
+      }
       const max = this.options.maxRestarts ?? 10;
       if (this.restarts >= max) {
         this.options.onLog(
           `The backend keeps failing (${this.restarts} restarts); giving up. See ${this.options.logPath}.`,
         );
         process.exitCode = 1;
+        this.options.onGaveUp?.();
         return;
       }
       const delay = Math.min(30_000, 500 * 2 ** this.restarts);

@@ -84,7 +84,7 @@ describe('chatml', () => {
     expect((await api(home, 'GET', '/health')).body).toMatchObject({ ok: true });
 
     const second = run(['serve', '--port', '0'], home);
-    expect(await second.exited).toBe(1);
+    expect(await second.exited).toBe(3);
     expect(second.stderr).toMatch(/already running/);
 
     serve.kill('SIGTERM');
@@ -134,7 +134,7 @@ describe('chatml', () => {
     expect(await again.exited).toBe(0);
   });
 
-  it('start supervises the backend: restarts it after a crash and shuts everything down cleanly', async () => {
+  it('start supervises the backend: restarts it after a crash on the same port with the same token, and shuts down cleanly', async () => {
     const home = join(dir.path, 'home-start');
     const start = run(['start', '--no-open', '--port', '0'], home);
     await start.waitForLine((line) => line.startsWith('Open ChatML at: http://127.0.0.1:'));
@@ -147,12 +147,20 @@ describe('chatml', () => {
       async () => (await api(home, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200,
     );
     const second = readInfo(home);
+    // The restarted backend keeps the app's origin and token: an open UI just reconnects.
+    expect(second.port).toBe(first.port);
+    expect(second.token).toBe(first.token);
 
     const status = execFileSync(process.execPath, [BIN, 'status', '--json'], {
       env: env(home),
       encoding: 'utf8',
     });
     expect(JSON.parse(status)).toMatchObject({ running: true, pid: second.pid });
+
+    // A second launcher for the same data dir opens the running app instead of starting another.
+    const another = run(['start', '--no-open', '--port', '0'], home);
+    expect(await another.exited).toBe(0);
+    expect(another.stdout.join('\n')).toMatch(/already running/);
 
     start.kill('SIGTERM');
     expect(await start.exited).toBe(0);

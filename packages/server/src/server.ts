@@ -25,6 +25,8 @@ export interface ServerOptions {
   home: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Fall back to a free port when `port` is taken (the launcher's stable port is only a wish). */
+  isPortAPreference?: boolean;
   /** Defaults to a fresh random 256-bit token. */
   token?: string;
   /** The environment runners inherit model credentials and PATH/HOME from. Default: process.env. */
@@ -105,14 +107,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     healthDetails: () => ({ demoModel: options.isDemoModel ?? false, maxConcurrentTurns: maxTurns }),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Loopback only: nothing on the network can reach the backend, whatever the token.
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  try {
+    await listen(server, options.port ?? 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.isPortAPreference) {
+      db.close();
+      throw error;
+    }
+    logger.warn(`port ${options.port} is taken; using a free one`);
+    await listen(server, 0);
+  }
   const port = (server.address() as AddressInfo).port;
   policy.setPort(port);
   const ws = attachWebSocket(server, { policy, hub, logger });
@@ -155,4 +159,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only: nothing on the network can reach the backend, whatever the token.
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, type ReadyLine } from '@chatml/protocol';
 import { AppPaths, createLogger, defaultChatmlHome, startServer } from '@chatml/server';
+import { EXIT_ALREADY_RUNNING } from '../exit-codes.js';
 import { InstanceLock } from '../instance-lock.js';
 
 export interface ServeOptions {
@@ -7,6 +8,7 @@ export interface ServeOptions {
   home?: string;
   demoModel?: boolean;
   supervised?: boolean;
+  preferPort?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -27,10 +29,17 @@ export async function serve(options: ServeOptions): Promise<void> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const lock = InstanceLock.acquire(paths.lockFile);
   if (!(lock instanceof InstanceLock)) {
-    throw new Error(
-      `ChatML is already running for ${home} (pid ${lock.heldBy}). Use \`chatml status\` or \`chatml stop\`.`,
+    console.error(
+      `chatml: ChatML is already running for ${home} (pid ${lock.heldBy}). Use \`chatml status\` or \`chatml stop\`.`,
     );
+    process.exit(EXIT_ALREADY_RUNNING);
   }
+  // The launcher keeps one token across backend restarts so an open UI stays signed in. Taken out
+  // of our environment at once so nothing we spawn inherits it.
+  const launchToken = process.env.CHATML_LAUNCH_TOKEN;
+  delete process.env.CHATML_LAUNCH_TOKEN;
+  if (launchToken !== undefined && launchToken.length < 32)
+    throw new Error('CHATML_LAUNCH_TOKEN is too short.');
 
   let demo: { url: string; close(): Promise<void> } | undefined;
   try {
@@ -45,6 +54,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     const server = await startServer({
       home,
       port,
+      isPortAPreference: options.preferPort ?? false,
+      token: launchToken,
       env,
       logger,
       writeServerInfo: true,

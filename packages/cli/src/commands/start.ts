@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AppPaths, defaultChatmlHome } from '@chatml/server';
 import { openBrowser } from '../open-browser.js';
@@ -28,13 +27,19 @@ export async function start(options: StartOptions): Promise<void> {
     return;
   }
 
-  const port = options.port ?? String(await preferredPort(home));
+  const firstPort = options.port ?? String(preferredPort(home));
   const binPath = fileURLToPath(new URL('./bin.js', new URL('..', import.meta.url)));
-  const args = [binPath, 'serve', '--supervised', '--port', port, '--home', home];
-  if (options.demoModel) args.push('--demo-model');
   const supervisor = new BackendSupervisor({
-    args,
-    env: process.env,
+    // A restarted backend keeps the port (the app's origin) and, via the env, the token, so the
+    // open UI reconnects on its own.
+    args: (previousPort) => {
+      const port = previousPort === undefined ? firstPort : String(previousPort);
+      const args = [binPath, 'serve', '--supervised', '--prefer-port', '--port', port, '--home', home];
+      if (options.demoModel) args.push('--demo-model');
+      return args;
+    },
+    env: { ...process.env, CHATML_LAUNCH_TOKEN: randomBytes(32).toString('base64url') },
+    onGaveUp: () => process.exit(),
     logPath: `${paths.logs}/server.log`,
     readInfoToken: () => readServerInfo(paths.serverInfo)?.token,
     onLog: (message) => console.error(`[chatml] ${message}`),
@@ -67,18 +72,9 @@ function present(url: string, shouldOpen: boolean): void {
 
 /**
  * A stable port per data dir, so the browser keeps this app's origin (notification permission,
- * local state) across launches; falls back to any free port when it is taken.
+ * local state) across launches; the backend falls back to a free port when it is taken.
  */
-async function preferredPort(home: string): Promise<number> {
+function preferredPort(home: string): number {
   const hash = createHash('sha256').update(home).digest().readUInt16BE(0);
-  const preferred = 20_000 + (hash % 10_000);
-  return (await isPortFree(preferred)) ? preferred : 0;
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
+  return 20_000 + (hash % 10_000);
 }
