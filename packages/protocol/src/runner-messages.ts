@@ -132,6 +132,14 @@ export const RunnerEvent = z.discriminatedUnion('type', [
     /** Why the runner asks (e.g. the SDK's decision reason), shown next to Allow/Deny. */
     reason: z.string().optional(),
   }),
+  /** The SDK withdrew a question (its tool call was cancelled) before anyone answered it. */
+  z.object({
+    ...base,
+    type: z.literal('permission_cancelled'),
+    turnId: z.string(),
+    requestId: z.string(),
+    reason: z.string(),
+  }),
   z.object({ ...base, type: z.literal('result'), turnId: z.string(), result: RunnerResult }),
   z.object({
     ...base,

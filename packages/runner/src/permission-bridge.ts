@@ -6,6 +6,7 @@ import type { WorktreeFence } from './worktree-fence.js';
 
 type PermissionResponse = Extract<RunnerCommand, { type: 'permission_response' }>;
 type PermissionRequestEvent = Extract<RunnerEvent, { type: 'permission_request' }>;
+type PermissionCancelledEvent = Extract<RunnerEvent, { type: 'permission_cancelled' }>;
 
 interface PendingRequest {
   turnId: string;
@@ -17,6 +18,8 @@ export interface PermissionBridgeOptions {
   fence: WorktreeFence;
   /** Sends the `permission_request` to the backend. */
   ask: (request: Omit<PermissionRequestEvent, 'session'>) => void;
+  /** Tells the backend a question it was asked is void, so the UI stops waiting on it. */
+  withdraw: (cancelled: Omit<PermissionCancelledEvent, 'session'>) => void;
   /** The turn a tool call belongs to; undefined when no turn runs (then nothing is allowed). */
   activeTurnId: () => string | undefined;
 }
@@ -46,9 +49,16 @@ export class PermissionBridge {
     const decision = new Promise<PermissionResult>((settle) => {
       this.pending.set(requestId, { turnId, input, settle });
     });
-    signal.addEventListener('abort', () => this.settle(requestId, deny('The tool call was cancelled.')), {
-      once: true,
-    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        const reason = 'The agent cancelled this tool call before it was answered.';
+        if (this.settle(requestId, deny(reason))) {
+          this.options.withdraw({ type: 'permission_cancelled', turnId, requestId, reason });
+        }
+      },
+      { once: true },
+    );
     const reason = decisionReason ?? title;
     this.options.ask({
       type: 'permission_request',
@@ -100,11 +110,13 @@ export class PermissionBridge {
     }
   }
 
-  private settle(requestId: string, result: PermissionResult): void {
+  /** Resolves an open request; false when it was already settled. */
+  private settle(requestId: string, result: PermissionResult): boolean {
     const request = this.pending.get(requestId);
-    if (!request) return;
+    if (!request) return false;
     this.pending.delete(requestId);
     request.settle(result);
+    return true;
   }
 
   /** A denial message when the input names a path outside the worktree; fails closed on errors. */

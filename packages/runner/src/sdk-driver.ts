@@ -53,6 +53,8 @@ export class SdkDriver {
           this.writer.write(request);
         });
       },
+      // Deferred like `ask`, so a withdrawal can never overtake the question it withdraws.
+      withdraw: (cancelled) => setImmediate(() => this.writer.write(cancelled)),
     });
   }
 

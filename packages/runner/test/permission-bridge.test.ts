@@ -8,16 +8,19 @@ import { WorktreeFence } from '../src/worktree-fence.js';
 
 let worktree: string;
 let asked: Array<{ requestId: string; tool: string; input: unknown; turnId: string }>;
+let withdrawn: Array<{ requestId: string; turnId: string; reason: string }>;
 let activeTurn: string | undefined;
 let bridge: PermissionBridge;
 
 beforeEach(async () => {
   worktree = mkdtempSync(path.join(tmpdir(), 'chatml-bridge-'));
   asked = [];
+  withdrawn = [];
   activeTurn = 't1';
   bridge = new PermissionBridge({
     fence: await WorktreeFence.create(worktree),
     ask: (request) => asked.push(request),
+    withdraw: (cancelled) => withdrawn.push(cancelled),
     activeTurnId: () => activeTurn,
   });
 });
@@ -96,9 +99,13 @@ describe('PermissionBridge', () => {
     activeTurn = 't1';
     const controller = new AbortController();
     const cancelled = canUseTool({}, controller.signal);
-    await nextRequestId();
+    const cancelledId = await nextRequestId();
     controller.abort();
     expect(await cancelled).toMatchObject({ behavior: 'deny' });
+    // The backend is told, so the UI stops showing a question nobody can answer any more.
+    expect(withdrawn).toEqual([
+      { type: 'permission_cancelled', turnId: 't1', requestId: cancelledId, reason: expect.any(String) },
+    ]);
 
     const interrupted = canUseTool({});
     await nextRequestId();
@@ -106,6 +113,7 @@ describe('PermissionBridge', () => {
     expect(bridge.pendingCount).toBe(1);
     bridge.denyPending('The user interrupted this turn.', 't1');
     expect(await interrupted).toEqual({ behavior: 'deny', message: 'The user interrupted this turn.' });
+    expect(withdrawn).toHaveLength(1); // a denial the backend itself caused is not echoed back
   });
 
   it('as a PreToolUse hook, denies escapes in any mode and passes everything else', async () => {

@@ -357,6 +357,14 @@ export class SessionController {
         });
         this.setStatus('waiting_permission', null);
         return;
+      case 'permission_cancelled':
+        if (!this.pendingPermissions.delete(event.requestId)) return;
+        this.publish({
+          type: 'permission_resolved',
+          payload: { requestId: event.requestId, allow: false, message: event.reason, by: 'system' },
+        });
+        if (this.pendingPermissions.size === 0) this.setStatus('running', null);
+        return;
       case 'result':
         this.endTurn(resultToTurnEnd(event.result, this.turn?.isInterruptRequested ?? false));
         return;

@@ -187,6 +187,17 @@ describe('faults from a misbehaving runner', () => {
     expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('idle');
   });
 
+  it('resolves a question the agent withdrew, so nobody waits on it', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'withdraw' });
+    await harness.waitForEvent(session.id, (event) => event.type === 'permission_requested');
+    const resolved = await harness.waitForEvent(session.id, (event) => event.type === 'permission_resolved');
+    expect(resolved.payload).toMatchObject({ requestId: 'perm_1', allow: false, by: 'system' });
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('running');
+    await harness.waitForTurnEnd(session.id);
+    const late = await harness.request('POST', `/sessions/${session.id}/permissions/perm_1`, { allow: true });
+    expect(late.status).toBe(404);
+  });
+
   it('never lets a client that stops reading stall the runner or other clients', async () => {
     const count = 6000; // ~3 MB of deltas: far past the stuck client's buffers
     const session = await harness.createSession(workspaceId, {});
