@@ -10,6 +10,7 @@ import { loadSettings } from './config/settings.js';
 import { WorktreeManager } from './git/worktree-manager.js';
 import { createApp } from './http/app.js';
 import { AccessPolicy } from './http/security.js';
+import { findWebDist } from './http/ui.js';
 import { Hub, type HubOptions } from './hub/hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildRunnerEnv, type ModelEndpoint } from './runners/runner-env.js';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   hub?: Omit<HubOptions, 'logger'>;
   /** The runner entry script; tests swap in misbehaving runners to prove the backend survives them. */
   runnerMainPath?: string;
+  /** The built web UI; default: `@chatml/web`'s dist when built. */
+  uiDir?: string;
   /** Write `server.json` (port, token, pid; mode 0600) for the launcher and CLI to find us. */
   writeServerInfo?: boolean;
 }
@@ -104,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions,
     events,
     logger,
+    uiDir: options.uiDir ?? findWebDist(),
     healthDetails: () => ({ demoModel: options.isDemoModel ?? false, maxConcurrentTurns: maxTurns }),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;

@@ -18,6 +18,8 @@ export interface AppDeps {
   events: EventStore;
   logger: Logger;
   healthDetails: () => Record<string, unknown>;
+  /** The built web UI to serve at `/`; undefined serves a minimal built-in page. */
+  uiDir: string | undefined;
 }
 
 /**
@@ -68,6 +70,6 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', workspaceRoutes(deps.workspaces, deps.sessions));
   api.route('/', sessionRoutes(deps.sessions, deps.events));
   app.route('/api/v1', api);
-  app.route('/', uiRoutes());
+  app.route('/', uiRoutes(deps.uiDir));
   return app;
 }

@@ -1,7 +1,11 @@
-import { Hono } from 'hono';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { type Context, Hono } from 'hono';
 
 /**
- * A minimal built-in page until the React UI (packages/web) lands: it proves the launch flow
+ * A minimal built-in page for when the React UI (packages/web) is not built: it proves the launch flow
  * end to end — token from the URL fragment into session storage, address bar cleared at once,
  * authenticated API calls, and a live event stream over the WebSocket.
  */
@@ -54,12 +58,72 @@ function watch(sessionId) {
 }
 </script></body></html>`;
 
-export function uiRoutes(): Hono {
-  return new Hono().get('/', (c) => {
-    // The page reads the token from the fragment; never let it be cached or framed by other sites.
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Frame-Options', 'DENY');
-    c.header('Referrer-Policy', 'no-referrer');
-    return c.html(page);
-  });
+/** Only our own scripts, styles and sockets: a second wall if anything ever injected markup. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function pageHeaders(c: Context): void {
+  // The page reads the token from the fragment; never let it be cached or framed by other sites.
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+}
+
+/** The built UI (`@chatml/web`'s dist), or undefined when it has not been built. */
+export function findWebDist(): string | undefined {
+  try {
+    const manifest = createRequire(import.meta.url).resolve('@chatml/web/package.json');
+    const dist = join(dirname(manifest), 'dist');
+    return existsSync(join(dist, 'index.html')) ? dist : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Serves the UI: hashed assets with long caching, and `index.html` for `/` and every app route
+ * (`/w/…`), so reload and back/forward work. Without a built UI, a minimal page still proves the
+ * launch flow.
+ */
+export function uiRoutes(uiDir: string | undefined): Hono {
+  const app = new Hono();
+  if (!uiDir) {
+    return app.get('/', (c) => {
+      pageHeaders(c);
+      return c.html(page);
+    });
+  }
+  const indexHtml = readFileSync(join(uiDir, 'index.html'), 'utf8');
+  const shell = (c: Context) => {
+    pageHeaders(c);
+    return c.html(indexHtml);
+  };
+  app.get('/', shell);
+  app.get('/w/*', shell);
+  app.use(
+    '/assets/*',
+    serveStatic({
+      root: uiDir,
+      onFound: (_path, c) => {
+        c.header('Cache-Control', 'public, max-age=31536000, immutable');
+        c.header('X-Content-Type-Options', 'nosniff');
+      },
+    }),
+  );
+  app.use(
+    '*',
+    serveStatic({ root: uiDir, onFound: (_path, c) => c.header('X-Content-Type-Options', 'nosniff') }),
+  );
+  return app;
 }

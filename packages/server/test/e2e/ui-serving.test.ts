@@ -1,0 +1,72 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { makeTempDir, type TempDir } from '@chatml/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness } from '../harness.js';
+
+function rawGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET' }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('serving the built UI', () => {
+  let harness: Harness;
+  let ui: TempDir;
+  beforeAll(async () => {
+    ui = await makeTempDir('ui');
+    mkdirSync(join(ui.path, 'assets'));
+    writeFileSync(
+      join(ui.path, 'index.html'),
+      '<!doctype html><title>ChatML UI</title><script src="/assets/app-1.js"></script>',
+    );
+    writeFileSync(join(ui.path, 'assets', 'app-1.js'), 'console.log("app")');
+    harness = await Harness.start({ server: { uiDir: ui.path } });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await ui?.cleanup();
+  });
+
+  it.each(['/', '/w/ws_1', '/w/ws_1/s/ses_2'])(
+    'serves the app shell at %s with a strict CSP and no caching',
+    async (path) => {
+      const response = await fetch(`${harness.server.baseUrl}${path}`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('<title>ChatML UI</title>');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    },
+  );
+
+  it('serves hashed assets with long-lived caching', async () => {
+    const response = await fetch(`${harness.server.baseUrl}/assets/app-1.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/javascript/);
+    expect(response.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it.each(['/assets/../../../../etc/passwd', '/assets/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc/passwd'])(
+    'never serves a file outside the UI folder (%s)',
+    async (path) => {
+      const response = await rawGet(harness.server.port, path);
+      expect(response.status).toBe(404);
+      expect(response.body).not.toContain('root:');
+    },
+  );
+
+  it('still guards the API with the token', async () => {
+    expect((await fetch(`${harness.server.baseUrl}/api/v1/health`)).status).toBe(401);
+    expect((await harness.request('GET', '/health')).status).toBe(200);
+  });
+});
