@@ -1,0 +1,73 @@
+import type { QueuedMessage, Transcript, TranscriptItem } from './transcript-types';
+
+/**
+ * A mutable working copy of a Transcript for applying a batch of events: the item array and index
+ * are copied once per batch rather than once per event, which keeps a frame's worth of deltas cheap.
+ * Items themselves are never mutated, only replaced.
+ */
+export class TranscriptDraft {
+  lastSeq: number;
+  readonly items: TranscriptItem[];
+  readonly index: Map<string, number>;
+  queued: QueuedMessage[];
+  status: Transcript['status'];
+  statusReason: string | undefined;
+  activeTurnId: string | undefined;
+  lastUserText: string | undefined;
+  retryKey: string | undefined;
+  turnsEnded: number;
+
+  constructor(base: Transcript) {
+    this.lastSeq = base.lastSeq;
+    this.items = base.items.slice();
+    this.index = new Map(base.index);
+    this.queued = base.queued.slice();
+    this.status = base.status;
+    this.statusReason = base.statusReason;
+    this.activeTurnId = base.activeTurnId;
+    this.lastUserText = base.lastUserText;
+    this.retryKey = base.retryKey;
+    this.turnsEnded = base.turnsEnded;
+  }
+
+  get(key: string): TranscriptItem | undefined {
+    const position = this.index.get(key);
+    return position === undefined ? undefined : this.items[position];
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
+
+  add(item: TranscriptItem): void {
+    this.index.set(item.key, this.items.length);
+    this.items.push(item);
+  }
+
+  /** Replace the item known as `key` (its own key or an alias). */
+  replace(key: string, item: TranscriptItem): void {
+    const position = this.index.get(key);
+    if (position !== undefined) this.items[position] = item;
+  }
+
+  /** Make `alias` find the same item as `key` (a streamed tool block later learns its tool_use id). */
+  alias(alias: string, key: string): void {
+    const position = this.index.get(key);
+    if (position !== undefined) this.index.set(alias, position);
+  }
+
+  toTranscript(): Transcript {
+    return {
+      lastSeq: this.lastSeq,
+      items: this.items,
+      queued: this.queued,
+      status: this.status,
+      statusReason: this.statusReason,
+      activeTurnId: this.activeTurnId,
+      lastUserText: this.lastUserText,
+      retryKey: this.retryKey,
+      turnsEnded: this.turnsEnded,
+      index: this.index,
+    };
+  }
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { EventLog } from '../test/event-log';
+import { applyEvents } from './transcript';
+import { emptyTranscript, type TranscriptItem } from './transcript-types';
+
+const quietLogger = { warn: () => undefined };
+
+function build(log: EventLog) {
+  return applyEvents(emptyTranscript, log.events, quietLogger);
+}
+
+function only<K extends TranscriptItem['kind']>(items: readonly TranscriptItem[], kind: K) {
+  return items.filter((item): item is Extract<TranscriptItem, { kind: K }> => item.kind === kind);
+}
+
+describe('transcript reducer', () => {
+  it('assembles streamed text by message and block, then confirms it with the complete message', () => {
+    const log = new EventLog();
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 0, kind: 'thinking', text: 'Hmm' });
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 1, kind: 'text', text: 'Hel' });
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 1, kind: 'text', text: 'lo' });
+    const streaming = build(log);
+    expect(only(streaming.items, 'thinking')[0]?.text).toBe('Hmm');
+    expect(only(streaming.items, 'text')[0]).toMatchObject({ text: 'Hello', isStreaming: true });
+
+    log.add('assistant_message', {
+      turnId: 't1',
+      messageId: 'm1',
+      content: [
+        { type: 'thinking', thinking: 'Hmm.' },
+        { type: 'text', text: 'Hello!' },
+      ],
+    });
+    const confirmed = applyEvents(streaming, log.events, quietLogger);
+    expect(confirmed.items.map((item) => item.kind)).toEqual(['thinking', 'text']);
+    expect(only(confirmed.items, 'text')[0]).toMatchObject({ text: 'Hello!', isStreaming: false });
+    expect(only(confirmed.items, 'thinking')[0]?.text).toBe('Hmm.');
+  });
+
+  it('ignores events at or below the last applied seq, so a replay never doubles text', () => {
+    const log = new EventLog();
+    log.addTextTurn('t1', 'hi', ['Hel', 'lo']);
+    const once = build(log);
+    const replayed = applyEvents(once, log.events, quietLogger);
+    expect(replayed).toBe(once);
+
+    // A reconnect that overlaps: the first half again, then new events.
+    const partial = applyEvents(emptyTranscript, log.events.slice(0, 3), quietLogger);
+    const resumed = applyEvents(partial, log.events.slice(1), quietLogger);
+    expect(resumed.items).toEqual(once.items);
+    expect(only(resumed.items, 'text')[0]?.text).toBe('Hello');
+  });
+
+  it('pairs tool calls with their results by id, with state and duration', () => {
+    const log = new EventLog();
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('stream_delta', {
+      turnId: 't1',
+      messageId: 'm1',
+      blockIndex: 0,
+      kind: 'tool_input',
+      text: '{"comm',
+    });
+    const preparing = build(log);
+    expect(only(preparing.items, 'tool')[0]).toMatchObject({ state: 'preparing', partialInput: '{"comm' });
+
+    const input = { command: 'ls' };
+    log.add('assistant_message', {
+      turnId: 't1',
+      messageId: 'm1',
+      content: [{ type: 'tool_use', id: 'tu1', name: 'Bash', input }],
+    });
+    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input });
+    log.add('tool_use', { turnId: 't1', id: 'tu2', tool: 'Read', input: { file_path: 'a.ts' } });
+    const running = build(log);
+    const tools = only(running.items, 'tool');
+    expect(tools).toHaveLength(2);
+    expect(tools[0]).toMatchObject({ toolUseId: 'tu1', tool: 'Bash', state: 'running', input });
+
+    log.add('tool_result', { turnId: 't1', id: 'tu2', ok: false, output: 'no such file' });
+    log.add('tool_result', { turnId: 't1', id: 'tu1', ok: true, output: 'a.ts\n' });
+    const done = only(build(log).items, 'tool');
+    expect(done[0]).toMatchObject({ state: 'ok', output: 'a.ts\n' });
+    expect(done[1]).toMatchObject({ state: 'error', output: 'no such file' });
+    const bash = done[0]!;
+    // Started by its tool_use (seq 4), ended by its result (seq 7): one second per event.
+    expect(bash.endedAt! - bash.startedAt!).toBe(3000);
+  });
+
+  it('ends a turn with a footer and closes what the turn left running', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'go', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 0, kind: 'text', text: 'Work' });
+    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'sleep 9' } });
+    const usage = { inputTokens: 10, outputTokens: 20, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+    log.add('turn_ended', { turnId: 't1', outcome: 'interrupted', durationMs: 3000, usage, costUsd: 0.02 });
+    const transcript = build(log);
+    expect(only(transcript.items, 'text')[0]?.isStreaming).toBe(false);
+    expect(only(transcript.items, 'tool')[0]?.state).toBe('cancelled');
+    expect(only(transcript.items, 'turn_footer')[0]).toMatchObject({
+      outcome: 'interrupted',
+      durationMs: 3000,
+      usage,
+      costUsd: 0.02,
+      retryable: false,
+    });
+    expect(transcript.activeTurnId).toBeUndefined();
+    expect(transcript.turnsEnded).toBe(1);
+  });
+
+  it('offers Retry on the latest retryable failure only', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'fix it', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('error_reported', { code: 'sdk_error', message: 'overloaded', retryable: true });
+    log.add('turn_ended', { turnId: 't1', outcome: 'failed', reason: 'API overloaded', retryable: true });
+    const failed = build(log);
+    expect(failed.retryKey).toBe('turn:t1');
+    expect(failed.lastUserText).toBe('fix it');
+    expect(only(failed.items, 'error')[0]).toMatchObject({ message: 'overloaded', retryable: true });
+
+    log.add('turn_started', { turnId: 't2', messageId: 'u2' });
+    expect(build(log).retryKey).toBeUndefined();
+  });
+
+  it('keeps queued messages aside until their turn starts', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'first', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('user_message', { messageId: 'u2', text: 'second', queued: true });
+    const waiting = build(log);
+    expect(waiting.queued.map((message) => message.text)).toEqual(['second']);
+    expect(only(waiting.items, 'user')).toHaveLength(1);
+
+    log.add('turn_ended', { turnId: 't1', outcome: 'completed' });
+    log.add('turn_started', { turnId: 't2', messageId: 'u2' });
+    const started = build(log);
+    expect(started.queued).toEqual([]);
+    expect(started.items.map((item) => item.kind)).toEqual(['user', 'turn_footer', 'user']);
+  });
+
+  it('tracks permission requests until they are resolved', () => {
+    const log = new EventLog();
+    const request = { turnId: 't1', requestId: 'r1', tool: 'Bash', input: { command: 'rm x' } };
+    log.add('permission_requested', request);
+    expect(only(build(log).items, 'permission')[0]?.state).toBe('pending');
+    log.add('permission_resolved', { requestId: 'r1', allow: false, message: 'not that', by: 'user' });
+    expect(only(build(log).items, 'permission')[0]).toMatchObject({
+      state: 'denied',
+      decidedBy: 'user',
+      message: 'not that',
+    });
+  });
+
+  it('follows status changes and skips payloads that fail their schema', () => {
+    const log = new EventLog();
+    log.add('status_changed', { status: 'running' });
+    log.events.push({ seq: 2, type: 'tool_result', ts: 1, payload: { nonsense: true } });
+    const transcript = build(log);
+    expect(transcript.status).toBe('running');
+    expect(transcript.items).toEqual([]);
+    expect(transcript.lastSeq).toBe(2);
+  });
+});

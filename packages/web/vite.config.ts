@@ -1,0 +1,25 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/**
+ * The backend serves `dist/` at `/` and `index.html` for every `/w/…` route, so assets must be
+ * addressed from the root (`base: '/'`), never relative to the current route.
+ *
+ * For `vite dev`, set CHATML_BACKEND=http://127.0.0.1:<port> and open the dev server with
+ * `#token=<token>`. The backend refuses foreign Host and Origin headers, so the proxy rewrites both.
+ */
+const backend = process.env.CHATML_BACKEND;
+
+export default defineConfig({
+  base: '/',
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  server: backend
+    ? {
+        proxy: {
+          '/api': { target: backend, changeOrigin: true, headers: { origin: backend } },
+          '/ws': { target: backend, ws: true, changeOrigin: true, headers: { origin: backend } },
+        },
+      }
+    : {},
+});
