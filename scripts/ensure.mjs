@@ -45,6 +45,21 @@ if (wanted !== installed) {
   run('npm', ['install', '--no-audit', '--no-fund']);
   writeFileSync(stampPath, wanted);
 }
+// Native addons are built for one Node ABI; `npm install` leaves them alone when the user switches
+// Node versions (nvm, a CI leg on another Node), so rebuild them when the ABI changed.
+const abiPath = join(root, 'node_modules', '.chatml-native-abi');
+const abi = `${process.versions.modules}-${process.platform}-${process.arch}`;
+if ((existsSync(abiPath) ? readFileSync(abiPath, 'utf8') : '') !== abi) {
+  const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
+    cwd: join(root, 'packages', 'server'),
+    stdio: 'ignore',
+  });
+  if (probe.status !== 0) {
+    console.error(`[chatml] rebuilding native modules for Node ${process.version}…`);
+    run('npm', ['rebuild', 'better-sqlite3']);
+  }
+  writeFileSync(abiPath, abi);
+}
 run(process.execPath, [
   join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
   '-b',
