@@ -13,8 +13,8 @@ import {
 
 export interface CatalogSnapshot {
   catalog: Catalog;
-  /** The last load failure, for a plain message; cleared by the next successful load. */
-  loadError: string | undefined;
+  /** The last load failure (an `ApiError` tells a stale token apart); cleared by the next success. */
+  loadError: Error | undefined;
 }
 
 /** The catalog as an external store for `useSyncExternalStore`, wired to REST and the socket. */
@@ -44,7 +44,17 @@ export class CatalogStore {
       await Promise.all([...this.snapshot.catalog.loadedWorkspaceIds].map((id) => this.loadSessions(id)));
       this.setLoadError(undefined);
     } catch (error) {
-      this.setLoadError(error instanceof Error ? error.message : String(error));
+      this.setLoadError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Load a workspace's sessions the first time it is shown; failures land in `loadError`. */
+  async ensureSessions(workspaceId: string): Promise<void> {
+    if (this.snapshot.catalog.loadedWorkspaceIds.has(workspaceId)) return;
+    try {
+      await this.loadSessions(workspaceId);
+    } catch (error) {
+      this.setLoadError(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -67,7 +77,7 @@ export class CatalogStore {
     this.update({ ...this.snapshot, catalog });
   }
 
-  private setLoadError(loadError: string | undefined): void {
+  private setLoadError(loadError: Error | undefined): void {
     if (loadError === this.snapshot.loadError) return;
     this.update({ ...this.snapshot, loadError });
   }

@@ -1,0 +1,93 @@
+// @vitest-environment happy-dom
+import '../../test/dom';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { applyEvents } from '../../state/transcript';
+import { emptyTranscript } from '../../state/transcript-types';
+import { EventLog } from '../../test/event-log';
+import { Conversation } from './Conversation';
+
+const quiet = { warn: () => undefined };
+
+function conversationLog(): EventLog {
+  const log = new EventLog();
+  log.add('user_message', { messageId: 'u1', text: 'Add a readme', queued: false });
+  log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+  log.add('stream_delta', {
+    turnId: 't1',
+    messageId: 'm1',
+    blockIndex: 0,
+    kind: 'thinking',
+    text: 'secret plan',
+  });
+  log.add('stream_delta', {
+    turnId: 't1',
+    messageId: 'm1',
+    blockIndex: 1,
+    kind: 'text',
+    text: 'Done: **bold** move',
+  });
+  log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'git status' } });
+  log.add('tool_result', { turnId: 't1', id: 'tu1', ok: true, output: 'clean' });
+  return log;
+}
+
+describe('Conversation', () => {
+  it('renders user text, Markdown replies, collapsed thinking and tool cards', () => {
+    const transcript = applyEvents(emptyTranscript, conversationLog().events, quiet);
+    render(<Conversation transcript={transcript} isLoading={false} onRetry={undefined} />);
+    const log = screen.getByTestId('transcript');
+    expect(within(log).getByText('Add a readme')).toBeTruthy();
+    expect(within(log).getByText('bold').tagName).toBe('STRONG');
+    expect(within(log).queryByText('secret plan')).toBeNull();
+    fireEvent.click(within(log).getByRole('button', { name: /Thinking/ }));
+    expect(within(log).getByText('secret plan')).toBeTruthy();
+    expect(within(log).getByRole('article', { name: 'Bash done' })).toBeTruthy();
+    expect(within(log).getByText('$ git status')).toBeTruthy();
+  });
+
+  it('shows queued messages after the transcript and a turn footer with its facts', () => {
+    const log = conversationLog();
+    log.add('user_message', { messageId: 'u2', text: 'then add tests', queued: true });
+    const usage = {
+      inputTokens: 1200,
+      outputTokens: 300,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+    };
+    log.add('turn_ended', { turnId: 't1', outcome: 'completed', durationMs: 4200, usage, costUsd: 0.0312 });
+    const transcript = applyEvents(emptyTranscript, log.events, quiet);
+    render(<Conversation transcript={transcript} isLoading={false} onRetry={undefined} />);
+    expect(screen.getByTestId('queued-message').textContent).toContain('then add tests');
+    const footer = screen.getByTestId('turn-footer');
+    expect(footer.textContent).toContain('Completed');
+    expect(footer.textContent).toContain('4.2s');
+    expect(footer.textContent).toContain('1.2k in · 300 out');
+    expect(footer.textContent).toContain('$0.03');
+  });
+
+  it('offers Retry on a failed turn and calls back', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'go', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('turn_ended', {
+      turnId: 't1',
+      outcome: 'failed',
+      reason: 'The API is overloaded.',
+      retryable: true,
+    });
+    const transcript = applyEvents(emptyTranscript, log.events, quiet);
+    const onRetry = vi.fn();
+    render(<Conversation transcript={transcript} isLoading={false} onRetry={onRetry} />);
+    expect(screen.getByText('The API is overloaded.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalledOnce();
+  });
+
+  it('says when it is loading and when there is nothing yet', () => {
+    const { rerender } = render(<Conversation transcript={emptyTranscript} isLoading onRetry={undefined} />);
+    expect(screen.getByText('Loading the conversation…')).toBeTruthy();
+    rerender(<Conversation transcript={emptyTranscript} isLoading={false} onRetry={undefined} />);
+    expect(screen.getByText('No messages yet.')).toBeTruthy();
+  });
+});

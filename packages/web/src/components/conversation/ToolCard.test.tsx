@@ -1,0 +1,81 @@
+// @vitest-environment happy-dom
+import '../../test/dom';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { ToolItem } from '../../state/transcript-types';
+import { ToolCard } from './ToolCard';
+
+function tool(overrides: Partial<ToolItem>): ToolItem {
+  return {
+    kind: 'tool',
+    key: 'tool:tu1',
+    ts: 1000,
+    turnId: 't1',
+    toolUseId: 'tu1',
+    tool: 'Bash',
+    input: {},
+    partialInput: '',
+    state: 'ok',
+    output: '',
+    startedAt: 1000,
+    endedAt: 3500,
+    ...overrides,
+  };
+}
+
+describe('ToolCard', () => {
+  it('shows a Bash command at once and its output on demand, with the duration', () => {
+    render(
+      <ToolCard
+        item={tool({ input: { command: 'npm test', description: 'Run tests' }, output: '5 passed' })}
+      />,
+    );
+    expect(screen.getByText('$ npm test')).toBeTruthy();
+    expect(screen.getByText('Run tests')).toBeTruthy();
+    expect(screen.getByText('2.5s')).toBeTruthy();
+    expect(screen.queryByText('5 passed')).toBeNull();
+    const toggle = screen.getByRole('button', { name: 'Output' });
+    fireEvent.click(toggle);
+    expect(screen.getByText('5 passed')).toBeTruthy();
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('shows a spinner and its state while running', () => {
+    const { container } = render(
+      <ToolCard item={tool({ state: 'running', endedAt: undefined, input: { command: 'sleep 5' } })} />,
+    );
+    expect(screen.getByRole('article', { name: 'Bash running' })).toBeTruthy();
+    expect(container.querySelector('.spinner')).not.toBeNull();
+  });
+
+  it('shows an Edit as its path, with the change as -/+ lines when expanded', () => {
+    const input = { file_path: 'src/a.ts', old_string: 'let a = 1;', new_string: 'const a = 1;' };
+    const { container } = render(<ToolCard item={tool({ tool: 'Edit', input })} />);
+    expect(screen.getByText('src/a.ts')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Details' }));
+    expect(container.querySelector('.tool-detail')?.textContent).toBe('- let a = 1;\n+ const a = 1;');
+  });
+
+  it('keeps Read, Grep and Glob to one line', () => {
+    render(
+      <>
+        <ToolCard item={tool({ key: 'a', tool: 'Read', input: { file_path: 'README.md' } })} />
+        <ToolCard item={tool({ key: 'b', tool: 'Grep', input: { pattern: 'TODO', path: 'src' } })} />
+        <ToolCard item={tool({ key: 'c', tool: 'Glob', input: { pattern: '**/*.ts' } })} />
+      </>,
+    );
+    expect(screen.getByText('README.md')).toBeTruthy();
+    expect(screen.getByText('TODO in src')).toBeTruthy();
+    expect(screen.getByText('**/*.ts')).toBeTruthy();
+    expect(screen.queryAllByRole('button')).toHaveLength(0);
+  });
+
+  it('marks a failed tool and shows its error output', () => {
+    render(
+      <ToolCard item={tool({ tool: 'Read', state: 'error', input: { file_path: 'x' }, output: 'ENOENT' })} />,
+    );
+    expect(screen.getByRole('article', { name: 'Read failed' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Details' }));
+    expect(screen.getByText('ENOENT').className).toContain('is-error');
+  });
+});

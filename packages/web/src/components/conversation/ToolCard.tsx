@@ -1,0 +1,70 @@
+import { memo } from 'react';
+import type { ToolItem, ToolState } from '../../state/transcript-types';
+import { formatDuration } from '../format';
+import { useNow } from '../use-now';
+import { useExpanded } from './expansion';
+import { describeTool } from './tool-summary';
+
+const stateLabels: Record<ToolState, string> = {
+  preparing: 'preparing',
+  running: 'running',
+  ok: 'done',
+  error: 'failed',
+  cancelled: 'cancelled',
+};
+
+function StateIcon({ state }: { state: ToolState }) {
+  if (state === 'preparing' || state === 'running') return <span className="spinner" aria-hidden="true" />;
+  const glyph = state === 'ok' ? '✓' : state === 'error' ? '✗' : '■';
+  return (
+    <span className={`state-glyph state-${state}`} aria-hidden="true">
+      {glyph}
+    </span>
+  );
+}
+
+function Elapsed({ item }: { item: ToolItem }) {
+  const isLive = item.endedAt === undefined && item.startedAt !== undefined;
+  const now = useNow(1000, isLive);
+  if (item.startedAt === undefined) return null;
+  return <span className="tool-duration">{formatDuration((item.endedAt ?? now) - item.startedAt)}</span>;
+}
+
+/**
+ * A tool call as a compact card: state, tool, one-line summary and duration; Bash shows its command;
+ * the rest (file content, the edit, output) expands on demand.
+ */
+export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
+  const [isExpanded, toggle] = useExpanded(item.key);
+  const view = describeTool(item.tool, item.input);
+  const toolName = item.tool || 'Tool';
+  const summary = item.state === 'preparing' && !view.summary ? 'preparing…' : view.summary;
+  const hasMore = Boolean(view.detail) || item.output !== '';
+  return (
+    <article
+      className={`tool-card tool-${view.layout}`}
+      data-testid="tool-card"
+      data-state={item.state}
+      aria-label={`${toolName} ${stateLabels[item.state]}`}
+    >
+      <div className="tool-head">
+        <StateIcon state={item.state} />
+        <span className="tool-name">{toolName}</span>
+        <span className="tool-summary" title={summary}>
+          {summary}
+        </span>
+        <Elapsed item={item} />
+        {hasMore && (
+          <button type="button" className="link-button" aria-expanded={isExpanded} onClick={toggle}>
+            {isExpanded ? 'Hide' : view.layout === 'bash' ? 'Output' : 'Details'}
+          </button>
+        )}
+      </div>
+      {view.command !== undefined && <pre className="tool-command">$ {view.command}</pre>}
+      {isExpanded && view.detail && <pre className="tool-detail">{view.detail}</pre>}
+      {isExpanded && item.output !== '' && (
+        <pre className={item.state === 'error' ? 'tool-output is-error' : 'tool-output'}>{item.output}</pre>
+      )}
+    </article>
+  );
+});
