@@ -4,7 +4,7 @@
 // Plain Node on purpose: it must run before anything is installed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,3 +66,28 @@ run(process.execPath, [
   'packages/cli',
   'packages/testkit',
 ]);
+
+// The web UI is a Vite bundle, not part of the tsc build: rebuild it when any of its inputs is newer
+// than the built index.html (the backend serves packages/web/dist).
+const web = join(root, 'packages', 'web');
+const builtAt = existsSync(join(web, 'dist', 'index.html'))
+  ? statSync(join(web, 'dist', 'index.html')).mtimeMs
+  : 0;
+const webInputs = ['index.html', 'vite.config.ts', 'package.json', 'tsconfig.json', 'src'].map((name) =>
+  join(web, name),
+);
+if (newestMtime(webInputs) > builtAt) run('npm', ['run', 'build', '--silent', '-w', '@chatml/web']);
+
+function newestMtime(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      newest = Math.max(newest, newestMtime(readdirSync(path).map((name) => join(path, name))));
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  }
+  return newest;
+}
