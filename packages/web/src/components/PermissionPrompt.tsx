@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { PermissionItem } from '../state/transcript-types';
 import { describeTool, stringifyInput } from './conversation/tool-summary';
+import { useWorktreePath } from './conversation/worktree-context';
 
 export interface PermissionDecision {
   allow: boolean;
@@ -8,8 +9,8 @@ export interface PermissionDecision {
 }
 
 /** What the agent wants to do, as the user should judge it: the command, the edit, or the raw input. */
-function inputPreview(tool: string, input: unknown): string {
-  const view = describeTool(tool, input);
+function inputPreview(tool: string, input: unknown, worktreePath: string | undefined): string {
+  const view = describeTool(tool, input, worktreePath);
   if (view.command !== undefined) return `$ ${view.command}`;
   if (view.detail) return view.layout === 'edit' ? `${view.summary}\n\n${view.detail}` : view.detail;
   return view.summary || stringifyInput(input);
@@ -30,6 +31,7 @@ export function PermissionPrompt({
   const [isSending, setIsSending] = useState(false);
   const [error, setError] = useState<string>();
   const reasonId = useId();
+  const worktreePath = useWorktreePath();
 
   const decide = async (allow: boolean) => {
     setIsSending(true);
@@ -53,7 +55,7 @@ export function PermissionPrompt({
         <strong>{item.tool}</strong> wants to run
         {item.reason && <span className="permission-reason"> — {item.reason}</span>}
       </header>
-      <pre className="permission-input">{inputPreview(item.tool, item.input)}</pre>
+      <pre className="permission-input">{inputPreview(item.tool, item.input, worktreePath)}</pre>
       <div className="permission-actions">
         <button
           type="button"

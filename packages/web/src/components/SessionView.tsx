@@ -5,6 +5,7 @@ import type { PermissionItem } from '../state/transcript-types';
 import { Composer } from './Composer';
 import { ChangesPanel } from './changes/ChangesPanel';
 import { Conversation } from './conversation/Conversation';
+import { WorktreeContext } from './conversation/worktree-context';
 import { PermissionModeOptions } from './NewSessionForm';
 import { type PermissionDecision, PermissionPrompt } from './PermissionPrompt';
 import { StatusBadge } from './StatusBadge';
@@ -90,20 +91,22 @@ export function SessionView({ session }: { session: Session }) {
         {session.status === 'error' && session.statusReason && (
           <p className="notice is-error">{session.statusReason}</p>
         )}
-        <Conversation
-          key={session.id}
-          transcript={transcript}
-          isLoading={!isCaughtUp}
-          onRetry={retry}
-          followSignal={followSignal}
-        />
-        {pendingPermissions.length > 0 && (
-          <div className="permission-dock">
-            {pendingPermissions.map((item) => (
-              <PermissionPrompt key={item.key} item={item} onDecide={decide(item.requestId)} />
-            ))}
-          </div>
-        )}
+        <WorktreeContext.Provider value={session.worktreePath}>
+          <Conversation
+            key={session.id}
+            transcript={transcript}
+            isLoading={!isCaughtUp}
+            onRetry={retry}
+            followSignal={followSignal}
+          />
+          {pendingPermissions.length > 0 && (
+            <div className="permission-dock">
+              {pendingPermissions.map((item) => (
+                <PermissionPrompt key={item.key} item={item} onDecide={decide(item.requestId)} />
+              ))}
+            </div>
+          )}
+        </WorktreeContext.Provider>
         <Composer
           isRunning={isRunning}
           isDisabled={isArchived}

@@ -121,7 +121,7 @@ export interface Transcript {
   retryKey: string | undefined;
   /** Counts `turn_ended` events, so views can refresh (e.g. the changes list) when a turn ends. */
   turnsEnded: number;
-  /** Index of each item by key, plus aliases (`tool:<id>`) for blocks known by another name. */
+  /** Index of each item by key, plus aliases (`tool:<turnId>:<id>`) for streamed tool blocks. */
   index: ReadonlyMap<string, number>;
 }
 

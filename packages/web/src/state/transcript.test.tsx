@@ -88,6 +88,31 @@ describe('transcript reducer', () => {
     expect(bash.endedAt! - bash.startedAt!).toBe(3000);
   });
 
+  it('keeps turns apart when a restarted model endpoint reuses message and tool ids', () => {
+    const log = new EventLog();
+    for (const turnId of ['t1', 't2']) {
+      log.add('turn_started', { turnId, messageId: `u_${turnId}` });
+      log.add('stream_delta', {
+        turnId,
+        messageId: 'msg_fake_1',
+        blockIndex: 0,
+        kind: 'text',
+        text: `reply ${turnId}`,
+      });
+      log.add('tool_use', {
+        turnId,
+        id: 'toolu_fake_2',
+        tool: 'Write',
+        input: { file_path: `${turnId}.md` },
+      });
+      log.add('tool_result', { turnId, id: 'toolu_fake_2', ok: true, output: `wrote ${turnId}` });
+      log.add('turn_ended', { turnId, outcome: 'completed' });
+    }
+    const transcript = build(log);
+    expect(only(transcript.items, 'text').map((item) => item.text)).toEqual(['reply t1', 'reply t2']);
+    expect(only(transcript.items, 'tool').map((item) => item.output)).toEqual(['wrote t1', 'wrote t2']);
+  });
+
   it('ends a turn with a footer and closes what the turn left running', () => {
     const log = new EventLog();
     log.add('user_message', { messageId: 'u1', text: 'go', queued: false });

@@ -53,7 +53,7 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
   },
 
   stream_delta: (draft, payload, event) => {
-    const key = blockKey(payload.messageId, payload.blockIndex);
+    const key = blockKey(payload.turnId, payload.messageId, payload.blockIndex);
     const existing = draft.get(key);
     if (payload.kind === 'tool_input') {
       if (existing?.kind === 'tool') {
@@ -83,7 +83,7 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
   assistant_message: (draft, payload, event) => {
     const { turnId, messageId } = payload;
     payload.content.forEach((block, blockIndex) => {
-      const key = blockKey(messageId, blockIndex);
+      const key = blockKey(turnId, messageId, blockIndex);
       const existing = draft.get(key);
       if (block.type === 'text' || block.type === 'thinking') {
         const kind = block.type;
@@ -94,7 +94,7 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
           draft.add({ kind, key, ts: event.ts, turnId, messageId, blockIndex, text, isStreaming: false });
         }
       } else if (block.type === 'tool_use') {
-        const toolKey = `tool:${block.id}`;
+        const toolKey = toolKeyOf(turnId, block.id);
         if (existing?.kind === 'tool') {
           draft.replace(key, { ...existing, toolUseId: block.id, tool: block.name, input: block.input });
           draft.alias(toolKey, key);
@@ -106,7 +106,7 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
   },
 
   tool_use: (draft, payload, event) => {
-    const key = `tool:${payload.id}`;
+    const key = toolKeyOf(payload.turnId, payload.id);
     const existing = draft.get(key);
     if (existing?.kind !== 'tool') {
       draft.add(
@@ -120,7 +120,7 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
   },
 
   tool_result: (draft, payload, event) => {
-    const key = `tool:${payload.id}`;
+    const key = toolKeyOf(payload.turnId, payload.id);
     const existing = draft.get(key);
     const state = payload.ok ? 'ok' : 'error';
     if (existing?.kind === 'tool') {
@@ -227,8 +227,16 @@ export function applyEvents(
   return draft.toTranscript();
 }
 
-function blockKey(messageId: string, blockIndex: number): string {
-  return `block:${messageId}:${blockIndex}`;
+/**
+ * Keys are scoped by turn: message and tool ids are only unique within what one model endpoint
+ * produced, and the demo model (like any fake API) restarts its counters with each runner process.
+ */
+function blockKey(turnId: string, messageId: string, blockIndex: number): string {
+  return `block:${turnId}:${messageId}:${blockIndex}`;
+}
+
+function toolKeyOf(turnId: string, toolUseId: string): string {
+  return `tool:${turnId}:${toolUseId}`;
 }
 
 function addUserItem(draft: TranscriptDraft, messageId: string, text: string, ts: number): void {

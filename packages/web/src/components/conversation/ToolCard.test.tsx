@@ -4,6 +4,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ToolItem } from '../../state/transcript-types';
 import { ToolCard } from './ToolCard';
+import { WorktreeContext } from './worktree-context';
 
 function tool(overrides: Partial<ToolItem>): ToolItem {
   return {
@@ -54,6 +55,17 @@ describe('ToolCard', () => {
     expect(screen.getByText('src/a.ts')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Details' }));
     expect(container.querySelector('.tool-detail')?.textContent).toBe('- let a = 1;\n+ const a = 1;');
+  });
+
+  it('shows paths inside the worktree relative to it, and others in full', () => {
+    render(
+      <WorktreeContext.Provider value="/wt/session">
+        <ToolCard item={tool({ key: 'a', tool: 'Read', input: { file_path: '/wt/session/src/a.ts' } })} />
+        <ToolCard item={tool({ key: 'b', tool: 'Read', input: { file_path: '/etc/passwd' } })} />
+      </WorktreeContext.Provider>,
+    );
+    expect(screen.getByText('src/a.ts')).toBeTruthy();
+    expect(screen.getByText('/etc/passwd')).toBeTruthy();
   });
 
   it('keeps Read, Grep and Glob to one line', () => {

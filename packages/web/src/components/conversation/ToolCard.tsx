@@ -4,6 +4,7 @@ import { formatDuration } from '../format';
 import { useNow } from '../use-now';
 import { useExpanded } from './expansion';
 import { describeTool } from './tool-summary';
+import { useWorktreePath } from './worktree-context';
 
 const stateLabels: Record<ToolState, string> = {
   preparing: 'preparing',
@@ -36,7 +37,7 @@ function Elapsed({ item }: { item: ToolItem }) {
  */
 export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
   const [isExpanded, toggle] = useExpanded(item.key);
-  const view = describeTool(item.tool, item.input);
+  const view = describeTool(item.tool, item.input, useWorktreePath());
   const toolName = item.tool || 'Tool';
   const summary = item.state === 'preparing' && !view.summary ? 'preparing…' : view.summary;
   const hasMore = Boolean(view.detail) || item.output !== '';

@@ -1,3 +1,5 @@
+import { displayPath } from './worktree-context';
+
 /**
  * How a tool call reads in the conversation: a one-line summary, and the text worth expanding
  * (a command, a file's new content, an edit as -/+ lines). Inputs are the SDK's tool inputs, which
@@ -51,8 +53,9 @@ export function stringifyInput(input: unknown): string {
   }
 }
 
-export function describeTool(tool: string, input: unknown): ToolView {
-  const path = field(input, 'file_path') ?? field(input, 'notebook_path') ?? field(input, 'path');
+export function describeTool(tool: string, input: unknown, worktreePath?: string): ToolView {
+  const rawPath = field(input, 'file_path') ?? field(input, 'notebook_path') ?? field(input, 'path');
+  const path = rawPath === undefined ? undefined : displayPath(rawPath, worktreePath);
   switch (tool) {
     case 'Bash': {
       const command = field(input, 'command') ?? '';

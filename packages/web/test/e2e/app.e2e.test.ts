@@ -1,0 +1,199 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createTempRepo,
+  FakeAnthropicServer,
+  makeTempDir,
+  scriptByPrompt,
+  type TempDir,
+  type TempRepo,
+  textReply,
+  toolUseReply,
+} from '@chatml/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The app end to end in real Chromium: `chatml serve` (real backend, real runners, real SDK against
+ * the scripted fake API, real git) driven through the built UI. Screenshots of the main screens go
+ * to docs/screenshots when SAVE_SCREENSHOTS=1.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BIN = fileURLToPath(new URL('../../../cli/bin/chatml.js', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+/** expect.poll gives up after 1 s by default; an agent turn starts a CLI first. */
+const POLL = { timeout: 30_000 };
+const STORY = Array.from({ length: 80 }, (_, i) => `Sentence ${i + 1} of the story.`).join(' ');
+
+let fake: FakeAnthropicServer;
+let repo: TempRepo;
+let dir: TempDir;
+let serve: ChildProcess;
+let browser: Browser;
+let page: Page;
+let baseUrl: string;
+let launchUrl: string;
+
+async function shot(name: string): Promise<void> {
+  if (process.env.SAVE_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+async function newSession(name: string, prompt: string): Promise<void> {
+  await page.getByTestId('new-session-link').click();
+  await page.getByTestId('new-session-name').fill(name);
+  await page.getByTestId('new-session-prompt').fill(prompt);
+  await page.getByTestId('new-session-create').click();
+  await page.getByTestId('session-item').filter({ hasText: name }).waitFor();
+}
+
+beforeAll(async () => {
+  fake = await FakeAnthropicServer.start({
+    handler: scriptByPrompt({
+      'write the notes': [
+        (context) =>
+          toolUseReply(
+            'Write',
+            {
+              file_path: join(context.cwd ?? '/nonexistent', 'notes.md'),
+              content: '# Notes\n\nWritten by the agent.\n',
+            },
+            { text: 'I will write **notes.md** for you.' },
+          ),
+        textReply('Done: `notes.md` now exists.', { chunkSize: 4, chunkDelayMs: 5 }),
+      ],
+      'tell a story': [textReply(STORY, { chunkSize: 6, chunkDelayMs: 40 })],
+      'wait for me': [
+        (context) => (context.lastUserText === 'carry on' ? textReply('carrying on') : { hang: true }),
+      ],
+    }),
+  });
+  repo = await createTempRepo({ files: { 'README.md': '# e2e\n' } });
+  dir = await makeTempDir('e2e');
+  const home = join(dir.path, 'chatml');
+  const userHome = join(dir.path, 'user');
+  mkdirSync(userHome, { recursive: true });
+  serve = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--home', home], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: userHome,
+      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      IS_SANDBOX: '1',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const ready = await new Promise<{ url: string }>((resolve, reject) => {
+    let out = '';
+    serve.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
+      if (line) resolve(JSON.parse(line));
+    });
+    serve.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
+  });
+  baseUrl = ready.url;
+  const { token } = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8'));
+  launchUrl = `${baseUrl}/#token=${token}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.setDefaultTimeout(30_000);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGTERM');
+    await exited;
+  }
+  await fake?.close();
+  await repo?.cleanup();
+  await dir?.cleanup();
+});
+
+describe('the app in Chromium', () => {
+  it('takes the token from the launch URL and clears it from the address bar', async () => {
+    await page.goto(launchUrl);
+    await page.getByTestId('add-repo-path').waitFor();
+    expect(page.url()).toBe(`${baseUrl}/`);
+    await shot('onboarding');
+  });
+
+  it('says plainly when a folder is not a git repository, then adds a real one', async () => {
+    await page.getByTestId('add-repo-path').fill(dir.path);
+    await page.getByTestId('add-repo-submit').click();
+    await expect
+      .poll(() => page.getByTestId('add-repo-error').textContent(), POLL)
+      .toMatch(/not a git repository/);
+    await page.getByTestId('add-repo-path').fill(repo.path);
+    await page.getByTestId('add-repo-submit').click();
+    await page.getByTestId('new-session-link').waitFor();
+  });
+
+  it('runs a session that asks permission, and shows its change once approved', async () => {
+    await newSession('notes', 'write the notes');
+    await page.getByTestId('session-item').filter({ hasText: 'notes' }).click();
+    await page.getByTestId('permission-prompt').waitFor();
+    await shot('permission-prompt');
+    await page.getByTestId('permission-allow').click();
+    await expect
+      .poll(() => page.getByTestId('transcript').textContent(), POLL)
+      .toContain('notes.md now exists');
+    await page.getByTestId('turn-footer').first().waitFor();
+    await page.getByTestId('changes-toggle').click();
+    await page.getByTestId('changes-file').filter({ hasText: 'notes.md' }).click();
+    await expect
+      .poll(() => page.getByTestId('patch-view').textContent(), POLL)
+      .toContain('+Written by the agent.');
+    await shot('session-with-changes');
+  });
+
+  it('streams a second session live, and a reload mid-stream shows the whole text exactly once', async () => {
+    await newSession('story', 'tell a story');
+    await page.getByTestId('session-item').filter({ hasText: 'story' }).click();
+    await expect.poll(() => page.getByTestId('transcript').textContent(), POLL).toContain('Sentence 3 of');
+    await shot('streaming');
+    expect(page.url()).toMatch(/\/w\/[^/]+\/s\/[^/]+$/);
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('transcript').textContent(), { timeout: 60_000 })
+      .toContain('Sentence 80 of the story.');
+    const text = (await page.getByTestId('transcript').textContent()) ?? '';
+    expect(text.split('Sentence 1 of the story.')).toHaveLength(2);
+    expect(text.split('Sentence 80 of the story.')).toHaveLength(2);
+    expect(text).toContain(STORY);
+  });
+
+  it('interrupts a running turn with the Stop button', async () => {
+    await newSession('waiter', 'wait for me');
+    await page.getByTestId('session-item').filter({ hasText: 'waiter' }).click();
+    await page.getByTestId('composer-stop').waitFor();
+    // Stop once the agent is really mid-request (the model is "thinking" forever).
+    await expect.poll(() => fake.requestsForPrompt('wait for me').length, POLL).toBeGreaterThan(0);
+    await page.getByTestId('composer-stop').click();
+    await expect
+      .poll(() => page.getByTestId('transcript').textContent(), POLL)
+      .toMatch(/[Ss]topped|[Ii]nterrupted/);
+    await page.getByTestId('composer-input').fill('carry on');
+    await page.getByTestId('composer-input').press('Enter');
+    await expect.poll(() => page.getByTestId('transcript').textContent(), POLL).toContain('carrying on');
+  });
+});
