@@ -11,6 +11,10 @@ export const Health = z.object({
   ok: z.literal(true),
   version: z.string(),
   protocolVersion: z.number().int(),
+  /** True when agents talk to the offline demo model (scripted replies, not Claude). */
+  demoModel: z.boolean().default(false),
+  /** How many agent turns may run at once; more wait in a visible queue. */
+  maxConcurrentTurns: z.number().int().positive().optional(),
 });
 export type Health = z.output<typeof Health>;
 

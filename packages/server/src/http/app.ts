@@ -1,3 +1,4 @@
+import type { Health } from '@chatml/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../logger.js';
@@ -17,7 +18,7 @@ export interface AppDeps {
   sessions: SessionManager;
   events: EventStore;
   logger: Logger;
-  healthDetails: () => Record<string, unknown>;
+  healthDetails: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns'>;
   /** The built web UI to serve at `/`; undefined serves a minimal built-in page. */
   uiDir: string | undefined;
 }

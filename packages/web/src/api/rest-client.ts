@@ -15,15 +15,9 @@ import {
 import { z } from 'zod';
 import { ApiError, apiErrorFromResponse, networkError } from './api-error';
 
-/**
- * `/health` as the backend sends it. The protocol's `Health` schema predates `demoModel` and
- * `maxConcurrentTurns` (documented in docs/API.md), and zod drops unknown keys, so they are added here.
- */
-export const HealthDetails = Health.extend({
-  demoModel: z.boolean().default(false),
-  maxConcurrentTurns: z.number().int().positive().optional(),
-});
-export type HealthDetails = z.output<typeof HealthDetails>;
+/** `/health` as the backend sends it (kept as a name the UI already uses). */
+export const HealthDetails = Health;
+export type HealthDetails = Health;
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
