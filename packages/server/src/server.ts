@@ -16,7 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { buildRunnerEnv, type ModelEndpoint } from './runners/runner-env.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
-import { EventStore, openDatabase, SessionStore, WorkspaceStore } from './store/index.js';
+import { EventStore, openDatabase, SessionStore, WalCheckpointer, WorkspaceStore } from './store/index.js';
 import { KeyedLock } from './util/keyed-lock.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
 import { attachWebSocket } from './ws/ws-endpoint.js';
@@ -69,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const token = options.token ?? randomBytes(32).toString('base64url');
 
   const db = openDatabase(paths.database, logger);
+  const checkpointer = new WalCheckpointer(db, paths.database, logger);
   const workspaceStore = new WorkspaceStore(db);
   const sessionStore = new SessionStore(db);
   const events = new EventStore(db);
@@ -115,6 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await listen(server, options.port ?? 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.isPortAPreference) {
+      await checkpointer.stop();
       db.close();
       throw error;
     }
@@ -157,6 +159,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await workspaces.dispose();
         await sessions.dispose();
         await closed;
+        await checkpointer.stop();
         db.close();
         if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });
       })();
