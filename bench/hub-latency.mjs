@@ -1,0 +1,420 @@
+#!/usr/bin/env node
+// Hub latency: runner stdout line -> WebSocket client receive, through the real ChatML backend
+// (runner process supervision, NDJSON parse + zod validation, SQLite append, hub fan-out, ws), and
+// through a bare stdin->WebSocket relay with the same runners and the same load, in the same run.
+//
+//   node bench/hub-latency.mjs [--sessions 20] [--rate 200] [--seconds 10] [--warmup 1] [--pad 0]
+//
+// Each session's runner (bench/fixtures/rate-runner.mjs) stamps every delta with its send time
+// (performance.timeOrigin + performance.now(), comparable across processes); one WS client per
+// session records receive time - send time. The first `--warmup` seconds of every stream are left
+// out of the percentiles (JIT, process start-up) but still checked for loss. Loss: every delta
+// index must arrive exactly once, and for ChatML every hub seq of the session exactly once, in order.
+// Both backends run in child processes; the clients run here, so client cost is the same for both.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROTOCOL_VERSION } from '@chatml/protocol';
+import { createTempRepo, makeTempDir } from '@chatml/testkit';
+import WebSocket from 'ws';
+import {
+  apiClient,
+  Child,
+  machineCpuPercent,
+  machineCpuTicks,
+  numericArgs,
+  onCleanup,
+  printResult,
+  printTable,
+  reapStragglers,
+  round,
+  runBenchmark,
+  sleep,
+  summarize,
+  wallNow,
+} from './lib/util.mjs';
+
+const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const RUNNER = fixture('rate-runner.mjs');
+const options = numericArgs({ sessions: 20, rate: 200, seconds: 10, warmup: 1, pad: 0 });
+const COUNT = Math.round(options.rate * (options.seconds + options.warmup));
+const WARMUP_COUNT = Math.round(options.rate * options.warmup);
+/** Runners start emitting at a common instant this far after the turn is sent (all must be up). */
+const START_DELAY_MS = 4000;
+
+/** Per-session receive bookkeeping shared by both phases. */
+class Collector {
+  constructor(label, sessionKeys) {
+    this.label = label;
+    this.latencies = [];
+    this.perSession = new Map(
+      sessionKeys.map((key) => [
+        key,
+        { seen: new Uint8Array(COUNT), duplicates: 0, outOfOrder: 0, lastIndex: -1, done: false },
+      ]),
+    );
+    this.runnerPids = new Set();
+    this.firstSend = Number.POSITIVE_INFINITY;
+    this.lastReceive = 0;
+    this.window = null;
+  }
+
+  /** The measured window starts: remember machine and client (this process) CPU counters. */
+  markWindow() {
+    this.window = { machine: machineCpuTicks(), client: process.cpuUsage(), wall: performance.now() };
+  }
+
+  closeWindow() {
+    if (!this.window) return;
+    const wallMs = performance.now() - this.window.wall;
+    const client = process.cpuUsage(this.window.client);
+    this.windowResult = {
+      machineCpuPercentOfOneCore: machineCpuPercent(this.window.machine, machineCpuTicks()),
+      clientCpuPercentOfOneCore: ((client.user + client.system) / 1000 / wallMs) * 100,
+    };
+  }
+
+  delta(key, text, receivedAt) {
+    const at = text.indexOf('@');
+    const index = Number(text.slice(0, at));
+    const sentAt = Number.parseFloat(text.slice(at + 1));
+    const state = this.perSession.get(key);
+    if (!state || !(index >= 0 && index < COUNT)) throw new Error(`${this.label}: bad delta ${key} ${text}`);
+    if (state.seen[index]) state.duplicates += 1;
+    state.seen[index] = 1;
+    if (index < state.lastIndex) state.outOfOrder += 1;
+    state.lastIndex = Math.max(state.lastIndex, index);
+    if (sentAt < this.firstSend) this.firstSend = sentAt;
+    this.lastReceive = receivedAt;
+    if (index >= WARMUP_COUNT) this.latencies.push(receivedAt - sentAt);
+  }
+
+  async waitUntilDone(timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.perSession.values()].some((state) => !state.done)) {
+      if (Date.now() > deadline) {
+        const pending = [...this.perSession].filter(([, state]) => !state.done).map(([key]) => key);
+        throw new Error(`${this.label}: ${pending.length} session(s) did not finish in time`);
+      }
+      await sleep(20);
+    }
+    this.closeWindow();
+  }
+
+  report() {
+    let lost = 0;
+    let duplicates = 0;
+    let outOfOrder = 0;
+    for (const state of this.perSession.values()) {
+      for (const seen of state.seen) if (!seen) lost += 1;
+      duplicates += state.duplicates;
+      outOfOrder += state.outOfOrder;
+    }
+    const stats = summarize(this.latencies);
+    const received = COUNT * this.perSession.size - lost;
+    const seconds = (this.lastReceive - this.firstSend) / 1000;
+    return {
+      ...stats,
+      lost,
+      duplicates,
+      outOfOrder,
+      received,
+      eventsPerSecond: received / seconds,
+      ...this.windowResult,
+    };
+  }
+}
+
+function connect(url, headers) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`upgrade refused: ${response.statusCode}`)),
+    );
+  });
+}
+
+async function runBaseline() {
+  const keys = Array.from({ length: options.sessions }, (_, i) => `s${i}`);
+  const collector = new Collector('relay', keys);
+  const relay = new Child(process.execPath, [fixture('relay.mjs'), RUNNER]);
+  const { port } = JSON.parse(await relay.waitForLine((line) => line.startsWith('{')));
+  const sockets = [];
+  const readyCount = { value: 0 };
+  for (const key of keys) {
+    const socket = await connect(`ws://127.0.0.1:${port}/?session=${key}`, {});
+    sockets.push(socket);
+    socket.on('message', (data) => {
+      const receivedAt = wallNow();
+      const message = JSON.parse(data.toString());
+      if (message.type === 'stream_delta') collector.delta(key, message.text, receivedAt);
+      else if (message.type === 'hello') collector.runnerPids.add(message.pid);
+      else if (message.type === 'ready') readyCount.value += 1;
+      else if (message.type === 'result') collector.perSession.get(key).done = true;
+    });
+  }
+  onCleanup(() => {
+    for (const socket of sockets) socket.terminate();
+  });
+  const startAt = wallNow() + START_DELAY_MS;
+  markAt(relay, startAt, collector);
+  for (const [i, socket] of sockets.entries()) {
+    const text = `rate ${options.rate} ${COUNT} ${startAt.toFixed(3)} ${options.pad}`;
+    socket.send(JSON.stringify({ type: 'user_message', session: keys[i], turnId: 't1', text }));
+  }
+  await collector.waitUntilDone(START_DELAY_MS + (options.seconds + options.warmup) * 1000 + 30_000);
+  for (const socket of sockets) socket.terminate();
+  await relay.stop({ signal: null });
+  const stragglers = await reapStragglers(collector.runnerPids, 'relay');
+  return {
+    ...collector.report(),
+    runnersSeen: collector.runnerPids.size,
+    ready: readyCount.value,
+    stragglers,
+    process: diagnosticsOf(relay),
+  };
+}
+
+async function runChatml(tmp) {
+  const repo = await createTempRepo({ files: { 'README.md': '# bench\n' } });
+  onCleanup(() => repo.cleanup());
+  const home = join(tmp.path, 'chatml-home');
+  const userHome = join(tmp.path, 'user-home');
+  mkdirSync(userHome, { recursive: true });
+  const serverOptions = {
+    home,
+    port: 0,
+    env: { PATH: process.env.PATH, HOME: userHome },
+    runnerMainPath: RUNNER,
+    maxConcurrentTurns: options.sessions,
+    idleRunnerTimeoutMs: 10 * 60_000,
+  };
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is for digging into a result.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = new Child(process.execPath, [
+    ...nodeArgs,
+    fixture('server-child.mjs'),
+    JSON.stringify(serverOptions),
+  ]);
+  const { port, token } = JSON.parse(await server.waitForLine((line) => line.startsWith('{')));
+  const api = apiClient(`http://127.0.0.1:${port}`, token);
+  const workspace = await api('POST', '/workspaces', { path: repo.path });
+  const sessions = [];
+  for (let i = 0; i < options.sessions; i++)
+    sessions.push(await api('POST', `/workspaces/${workspace.id}/sessions`, {}));
+
+  const collector = new Collector(
+    'chatml',
+    sessions.map((session) => session.id),
+  );
+  const seqState = new Map(sessions.map((session) => [session.id, { last: 0, gaps: 0, duplicates: 0 }]));
+  const sockets = [];
+  onCleanup(() => {
+    for (const socket of sockets) socket.terminate();
+  });
+  for (const session of sessions) {
+    const socket = await connect(`ws://127.0.0.1:${port}/ws`, { authorization: `Bearer ${token}` });
+    sockets.push(socket);
+    const subscribed = new Promise((resolve, reject) => {
+      socket.on('message', (data) => {
+        const receivedAt = wallNow();
+        const frame = JSON.parse(data.toString());
+        if (frame.type === 'event' && frame.sessionId === session.id) {
+          const seq = seqState.get(session.id);
+          if (frame.seq <= seq.last) seq.duplicates += 1;
+          else if (frame.seq !== seq.last + 1) seq.gaps += frame.seq - seq.last - 1;
+          seq.last = Math.max(seq.last, frame.seq);
+          const { event } = frame;
+          if (event.type === 'stream_delta') collector.delta(session.id, event.payload.text, receivedAt);
+          else if (event.type === 'runner_started') collector.runnerPids.add(event.payload.pid);
+          else if (event.type === 'turn_ended') {
+            collector.perSession.get(session.id).done = true;
+            if (event.payload.outcome !== 'completed')
+              console.error(
+                `[chatml] ${session.id} turn ended ${event.payload.outcome}: ${event.payload.reason}`,
+              );
+          }
+        } else if (frame.type === 'subscribed' && frame.sessionId === session.id) resolve();
+        else if (frame.type === 'error') reject(new Error(`ws error frame: ${JSON.stringify(frame)}`));
+      });
+    });
+    socket.send(JSON.stringify({ type: 'subscribe', sessionId: session.id, afterSeq: 0 }));
+    await subscribed;
+  }
+
+  const startAt = wallNow() + START_DELAY_MS;
+  markAt(server, startAt, collector);
+  await Promise.all(
+    sessions.map((session) =>
+      api('POST', `/sessions/${session.id}/messages`, {
+        text: `rate ${options.rate} ${COUNT} ${startAt.toFixed(3)} ${options.pad}`,
+      }),
+    ),
+  );
+  await collector.waitUntilDone(START_DELAY_MS + (options.seconds + options.warmup) * 1000 + 30_000);
+  // Make sure the store agrees with what was seen live (the last seq of each session).
+  let storeMismatch = 0;
+  for (const session of sessions) {
+    const { lastSeq } = await api('GET', `/sessions/${session.id}`);
+    if (lastSeq !== seqState.get(session.id).last) storeMismatch += 1;
+  }
+  for (const socket of sockets) socket.terminate();
+  await server.stop({ signal: null, graceMs: 15_000 });
+  const stragglers = await reapStragglers(collector.runnerPids, 'chatml');
+  const seqGaps = [...seqState.values()].reduce((sum, seq) => sum + seq.gaps, 0);
+  const seqDuplicates = [...seqState.values()].reduce((sum, seq) => sum + seq.duplicates, 0);
+  return {
+    ...collector.report(),
+    seqGaps,
+    seqDuplicates,
+    storeMismatch,
+    runnersSeen: collector.runnerPids.size,
+    stragglers,
+    process: diagnosticsOf(server),
+  };
+}
+
+/** Starts the child's diagnostics window when the measured (post-warm-up) part of the load begins. */
+function markAt(child, startAt, collector) {
+  const timer = setTimeout(
+    () => {
+      child.child.stdin.write('mark\n');
+      collector.markWindow();
+    },
+    startAt + options.warmup * 1000 - wallNow(),
+  );
+  onCleanup(() => clearTimeout(timer));
+}
+
+function diagnosticsOf(child) {
+  const line = child.lines.find((candidate) => candidate.startsWith('{"diagnostics"'));
+  return line ? JSON.parse(line).diagnostics : undefined;
+}
+
+await runBenchmark('hub-latency', 110_000, async () => {
+  if (PROTOCOL_VERSION !== 1)
+    throw new Error(`rate-runner.mjs speaks protocol 1, ChatML ${PROTOCOL_VERSION}`);
+  const tmp = await makeTempDir('bench-hub');
+  onCleanup(() => tmp.cleanup());
+  console.log(
+    `hub latency: ${options.sessions} sessions x ${options.rate} deltas/s, ${options.seconds} s measured ` +
+      `after ${options.warmup} s warm-up (${COUNT} deltas per session)`,
+  );
+  const baseline = await runBaseline();
+  const chatml = await runChatml(tmp);
+  const ms = (value) => round(value, 3);
+  const row = (name, r) => [
+    name,
+    r.n,
+    ms(r.p50),
+    ms(r.p90),
+    ms(r.p99),
+    ms(r.p999),
+    ms(r.max),
+    round(r.eventsPerSecond, 0),
+    r.lost,
+    r.duplicates,
+  ];
+  console.log('');
+  printTable(
+    ['path', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'events/s', 'lost', 'dup'],
+    [row('bare relay (baseline)', baseline), row('ChatML backend', chatml)],
+  );
+  const cpu = (value) => (value === undefined ? '?' : round(value, 1));
+  const processRow = (name, r) => {
+    const d = r.process ?? {};
+    return [
+      name,
+      cpu(r.machineCpuPercentOfOneCore),
+      cpu(r.clientCpuPercentOfOneCore),
+      cpu(d.cpuPercentOfOneCore),
+      cpu(d.systemCpuPercentOfOneCore),
+      cpu(d.mainThreadRunqueueWaitMs),
+      cpu((d.eventLoopUtilization ?? Number.NaN) * 100),
+      ms(d.loopDelayP99Ms),
+      ms(d.loopDelayMaxMs),
+    ];
+  };
+  console.log('\nCPU during the measured window (% of one core; the machine has 2):');
+  printTable(
+    [
+      'path',
+      'machine',
+      'WS clients',
+      'relay/backend',
+      'of which sys',
+      'run-queue wait ms',
+      'loop busy %',
+      'loop delay p99 ms',
+      'loop delay max ms',
+    ],
+    [processRow('bare relay (baseline)', baseline), processRow('ChatML backend', chatml)],
+  );
+  const inner = chatml.process;
+  if (inner?.append) {
+    console.log('\nChatML backend internals (measured window):');
+    printTable(
+      ['step', 'calls', 'total ms', 'p50 ms', 'p99 ms', 'max ms', '> 5 ms', '> 50 ms'],
+      [
+        ['event-store append (SQLite)', inner.append],
+        ['hub publish (append + fan-out)', inner.publish],
+        ['GC pauses', inner.gc],
+      ].map(([name, t]) => [
+        name,
+        t.n,
+        round(t.totalMs, 0),
+        ms(t.p50Ms),
+        ms(t.p99Ms),
+        ms(t.maxMs),
+        t.over5Ms,
+        t.over50Ms,
+      ]),
+    );
+    const stalls = inner.stalls.slice(0, 5).map((stall) => `${round(stall.ms, 0)} ms`);
+    console.log(`longest event-loop stalls: ${stalls.join(', ') || 'none over 25 ms'}`);
+  }
+  const overhead = {
+    p50: chatml.p50 - baseline.p50,
+    p99: chatml.p99 - baseline.p99,
+    max: chatml.max - baseline.max,
+  };
+  console.log(
+    `\noverhead (ChatML - baseline): p50 ${ms(overhead.p50)} ms, p99 ${ms(overhead.p99)} ms ` +
+      `(target p99 < 2 ms: ${overhead.p99 < 2 ? 'met' : 'MISSED'}); ` +
+      `ChatML lost ${chatml.lost}, duplicated ${chatml.duplicates}, out of order ${chatml.outOfOrder}, ` +
+      `seq gaps ${chatml.seqGaps}, seq dups ${chatml.seqDuplicates}, store/live mismatches ${chatml.storeMismatch} ` +
+      `(target 0); leftover processes: relay ${baseline.stragglers}, ChatML ${chatml.stragglers}`,
+  );
+  const pick = (r) => ({
+    samples: r.n,
+    p50Ms: ms(r.p50),
+    p90Ms: ms(r.p90),
+    p99Ms: ms(r.p99),
+    p999Ms: ms(r.p999),
+    maxMs: ms(r.max),
+    meanMs: ms(r.mean),
+    eventsPerSecond: round(r.eventsPerSecond, 0),
+    lost: r.lost,
+    duplicates: r.duplicates,
+    outOfOrder: r.outOfOrder,
+    stragglers: r.stragglers,
+    machineCpuPercentOfOneCore: round(r.machineCpuPercentOfOneCore, 1),
+    clientCpuPercentOfOneCore: round(r.clientCpuPercentOfOneCore, 1),
+  });
+  printResult('hub-latency', {
+    config: { ...options, deltasPerSession: COUNT },
+    baseline: pick(baseline),
+    chatml: {
+      ...pick(chatml),
+      seqGaps: chatml.seqGaps,
+      seqDuplicates: chatml.seqDuplicates,
+      storeMismatch: chatml.storeMismatch,
+    },
+    processes: { baseline: baseline.process, chatml: chatml.process },
+    overhead: { p50Ms: ms(overhead.p50), p99Ms: ms(overhead.p99), maxMs: ms(overhead.max) },
+    target: { p99OverheadMs: 2, loss: 0 },
+    met: overhead.p99 < 2 && chatml.lost + chatml.duplicates + chatml.seqGaps + chatml.seqDuplicates === 0,
+  });
+});

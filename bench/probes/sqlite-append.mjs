@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Probe behind a hub-latency finding: what one event-store append costs in SQLite as ChatML opens it
+// (WAL, synchronous=NORMAL, foreign keys on, the `events` table of migration 1), one autocommit
+// INSERT per event, 40,000 events over 20 sessions. Compared with the same inserts when the WAL is
+// never checkpointed inline (wal_autocheckpoint=0), grouped 20 per transaction, and with
+// synchronous=OFF. Appends over 5 ms are the inline WAL checkpoints (each fsyncs the database).
+//
+//   node bench/probes/sqlite-append.mjs
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { makeTempDir } from '@chatml/testkit';
+import { onCleanup, printTable, round, runBenchmark, summarize } from '../lib/util.mjs';
+
+// better-sqlite3 is the server's dependency; resolve it the way the server does.
+const require = createRequire(new URL('../../packages/server/package.json', import.meta.url));
+const Database = require('better-sqlite3');
+
+const EVENTS = 40_000;
+const SESSIONS = 20;
+const SCHEMA = `
+  CREATE TABLE sessions (id TEXT PRIMARY KEY);
+  CREATE TABLE events (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, type TEXT NOT NULL, ts INTEGER NOT NULL, payload TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;`;
+
+function variant(dir, name, pragmas, batch) {
+  const db = new Database(join(dir, `${name.replace(/\W+/g, '-')}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  for (const pragma of pragmas) db.pragma(pragma);
+  db.exec(SCHEMA);
+  const ids = Array.from({ length: SESSIONS }, (_, i) => `ses_${String(i).padStart(20, '0')}`);
+  for (const id of ids) db.prepare('INSERT INTO sessions (id) VALUES (?)').run(id);
+  const insert = db.prepare('INSERT INTO events (session_id, seq, type, ts, payload) VALUES (?, ?, ?, ?, ?)');
+  const insertMany = db.transaction((rows) => {
+    for (const row of rows) insert.run(...row);
+  });
+  const seqs = new Array(SESSIONS).fill(0);
+  const times = [];
+  let pending = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const s = i % SESSIONS;
+    const payload = JSON.stringify({
+      turnId: 'turn_0123456789ab',
+      messageId: 'm1',
+      blockIndex: 0,
+      kind: 'text',
+      text: `${i}@1795586614983.4561`,
+    });
+    const row = [ids[s], ++seqs[s], 'stream_delta', Date.now(), payload];
+    const started = performance.now();
+    if (batch === 1) insert.run(...row);
+    else {
+      pending.push(row);
+      if (pending.length === batch) {
+        insertMany(pending);
+        pending = [];
+      }
+    }
+    times.push(performance.now() - started);
+  }
+  db.close();
+  const stats = summarize(times);
+  return [
+    name,
+    round(stats.mean * 1000, 1),
+    round(stats.p50 * 1000, 1),
+    round(stats.p99 * 1000, 1),
+    round(stats.max, 2),
+    times.filter((t) => t > 5).length,
+  ];
+}
+
+await runBenchmark('sqlite-append', 60_000, async () => {
+  const dir = await makeTempDir('bench-sqlite');
+  onCleanup(() => dir.cleanup());
+  const rows = [
+    variant(dir.path, 'as ChatML: autocommit, autocheckpoint 1000', [], 1),
+    variant(dir.path, 'wal_autocheckpoint=0 (no inline checkpoint)', ['wal_autocheckpoint = 0'], 1),
+    variant(dir.path, '20 events per transaction', [], 20),
+    variant(dir.path, 'synchronous=OFF', ['synchronous = OFF'], 1),
+  ];
+  console.log(
+    `${EVENTS} appends over ${SESSIONS} sessions, timed one by one (a batch's cost lands on its last event)\n`,
+  );
+  printTable(['variant', 'mean µs', 'p50 µs', 'p99 µs', 'max ms', 'appends > 5 ms'], rows);
+  console.log(JSON.stringify({ bench: 'sqlite-append', rows }));
+});
