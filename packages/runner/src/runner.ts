@@ -1,5 +1,6 @@
 import { APP_VERSION, PROTOCOL_VERSION, type RunnerCommand } from '@chatml/protocol';
 import { buildChildEnv } from './env.js';
+import { EXIT_PROTOCOL_MISMATCH } from './index.js';
 import { errorMessage, log } from './log.js';
 import type { CommandHandlers, EventWriter } from './protocol-io.js';
 import { SdkDriver } from './sdk-driver.js';
@@ -9,9 +10,6 @@ type Hello = Extract<RunnerCommand, { type: 'hello' }>;
 
 /** How long a clean stop may take before the runner kills its child and exits anyway. */
 const HARD_EXIT_MS = 5000;
-
-/** Exit code when the backend speaks another protocol version (or sends an unusable config). */
-export const EXIT_PROTOCOL_MISMATCH = 2;
 
 /**
  * The runner's top level: the hello handshake, routing commands to the SDK driver, and shutdown.

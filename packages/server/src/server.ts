@@ -72,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const checkpointer = new WalCheckpointer(db, paths.database, logger);
   const workspaceStore = new WorkspaceStore(db);
   const sessionStore = new SessionStore(db);
-  const events = new EventStore(db);
+  const events = new EventStore(db, () => checkpointer.noteWrite());
   const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
   const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
   const endpoint: ModelEndpoint | undefined =

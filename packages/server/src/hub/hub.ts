@@ -40,6 +40,8 @@ interface Subscription {
 export class Hub {
   private readonly liveBySession = new Map<string, Set<Subscription>>();
   private readonly clients = new Set<HubClient>();
+  /** Frames held back until the current batch's transaction commits; null outside a batch. */
+  private held: (() => void)[] | null = null;
   readonly options: Required<Omit<HubOptions, 'logger'>> & { logger: Logger };
 
   constructor(
@@ -59,18 +61,54 @@ export class Hub {
   /** Store the event, then deliver it to every live subscriber of its session. */
   publish(sessionId: string, event: NewSessionEvent): StoredEvent {
     const stored = this.store.append(sessionId, event);
-    const subscribers = this.liveBySession.get(sessionId);
-    if (subscribers && subscribers.size > 0) {
+    this.send(() => {
+      const subscribers = this.liveBySession.get(sessionId);
+      if (!subscribers || subscribers.size === 0) return;
       const frame = encodeEvent(sessionId, stored);
       for (const subscription of subscribers) this.deliverLive(subscription, stored.seq, frame);
-    }
+    });
     return stored;
   }
 
   /** Send a frame that is not part of any session log (session list updates) to every client. */
   broadcast(frame: ServerFrame): void {
     const data = JSON.stringify(frame);
-    for (const client of this.clients) client.sendRaw(data);
+    this.send(() => {
+      for (const client of this.clients) client.sendRaw(data);
+    });
+  }
+
+  /**
+   * Run `work` (e.g. handling one stdout chunk of a runner: often dozens of deltas) with every event
+   * it publishes stored in one transaction, and nothing sent until that transaction committed — so
+   * "stored before sent" holds, at a fraction of the cost of one commit per event. Replay cannot
+   * interleave: the batch runs within one tick.
+   */
+  batch(work: () => void): void {
+    if (this.held) {
+      work();
+      return;
+    }
+    const held: (() => void)[] = [];
+    this.held = held;
+    let isCommitted = false;
+    try {
+      this.store.transaction(work);
+      isCommitted = true;
+    } finally {
+      this.held = null;
+      if (isCommitted) {
+        for (const deliver of held) deliver();
+      } else {
+        // Rolled back: nothing of it was sent, and cached seqs may be ahead of the table.
+        this.store.forgetAll();
+      }
+    }
+  }
+
+  private send(deliver: () => void): void {
+    if (this.held) this.held.push(deliver);
+    else deliver();
   }
 
   connect(socket: HubSocket): HubClient {

@@ -30,6 +30,11 @@ export interface RunnerProcessOptions {
   logger: Logger;
   onEvent: (event: RunnerEvent) => void;
   onExit: (exit: RunnerExit) => void;
+  /**
+   * Wraps the handling of one stdout chunk, so everything its lines cause can be stored in one
+   * transaction (the hub's `batch`). Default: run it as is.
+   */
+  runBatch?: (work: () => void) => void;
 }
 
 /**
@@ -91,7 +96,16 @@ export class RunnerProcess {
         options.logger.warn(`runner ${options.sessionId} wrote an oversize line (${bytes} bytes); skipped`),
     );
     this.child.stdout?.setEncoding('utf8');
-    this.child.stdout?.on('data', (chunk: string) => splitter.push(chunk));
+    const runBatch = options.runBatch ?? ((work: () => void) => work());
+    this.child.stdout?.on('data', (chunk: string) => {
+      try {
+        runBatch(() => splitter.push(chunk));
+      } catch (error) {
+        options.logger.error(
+          `runner ${options.sessionId}: storing its events failed: ${(error as Error).message}`,
+        );
+      }
+    });
     this.child.stdout?.on('end', () => splitter.end());
   }
 

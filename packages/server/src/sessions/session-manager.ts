@@ -255,6 +255,7 @@ export class SessionManager {
             resumeSdkSessionId: session.sdkSessionId ?? undefined,
             settingSources: [],
           },
+          runBatch: (work) => deps.hub.batch(work),
           ...handlers,
         });
       },

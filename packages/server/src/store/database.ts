@@ -15,47 +15,79 @@ export type Database = BetterSqlite3.Database;
  * its own connection does, passively. Should the worker die, inline checkpoints come back.
  */
 export class WalCheckpointer {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private lastWriteAt = 0;
   private isStopped = false;
   /** WAL frames the worker has copied into the database so far (for tests and diagnostics). */
   framesCheckpointed = 0;
 
   constructor(
     private readonly db: Database,
-    path: string,
-    logger: Logger,
-    intervalMs = 1000,
+    private readonly path: string,
+    private readonly logger: Logger,
+    private readonly intervalMs = 1000,
+    /** The worker (≈10 MiB) runs only while events are written; it stops after this long without. */
+    private readonly idleMs = 30_000,
   ) {
     db.pragma('wal_autocheckpoint = 0');
-    this.worker = new Worker(workerScript(), { workerData: { path, intervalMs } });
-    this.worker.unref();
-    this.worker.on('message', (message: { error?: string; checkpointed?: number }) => {
-      if (message.error) logger.warn(`WAL checkpoint failed: ${message.error}`);
-      if (message.checkpointed) this.framesCheckpointed += message.checkpointed;
-    });
-    this.worker.on('error', (error) => {
-      logger.warn(`WAL checkpoint worker died (${error.message}); checkpointing inline again`);
-      if (!this.isStopped) db.pragma('wal_autocheckpoint = 1000');
-    });
+  }
+
+  /** Called on every event append: cheap, and starts the worker when writing begins. */
+  noteWrite(): void {
+    this.lastWriteAt = Date.now();
+    if (!this.worker && !this.isStopped) this.startWorker();
   }
 
   /** Stop the worker and fold the WAL back into the database (called before closing it). */
   async stop(): Promise<void> {
     if (this.isStopped) return;
     this.isStopped = true;
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    this.worker.postMessage('stop');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    await this.worker.terminate();
+    await this.stopWorker();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private startWorker(): void {
+    const worker = new Worker(workerScript(), {
+      workerData: { path: this.path, intervalMs: this.intervalMs },
+    });
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (message: { error?: string; checkpointed?: number }) => {
+      if (message.error) this.logger.warn(`WAL checkpoint failed: ${message.error}`);
+      if (message.checkpointed) this.framesCheckpointed += message.checkpointed;
+    });
+    worker.on('error', (error) => {
+      this.logger.warn(`WAL checkpoint worker died (${error.message}); checkpointing inline again`);
+      if (!this.isStopped) this.db.pragma('wal_autocheckpoint = 1000');
+      this.isStopped = true;
+    });
+    this.idleTimer = setInterval(
+      () => {
+        if (Date.now() - this.lastWriteAt < this.idleMs) return;
+        void this.stopWorker().then(() => {
+          // Quiet now: fold in what was written since the worker's last pass, off the hot path.
+          if (!this.isStopped) this.db.pragma('wal_checkpoint(PASSIVE)');
+        });
+      },
+      Math.min(this.idleMs, 10_000),
+    );
+    this.idleTimer.unref();
+  }
+
+  private async stopWorker(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = null;
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('stop');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await worker.terminate();
   }
 }
 
-/**
- * Opens (creating if needed) the app database in WAL mode and brings its schema up to date.
- * better-sqlite3 is synchronous on purpose: an event is durably appended and fanned out in the same
- * tick, so replay and live delivery can never interleave out of order.
- */
 /** The compiled worker; when running from sources (tests), the build's copy next to them. */
 function workerScript(): URL {
   const beside = new URL('./checkpoint-worker.js', import.meta.url);

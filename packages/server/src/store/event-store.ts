@@ -22,7 +22,11 @@ export class EventStore {
   private readonly afterStatement;
   private readonly maxSeqStatement;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    /** Told after every append (the WAL checkpointer wakes up on writes). */
+    private readonly onAppend: () => void = () => {},
+  ) {
     this.insertStatement = db.prepare(
       'INSERT INTO events (session_id, seq, type, ts, payload) VALUES (?, ?, ?, ?, ?)',
     );
@@ -36,6 +40,7 @@ export class EventStore {
     const seq = this.lastSeq(sessionId) + 1;
     this.insertStatement.run(sessionId, seq, event.type, ts, JSON.stringify(event.payload));
     this.lastSeqBySession.set(sessionId, seq);
+    this.onAppend();
     return { seq, type: event.type, ts, payload: event.payload };
   }
 
@@ -62,6 +67,16 @@ export class EventStore {
       )
       .all(sessionId, ...types) as EventRow[];
     return rows.map(toEvent);
+  }
+
+  /** Run `work` in one transaction: many appends, one commit (and one WAL write). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** Drop every cached seq (after a failed transaction the cache may be ahead of the table). */
+  forgetAll(): void {
+    this.lastSeqBySession.clear();
   }
 
   forget(sessionId: string): void {

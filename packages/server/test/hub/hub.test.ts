@@ -157,6 +157,33 @@ describe('Hub', () => {
     expect(socket.seqs('s1').length).toBeLessThan(20);
   });
 
+  it('sends a batch only after its transaction committed, in order', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    hub.batch(() => {
+      hub.publish('s1', delta('a'));
+      hub.publish('s1', delta('b'));
+      expect(socket.seqs('s1')).toEqual([]); // stored, not yet committed: nothing sent
+    });
+    expect(socket.seqs('s1')).toEqual([1, 2]);
+  });
+
+  it('sends nothing of a batch that rolled back, and reuses its seqs', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    expect(() =>
+      hub.batch(() => {
+        hub.publish('s1', delta('lost'));
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    expect(socket.seqs('s1')).toEqual([]);
+    expect(hub.publish('s1', delta('kept')).seq).toBe(1);
+    expect(socket.seqs('s1')).toEqual([1]);
+  });
+
   it('keeps seqs increasing per session across a store reopen', () => {
     hub.publish('s1', delta('a'));
     hub.publish('s1', delta('b'));

@@ -4,15 +4,17 @@ import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { openDatabase, WalCheckpointer } from '../../src/store/database.js';
 
-it('checkpoints the WAL from its worker, and folds it back on stop', async () => {
+it('checkpoints the WAL from a worker that runs while writes happen, and folds it back on stop', async () => {
   const dir = await makeTempDir('wal');
   const path = join(dir.path, 'chatml.db');
   const db = openDatabase(path, silentLogger);
   try {
     const checkpointer = new WalCheckpointer(db, path, silentLogger, 20);
+    expect(checkpointer.framesCheckpointed).toBe(0);
     db.exec('CREATE TABLE t (x TEXT)');
     const insert = db.prepare('INSERT INTO t VALUES (?)');
     for (let i = 0; i < 2000; i++) insert.run('x'.repeat(200));
+    checkpointer.noteWrite();
     for (let i = 0; i < 200 && checkpointer.framesCheckpointed === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
