@@ -1,48 +1,12 @@
 import { existsSync } from 'node:fs';
-import type {
-  NewSessionEvent,
-  PermissionDecisionBody,
-  RunnerEvent,
-  RunnerResult,
-  SessionStatus,
-} from '@chatml/protocol';
+import type { NewSessionEvent, PermissionDecisionBody, RunnerEvent, SessionStatus } from '@chatml/protocol';
 import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
-import type { Hub } from '../hub/hub.js';
-import type { Logger } from '../logger.js';
 import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
-import type { SessionRecord, SessionStore } from '../store/session-store.js';
+import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
-import type { TurnScheduler } from './turn-scheduler.js';
-
-/** What a controller needs from the rest of the backend; injected so tests can swap parts. */
-export interface SessionContext {
-  hub: Hub;
-  sessions: SessionStore;
-  scheduler: TurnScheduler;
-  logger: Logger;
-  idleRunnerTimeoutMs: number;
-  /** How long an interrupted turn may take to wind down before its runner is killed. */
-  interruptGraceMs: number;
-  spawnRunner(
-    record: SessionRecord,
-    handlers: { onEvent(event: RunnerEvent): void; onExit(exit: RunnerExit): void },
-  ): RunnerProcess;
-  /** The session's public state changed (status, queue, …): tell the UI's session list. */
-  onChanged(sessionId: string): void;
-}
-
-interface QueuedMessage {
-  messageId: string;
-  text: string;
-}
-
-interface Turn {
-  turnId: string;
-  messageId: string;
-  text: string;
-  isSentToRunner: boolean;
-  isInterruptRequested: boolean;
-}
+import { toLogEvent } from './runner-event-log.js';
+import type { QueuedMessage, SessionContext, Turn } from './session-context.js';
+import { resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
 
 /**
  * Owns one session's live state: its runner process, its message queue and the turn in progress.
@@ -74,10 +38,6 @@ export class SessionController {
 
   get queuedMessages(): number {
     return this.queue.length;
-  }
-
-  get runnerPid(): number | undefined {
-    return this.runner?.pid;
   }
 
   /** Accept a user message: log it now, run it when the session is free. Never dropped. */
@@ -317,31 +277,11 @@ export class SessionController {
       return;
     }
     switch (event.type) {
-      case 'stream_delta': {
-        const { messageId, blockIndex, kind, text } = event;
-        this.publish({
-          type: 'stream_delta',
-          payload: { turnId: event.turnId, messageId, blockIndex, kind, text },
-        });
-        return;
-      }
+      case 'stream_delta':
       case 'assistant_message':
-        this.publish({
-          type: 'assistant_message',
-          payload: { turnId: event.turnId, messageId: event.messageId, content: event.content },
-        });
-        return;
       case 'tool_use':
-        this.publish({
-          type: 'tool_use',
-          payload: { turnId: event.turnId, id: event.id, tool: event.tool, input: event.input },
-        });
-        return;
       case 'tool_result':
-        this.publish({
-          type: 'tool_result',
-          payload: { turnId: event.turnId, id: event.id, ok: event.ok, output: event.output },
-        });
+        this.publish(toLogEvent(event));
         return;
       case 'permission_request':
         this.pendingPermissions.add(event.requestId);
@@ -401,7 +341,7 @@ export class SessionController {
     }
   }
 
-  private endTurn(end: Omit<Extract<NewSessionEvent, { type: 'turn_ended' }>['payload'], 'turnId'>): void {
+  private endTurn(end: TurnEnd): void {
     const turn = this.turn;
     if (!turn) return;
     this.turn = null;
@@ -454,29 +394,4 @@ export class SessionController {
   private publish(event: NewSessionEvent): void {
     this.context.hub.publish(this.record.id, event);
   }
-}
-
-function resultToTurnEnd(
-  result: RunnerResult,
-  isInterruptRequested: boolean,
-): Omit<Extract<NewSessionEvent, { type: 'turn_ended' }>['payload'], 'turnId'> {
-  const common = {
-    durationMs: result.durationMs,
-    usage: result.usage,
-    costUsd: result.costUsd,
-    text: result.text,
-  };
-  if (result.interrupted || isInterruptRequested)
-    return { ...common, outcome: 'interrupted', reason: 'Stopped by you.' };
-  if (result.isError) {
-    const retryable =
-      result.apiErrorStatus === undefined || result.apiErrorStatus === 429 || result.apiErrorStatus >= 500;
-    return {
-      ...common,
-      outcome: 'failed',
-      reason: result.text || `The turn failed (${result.subtype}).`,
-      retryable,
-    };
-  }
-  return { ...common, outcome: 'completed' };
 }

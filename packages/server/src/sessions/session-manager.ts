@@ -193,12 +193,6 @@ export class SessionManager {
     this.controllers.clear();
   }
 
-  runnerPids(): number[] {
-    return [...this.controllers.values()].flatMap((controller) =>
-      controller.runnerPid ? [controller.runnerPid] : [],
-    );
-  }
-
   toApi(record: SessionRecord): Session {
     const controller = this.controllers.get(record.id);
     const live = controller?.session ?? record;
