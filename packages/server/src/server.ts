@@ -69,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const token = options.token ?? randomBytes(32).toString('base64url');
 
   const db = openDatabase(paths.database, logger);
-  const checkpointer = new WalCheckpointer(db, paths.database, logger);
+  const checkpointer = new WalCheckpointer(db);
   const workspaceStore = new WorkspaceStore(db);
   const sessionStore = new SessionStore(db);
   const events = new EventStore(db, () => checkpointer.noteWrite());
@@ -116,7 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await listen(server, options.port ?? 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.isPortAPreference) {
-      await checkpointer.stop();
+      checkpointer.stop();
       db.close();
       throw error;
     }
@@ -159,7 +159,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await workspaces.dispose();
         await sessions.dispose();
         await closed;
-        await checkpointer.stop();
+        checkpointer.stop();
         db.close();
         if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });
       })();
