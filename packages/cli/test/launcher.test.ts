@@ -5,14 +5,17 @@ import type { Session, StoredEvent } from '@chatml/protocol';
 import {
   createTempRepo,
   FakeAnthropicServer,
+  isAlive,
   makeTempDir,
+  processGroupMembers,
   scriptByPrompt,
   type TempDir,
   type TempRepo,
   textReply,
+  waitUntil,
 } from '@chatml/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, BIN, CliProcess, groupMembers, isAlive, readInfo, waitUntil } from './cli-process.js';
+import { api, BIN, CliProcess, readInfo } from './cli-process.js';
 
 let fake: FakeAnthropicServer;
 let repo: TempRepo;
@@ -111,12 +114,12 @@ describe('chatml', () => {
         fake.requests.some((request) => JSON.stringify(request.body ?? '').includes('long task'))
       );
     });
-    expect(groupMembers(runnerPid).length).toBeGreaterThanOrEqual(2); // the runner and its claude CLI
+    expect(processGroupMembers(runnerPid).length).toBeGreaterThanOrEqual(2); // the runner and its claude CLI
 
     serve.kill('SIGKILL');
     await serve.exited;
     // The runner sees its stdin close, stops the CLI and exits: nothing is orphaned.
-    await waitUntil(() => groupMembers(runnerPid).length === 0);
+    await waitUntil(() => processGroupMembers(runnerPid).length === 0);
 
     const again = run(['serve', '--port', '0'], home); // the stale lock of the killed backend is taken over
     await again.ready();
@@ -142,7 +145,10 @@ describe('chatml', () => {
     expect(url).toMatch(/#token=/);
     const first = readInfo(home);
     process.kill(first.pid, 'SIGKILL');
-    await waitUntil(() => existsSync(join(home, 'server.json')) && readInfo(home).pid !== first.pid, 30_000);
+    await waitUntil(() => existsSync(join(home, 'server.json')) && readInfo(home).pid !== first.pid, {
+      timeoutMs: 30_000,
+      what: 'a restarted backend',
+    });
     await waitUntil(
       async () => (await api(home, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200,
     );
@@ -181,11 +187,14 @@ describe('chatml', () => {
         permissionMode: 'acceptEdits',
       })
     ).body;
-    await waitUntil(async () => {
-      const events = (await api<{ events: StoredEvent[] }>(home, 'GET', `/sessions/${session.id}/events`))
-        .body.events;
-      return events.some((event) => event.type === 'turn_ended');
-    }, 30_000);
+    await waitUntil(
+      async () => {
+        const events = (await api<{ events: StoredEvent[] }>(home, 'GET', `/sessions/${session.id}/events`))
+          .body.events;
+        return events.some((event) => event.type === 'turn_ended');
+      },
+      { timeoutMs: 30_000 },
+    );
     const events = (await api<{ events: StoredEvent[] }>(home, 'GET', `/sessions/${session.id}/events`)).body
       .events;
     expect(events.find((event) => event.type === 'turn_ended')?.payload).toMatchObject({

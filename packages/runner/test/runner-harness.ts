@@ -12,8 +12,8 @@ import {
   type RunnerEventOf,
 } from '@chatml/protocol';
 import { RUNNER_MAIN_PATH } from '@chatml/runner';
+import { descendantsOf, processGroupMembers } from '@chatml/testkit';
 import type { FakeAnthropicServer } from '@chatml/testkit/fake-anthropic';
-import { descendantsOf, processGroupMembers } from './processes.js';
 
 type CommandInput = RunnerCommand extends infer C
   ? C extends RunnerCommand

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isAlive, processGroupMembers, waitUntil } from '@chatml/testkit';
 import {
   FakeAnthropicServer,
   type ReplyContext,
@@ -9,7 +10,6 @@ import {
   toolUseReply,
 } from '@chatml/testkit/fake-anthropic';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, processGroupMembers } from './processes.js';
 import { RunnerHarness } from './runner-harness.js';
 
 let fake: FakeAnthropicServer;
@@ -65,7 +65,7 @@ function transcriptOf(runner: RunnerHarness, sdkSessionId: string): string {
 
 /** The runner is gone, its claude child too, and nothing is left in its process group. */
 async function expectNothingLeft(runner: RunnerHarness, claudePid: number) {
-  await waitUntil(() => !isAlive(claudePid), 2000);
+  await waitUntil(() => !isAlive(claudePid), { timeoutMs: 2000, what: 'the claude CLI to exit' });
   expect(processGroupMembers(runner.pid)).toEqual([]);
 }
 
@@ -157,11 +157,3 @@ describe('runner lifecycle', () => {
     expect((await runner.next('result')).result.text).toBe('Got the early message.');
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

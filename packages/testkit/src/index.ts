@@ -1,2 +1,3 @@
 export * from './fake-anthropic/index.js';
+export * from './processes/index.js';
 export * from './repos/index.js';

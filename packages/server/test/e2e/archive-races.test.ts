@@ -2,18 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Session, StoredEvent } from '@chatml/protocol';
+import { processGroupMembers } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/misbehaving-runner.mjs', import.meta.url));
-
-function groupAlive(pgid: number): boolean {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).trim() !== '';
-  } catch {
-    return false;
-  }
-}
 
 function balanced(events: StoredEvent[]): void {
   const started = events.filter((event) => event.type === 'turn_started').length;
@@ -49,7 +42,7 @@ describe('archive and shutdown races', () => {
     const events = await harness.events(session.id);
     balanced(events);
     expect(events.filter((event) => event.type === 'turn_started')).toHaveLength(1);
-    for (const pid of runnerPids(events)) expect(groupAlive(pid)).toBe(false);
+    for (const pid of runnerPids(events)) expect(processGroupMembers(pid).length > 0).toBe(false);
 
     // With a limit of one turn, another session can only run if the slot was given back.
     const next = await harness.createSession(workspaceId, { prompt: 'garbage' });
@@ -66,7 +59,7 @@ describe('archive and shutdown races', () => {
     expect([202, 409]).toContain(message.status);
     const events = await harness.events(session.id);
     balanced(events);
-    for (const pid of runnerPids(events)) expect(groupAlive(pid)).toBe(false);
+    for (const pid of runnerPids(events)) expect(processGroupMembers(pid).length > 0).toBe(false);
     expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('archived');
   });
 
@@ -101,7 +94,7 @@ describe('archive and shutdown races', () => {
       outcome: 'interrupted',
       reason: 'ChatML is shutting down.',
     });
-    for (const pid of runnerPids(events).slice(0, 1)) expect(groupAlive(pid)).toBe(false);
+    for (const pid of runnerPids(events).slice(0, 1)) expect(processGroupMembers(pid).length > 0).toBe(false);
     // The queued message was accepted, so it runs after the restart.
     expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({ outcome: 'completed' });
     balanced(await harness.events(session.id));

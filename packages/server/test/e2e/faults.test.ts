@@ -1,30 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Session } from '@chatml/protocol';
-import { scriptByPrompt, textReply } from '@chatml/testkit';
+import { processGroupMembers, scriptByPrompt, textReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
-
-/** Pids in a process group (the runner leads its own group; the `claude` CLI is in it). */
-function groupMembers(pgid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number.parseInt(line.trim(), 10))
-      .filter((pid) => Number.isInteger(pid));
-  } catch {
-    return []; // ps exits 1 when the group is empty
-  }
-}
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('faults with the real agent', () => {
   let harness: Harness;
@@ -74,7 +53,7 @@ describe('faults with the real agent', () => {
     expect(current.statusReason).toMatch(/exited unexpectedly/);
     expect((await harness.events(session.id)).slice(0, before.length)).toEqual(before);
     // The runner's `claude` child notices its parent is gone (stdin EOF) and exits too.
-    await waitUntil(() => groupMembers(runnerPid).length === 0);
+    await waitUntil(() => processGroupMembers(runnerPid).length === 0);
     expect((await harness.request('GET', '/health')).status).toBe(200);
 
     await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'try again' });

@@ -1,15 +1,7 @@
 import type { Session } from '@chatml/protocol';
-import { textReply } from '@chatml/testkit';
+import { textReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('session lifecycle', () => {
   let harness: Harness;

@@ -1,5 +1,5 @@
 import type { ServerFrame, Session, StoredEvent } from '@chatml/protocol';
-import { scriptByPrompt, textReply } from '@chatml/testkit';
+import { scriptByPrompt, textReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 
@@ -96,11 +96,3 @@ describe('lossless replay', () => {
     expect(runnerStarts.at(-1)?.payload).toMatchObject({ resumed: true });
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

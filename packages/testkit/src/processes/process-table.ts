@@ -7,7 +7,7 @@ export interface ProcessInfo {
   comm: string;
 }
 
-/** Every process on the machine, from /proc (Linux only, like CI). */
+/** Every process on the machine, from /proc (Linux only, like CI): no `ps` needed. */
 export function listProcesses(): ProcessInfo[] {
   const list: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
