@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { AppPaths, defaultChatmlHome } from '@chatml/server';
 
+let probeDatabase: { close(): void } | undefined;
+
 interface Check {
   name: string;
   ok: boolean;
@@ -31,7 +33,10 @@ export async function doctor(options: { home?: string }): Promise<void> {
     const Database = require(
       require.resolve('better-sqlite3', { paths: [dirname(require.resolve('@chatml/server'))] }),
     );
-    new Database(':memory:').close();
+    // Kept referenced until exit: better-sqlite3 12 on Node 24 can abort when a closed database
+    // object is garbage-collected (see server/src/store/prepared.ts).
+    probeDatabase = new Database(':memory:');
+    probeDatabase?.close();
     checks.push({ name: 'SQLite (better-sqlite3)', ok: true, detail: 'loads' });
   } catch (error) {
     checks.push({

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import { migrations } from './migrations.js';
+import { pragma, prepared, retain, transactionRunner } from './prepared.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -27,7 +28,7 @@ export class WalCheckpointer {
     /** Pages (4 KiB) the WAL may reach before SQLite checkpoints inline anyway. */
     inlineThresholdPages = 16_384,
   ) {
-    db.pragma(`wal_autocheckpoint = ${inlineThresholdPages}`);
+    pragma(db, `wal_autocheckpoint = ${inlineThresholdPages}`);
   }
 
   /** Called on every append; costs a timestamp, and arms one timer per quiet period. */
@@ -41,7 +42,7 @@ export class WalCheckpointer {
     this.isStopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    pragma(this.db, 'wal_checkpoint(TRUNCATE)');
   }
 
   private arm(delayMs: number): void {
@@ -52,7 +53,7 @@ export class WalCheckpointer {
         this.arm(this.idleMs - quietFor);
         return;
       }
-      const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+      const [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
       this.framesCheckpointed += Math.max(0, result?.checkpointed ?? 0);
     }, delayMs);
     this.timer.unref();
@@ -62,20 +63,21 @@ export class WalCheckpointer {
 export function openDatabase(path: string, logger: Logger): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
-  db.pragma('journal_mode = WAL');
+  retain(db);
+  pragma(db, 'journal_mode = WAL');
   // NORMAL is durable against app crashes in WAL mode; only an OS crash can lose the last commits.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  pragma(db, 'synchronous = NORMAL');
+  pragma(db, 'foreign_keys = ON');
+  pragma(db, 'busy_timeout = 5000');
   migrate(db, logger);
   return db;
 }
 
 function migrate(db: Database, logger: Logger): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  const row = prepared(db, 'SELECT version FROM schema_version').get() as { version: number } | undefined;
   let version = row?.version ?? 0;
-  if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+  if (!row) prepared(db, 'INSERT INTO schema_version (version) VALUES (0)').run();
   if (version > migrations.length) {
     throw new Error(
       `The database was written by a newer ChatML (schema ${version}, this build knows ${migrations.length}). Update ChatML.`,
@@ -83,10 +85,10 @@ function migrate(db: Database, logger: Logger): void {
   }
   while (version < migrations.length) {
     const sql = migrations[version]!;
-    db.transaction(() => {
+    transactionRunner(db)(() => {
       db.exec(sql);
-      db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
-    })();
+      prepared(db, 'UPDATE schema_version SET version = ?').run(version + 1);
+    });
     version += 1;
     logger.info(`database migrated to schema ${version}`);
   }

@@ -1,5 +1,6 @@
 import type { NewSessionEvent, SessionEventType, StoredEvent } from '@chatml/protocol';
 import type { Database } from './database.js';
+import { prepared, transactionRunner } from './prepared.js';
 
 interface EventRow {
   seq: number;
@@ -21,19 +22,23 @@ export class EventStore {
   private readonly insertStatement;
   private readonly afterStatement;
   private readonly maxSeqStatement;
+  private readonly runInTransaction: <T>(work: () => T) => T;
 
   constructor(
     private readonly db: Database,
     /** Told after every append (the WAL checkpointer wakes up on writes). */
     private readonly onAppend: () => void = () => {},
   ) {
-    this.insertStatement = db.prepare(
+    this.insertStatement = prepared(
+      db,
       'INSERT INTO events (session_id, seq, type, ts, payload) VALUES (?, ?, ?, ?, ?)',
     );
-    this.afterStatement = db.prepare(
+    this.afterStatement = prepared(
+      db,
       'SELECT seq, type, ts, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
-    this.maxSeqStatement = db.prepare('SELECT MAX(seq) AS seq FROM events WHERE session_id = ?');
+    this.maxSeqStatement = prepared(db, 'SELECT MAX(seq) AS seq FROM events WHERE session_id = ?');
+    this.runInTransaction = transactionRunner(db);
   }
 
   append(sessionId: string, event: NewSessionEvent, ts = Date.now()): StoredEvent {
@@ -61,17 +66,16 @@ export class EventStore {
   /** Events of the given types, oldest first: used on start-up to find turns a crash cut short. */
   ofTypes(sessionId: string, types: readonly SessionEventType[]): StoredEvent[] {
     const placeholders = types.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare(
-        `SELECT seq, type, ts, payload FROM events WHERE session_id = ? AND type IN (${placeholders}) ORDER BY seq`,
-      )
-      .all(sessionId, ...types) as EventRow[];
+    const rows = prepared(
+      this.db,
+      `SELECT seq, type, ts, payload FROM events WHERE session_id = ? AND type IN (${placeholders}) ORDER BY seq`,
+    ).all(sessionId, ...types) as EventRow[];
     return rows.map(toEvent);
   }
 
   /** Run `work` in one transaction: many appends, one commit (and one WAL write). */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.runInTransaction(work);
   }
 
   /** Drop every cached seq (after a failed transaction the cache may be ahead of the table). */

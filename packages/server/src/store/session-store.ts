@@ -1,5 +1,6 @@
 import type { PermissionMode, SessionStatus } from '@chatml/protocol';
 import type { Database } from './database.js';
+import { prepared } from './prepared.js';
 
 /** A session as stored; the API's `Session` adds live fields (lastSeq, queuedMessages). */
 export interface SessionRecord {
@@ -75,14 +76,13 @@ export class SessionStore {
   constructor(private readonly db: Database) {}
 
   insert(session: SessionRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, workspace_id, name, branch, base_branch, worktree_path, status, status_reason,
+    prepared(
+      this.db,
+      `INSERT INTO sessions (id, workspace_id, name, branch, base_branch, worktree_path, status, status_reason,
            model, permission_mode, sdk_session_id, archived_ref, created_at, updated_at)
          VALUES (@id, @workspaceId, @name, @branch, @baseBranch, @worktreePath, @status, @statusReason,
            @model, @permissionMode, @sdkSessionId, @archivedRef, @createdAt, @updatedAt)`,
-      )
-      .run(session);
+    ).run(session);
   }
 
   /** Updates the given fields and bumps `updatedAt`; returns the new record. */
@@ -95,36 +95,40 @@ export class SessionStore {
       unknown,
     ][];
     const assignments = entries.map(([key]) => `${columns[key]} = ?`).join(', ');
-    this.db
-      .prepare(`UPDATE sessions SET ${assignments} WHERE id = ?`)
-      .run(...entries.map(([, value]) => value), id);
+    prepared(this.db, `UPDATE sessions SET ${assignments} WHERE id = ?`).run(
+      ...entries.map(([, value]) => value),
+      id,
+    );
     const updated = this.get(id);
     if (!updated) throw new Error(`session ${id} vanished during update`);
     return updated;
   }
 
   get(id: string): SessionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
     return row && toRecord(row);
   }
 
   listByWorkspace(workspaceId: string): SessionRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM sessions WHERE workspace_id = ? ORDER BY created_at, id')
-      .all(workspaceId) as SessionRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM sessions WHERE workspace_id = ? ORDER BY created_at, id',
+    ).all(workspaceId) as SessionRow[];
     return rows.map(toRecord);
   }
 
   listAll(): SessionRecord[] {
-    return (this.db.prepare('SELECT * FROM sessions ORDER BY created_at, id').all() as SessionRow[]).map(
+    return (prepared(this.db, 'SELECT * FROM sessions ORDER BY created_at, id').all() as SessionRow[]).map(
       toRecord,
     );
   }
 
   isNameTaken(workspaceId: string, name: string): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM sessions WHERE workspace_id = ? AND name = ?').get(workspaceId, name) !==
-      undefined
+      prepared(this.db, 'SELECT 1 FROM sessions WHERE workspace_id = ? AND name = ?').get(
+        workspaceId,
+        name,
+      ) !== undefined
     );
   }
 }

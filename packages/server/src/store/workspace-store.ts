@@ -1,5 +1,6 @@
 import type { Workspace, WorkspaceStatus } from '@chatml/protocol';
 import type { Database } from './database.js';
+import { prepared } from './prepared.js';
 
 interface WorkspaceRow {
   id: string;
@@ -29,12 +30,11 @@ export class WorkspaceStore {
   constructor(private readonly db: Database) {}
 
   insert(workspace: Workspace): void {
-    this.db
-      .prepare(
-        `INSERT INTO workspaces (id, name, path, base_branch, remote_url, status, status_detail, created_at)
+    prepared(
+      this.db,
+      `INSERT INTO workspaces (id, name, path, base_branch, remote_url, status, status_detail, created_at)
          VALUES (@id, @name, @path, @baseBranch, @remoteUrl, @status, @statusDetail, @createdAt)`,
-      )
-      .run(workspace);
+    ).run(workspace);
   }
 
   update(
@@ -44,31 +44,35 @@ export class WorkspaceStore {
     const current = this.get(id);
     if (!current) return;
     const next = { ...current, ...fields };
-    this.db
-      .prepare(
-        'UPDATE workspaces SET status = ?, status_detail = ?, base_branch = ?, remote_url = ? WHERE id = ?',
-      )
-      .run(next.status, next.statusDetail, next.baseBranch, next.remoteUrl, id);
+    prepared(
+      this.db,
+      'UPDATE workspaces SET status = ?, status_detail = ?, base_branch = ?, remote_url = ? WHERE id = ?',
+    ).run(next.status, next.statusDetail, next.baseBranch, next.remoteUrl, id);
   }
 
   get(id: string): Workspace | undefined {
-    const row = this.db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as WorkspaceRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM workspaces WHERE id = ?').get(id) as
+      | WorkspaceRow
+      | undefined;
     return row && toWorkspace(row);
   }
 
   findByPath(path: string): Workspace | undefined {
-    const row = this.db.prepare('SELECT * FROM workspaces WHERE path = ?').get(path) as
+    const row = prepared(this.db, 'SELECT * FROM workspaces WHERE path = ?').get(path) as
       | WorkspaceRow
       | undefined;
     return row && toWorkspace(row);
   }
 
   list(): Workspace[] {
-    const rows = this.db.prepare('SELECT * FROM workspaces ORDER BY created_at, id').all() as WorkspaceRow[];
+    const rows = prepared(
+      this.db,
+      'SELECT * FROM workspaces ORDER BY created_at, id',
+    ).all() as WorkspaceRow[];
     return rows.map(toWorkspace);
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM workspaces WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM workspaces WHERE id = ?').run(id);
   }
 }

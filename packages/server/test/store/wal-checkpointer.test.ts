@@ -3,6 +3,7 @@ import { makeTempDir } from '@chatml/testkit';
 import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { openDatabase, WalCheckpointer } from '../../src/store/database.js';
+import { pragma, prepared } from '../../src/store/prepared.js';
 
 it('checkpoints the WAL once writing pauses, never while it goes on, and folds it back on stop', async () => {
   const dir = await makeTempDir('wal');
@@ -10,9 +11,9 @@ it('checkpoints the WAL once writing pauses, never while it goes on, and folds i
   const db = openDatabase(path, silentLogger);
   try {
     const checkpointer = new WalCheckpointer(db, 50);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(16_384);
+    expect(pragma(db, 'wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 16_384 }]);
     db.exec('CREATE TABLE t (x TEXT)');
-    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const insert = prepared(db, 'INSERT INTO t VALUES (?)');
     const writingUntil = Date.now() + 200;
     let rows = 0;
     while (Date.now() < writingUntil) {
@@ -27,7 +28,7 @@ it('checkpoints the WAL once writing pauses, never while it goes on, and folds i
     }
     expect(checkpointer.framesCheckpointed).toBeGreaterThan(0);
     checkpointer.stop();
-    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+    expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
   } finally {
     db.close();
     await dir.cleanup();
