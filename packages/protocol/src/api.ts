@@ -8,6 +8,15 @@ import { StoredEvent } from './session-events.js';
  */
 
 export const Health = z.object({
+/**
+ * Where the agents' model credentials come from, as far as the backend can tell from its runner
+ * environment (never the secret itself): an API key or auth token, a Claude subscription login
+ * (`CLAUDE_CODE_OAUTH_TOKEN` or Claude Code's own login), a cloud provider (Bedrock/Vertex), the
+ * offline demo model, or nothing at all.
+ */
+export const ModelCredentials = z.enum(['api_key', 'oauth', 'cloud', 'demo', 'none']);
+export type ModelCredentials = z.output<typeof ModelCredentials>;
+
   ok: z.literal(true),
   version: z.string(),
   protocolVersion: z.number().int(),
@@ -16,6 +25,8 @@ export const Health = z.object({
   /** How many agent turns may run at once; more wait in a visible queue. */
   maxConcurrentTurns: z.number().int().positive().optional(),
 });
+  /** Optional for older backends; the UI treats a missing value as unknown. */
+  modelCredentials: ModelCredentials.optional(),
 export type Health = z.output<typeof Health>;
 
 // ---- workspaces --------------------------------------------------------------------------------
@@ -55,6 +66,14 @@ export const WorkspaceList = z.object({ workspaces: z.array(Workspace) });
 // ---- sessions ----------------------------------------------------------------------------------
 
 export const Session = z.object({
+/** Size of a session's change against its base (the same comparison as its diff). */
+export const DiffStats = z.object({
+  files: z.number().int().nonnegative(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+});
+export type DiffStats = z.output<typeof DiffStats>;
+
   id: Id,
   workspaceId: Id,
   name: z.string(),
@@ -71,6 +90,11 @@ export const Session = z.object({
   /** Messages accepted but not yet started (waiting behind a turn or for a free slot). */
   queuedMessages: z.number().int().nonnegative(),
   createdAt: z.number().int(),
+  /**
+   * Lines changed against the base, measured when a turn ends (never while text streams) and
+   * cached; null until first measured, and for archived sessions after a restart.
+   */
+  diffStats: DiffStats.nullable().default(null),
   updatedAt: z.number().int(),
 });
 export type Session = z.output<typeof Session>;

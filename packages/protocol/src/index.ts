@@ -2,6 +2,7 @@ export * from './api.js';
 export * from './common.js';
 export * from './config.js';
 export * from './errors.js';
+export * from './files-api.js';
 export * from './ndjson.js';
 export * from './runner-messages.js';
 export * from './session-events.js';

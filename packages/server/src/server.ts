@@ -13,6 +13,7 @@ import { AccessPolicy } from './http/security.js';
 import { findWebDist } from './http/ui.js';
 import { Hub, type HubOptions } from './hub/hub.js';
 import { createLogger, type Logger } from './logger.js';
+import { detectModelCredentials } from './runners/model-credentials.js';
 import { buildRunnerEnv, type ModelEndpoint } from './runners/runner-env.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
@@ -109,7 +110,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     events,
     logger,
     uiDir: options.uiDir ?? findWebDist(),
-    healthDetails: () => ({ demoModel: options.isDemoModel ?? false, maxConcurrentTurns: maxTurns }),
+    healthDetails: () => ({
+      demoModel: options.isDemoModel ?? false,
+      maxConcurrentTurns: maxTurns,
+      modelCredentials: detectModelCredentials(env, { isDemoModel: options.isDemoModel ?? false, endpoint }),
+    }),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   try {

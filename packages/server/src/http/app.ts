@@ -7,7 +7,9 @@ import type { EventStore } from '../store/event-store.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { body, errorResponse } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { sessionFileRoutes } from './routes/session-files.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { workspaceBranchRoutes } from './routes/workspace-branches.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { AccessPolicy } from './security.js';
 import { uiRoutes } from './ui.js';
@@ -18,7 +20,7 @@ export interface AppDeps {
   sessions: SessionManager;
   events: EventStore;
   logger: Logger;
-  healthDetails: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns'>;
+  healthDetails: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns' | 'modelCredentials'>;
   /** The built web UI to serve at `/`; undefined serves a minimal built-in page. */
   uiDir: string | undefined;
 }
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', healthRoutes(deps.healthDetails));
   api.route('/', workspaceRoutes(deps.workspaces, deps.sessions));
   api.route('/', sessionRoutes(deps.sessions, deps.events));
+  api.route('/', sessionFileRoutes(deps.sessions));
+  api.route('/', workspaceBranchRoutes(deps.workspaces));
   app.route('/api/v1', api);
   app.route('/', uiRoutes(deps.uiDir));
   return app;

@@ -20,6 +20,8 @@ export interface SessionContext {
   ): RunnerProcess;
   /** The session's public state changed (status, queue, …): tell the UI's session list. */
   onChanged(sessionId: string): void;
+  /** A turn ended (its edits are done): the session's change may have grown. */
+  onTurnEnded?(sessionId: string): void;
 }
 
 export interface QueuedMessage {

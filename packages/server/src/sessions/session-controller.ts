@@ -358,6 +358,7 @@ export class SessionController {
     this.context.scheduler.release(this.record.id);
     if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
     else this.setStatus('idle', null);
+    this.context.onTurnEnded?.(this.record.id);
     // Messages accepted earlier run even after a failed turn: they were promised to run, in order.
     this.pump();
     if (!this.turn && this.runner) this.armIdleTimer();

@@ -12,6 +12,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
 import type { WorkspaceStore } from '../store/workspace-store.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
+import { DiffStatsTracker } from './diff-stats-tracker.js';
 import { newId } from './ids.js';
 import { SessionController } from './session-controller.js';
 import { recoverSession } from './session-recovery.js';
@@ -43,7 +44,18 @@ export class SessionManager {
   /** One archive at a time per session: a double-click must not race git or overwrite the archive ref. */
   private readonly archiving = new Map<string, Promise<Session>>();
 
-  constructor(private readonly deps: SessionManagerDeps) {}
+  /** +/- line counts for the session list, measured after turns, never on the streaming path. */
+  private readonly diffStats: DiffStatsTracker;
+
+  constructor(private readonly deps: SessionManagerDeps) {
+    this.diffStats = new DiffStatsTracker({
+      logger: deps.logger,
+      onMeasured: (sessionId) => {
+        const record = this.controllers.get(sessionId)?.session ?? deps.sessions.get(sessionId);
+        if (record) deps.hub.broadcast({ type: 'session_updated', session: this.toApi(record) });
+      },
+    });
+  }
 
   /**
    * Called once at start-up, before the server accepts requests: closes what a crash left open and
@@ -130,7 +142,11 @@ export class SessionManager {
   }
 
   list(workspaceId: string): Session[] {
-    return this.deps.sessions.listByWorkspace(workspaceId).map((record) => this.toApi(record));
+    const records = this.deps.sessions.listByWorkspace(workspaceId);
+    // Sessions not measured yet (e.g. after a restart) get their counts soon, by session_updated.
+    for (const record of records)
+      if (record.status !== 'archived') this.diffStats.ensure(this.target(record));
+    return records.map((record) => this.toApi(record));
   }
 
   /** The live controller of an active session; archived sessions have none. */
@@ -175,6 +191,7 @@ export class SessionManager {
         }
       });
       controller.markArchived(archivedRef);
+      this.diffStats.forget(sessionId);
     } catch (error) {
       controller.reopen();
       throw error;
@@ -186,6 +203,7 @@ export class SessionManager {
   /** Stop every runner (backend shutdown). Statuses are left as they are; `recoverAll` sorts them out. */
   async dispose(): Promise<void> {
     await Promise.all(
+    await this.diffStats.dispose();
       [...this.controllers.values()].map((controller) =>
         controller.close('ChatML is shutting down.', 'ChatML is shutting down.'),
       ),
@@ -210,11 +228,16 @@ export class SessionManager {
       lastSeq: this.deps.events.lastSeq(live.id),
       queuedMessages: controller?.queuedMessages ?? 0,
       createdAt: live.createdAt,
+      diffStats: this.diffStats.get(live.id),
       updatedAt: live.updatedAt,
     };
   }
 
   private record(sessionId: string): SessionRecord {
+  private target(record: SessionRecord) {
+    return { sessionId: record.id, worktreePath: record.worktreePath, baseBranch: record.baseBranch };
+  }
+
     const record = this.controllers.get(sessionId)?.session ?? this.deps.sessions.get(sessionId);
     if (!record) throw new NotFoundError('Session', sessionId);
     return record;
@@ -234,6 +257,10 @@ export class SessionManager {
         if (current) deps.hub.broadcast({ type: 'session_updated', session: this.toApi(current) });
       },
       spawnRunner: (session, handlers) => {
+      onTurnEnded: (sessionId) => {
+        const current = this.controllers.get(sessionId)?.session;
+        if (current) this.diffStats.refresh(this.target(current));
+      },
         const tmpDir = deps.paths.runnerTmp(session.id);
         mkdirSync(tmpDir, { recursive: true });
         return new RunnerProcess({

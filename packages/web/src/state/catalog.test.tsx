@@ -16,6 +16,7 @@ function session(id: string, overrides: Partial<Session> = {}): Session {
     permissionMode: 'default',
     lastSeq: 0,
     queuedMessages: 0,
+    diffStats: null,
     createdAt: 1,
     updatedAt: 1,
     ...overrides,

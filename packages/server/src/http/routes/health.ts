@@ -1,7 +1,9 @@
 import { APP_VERSION, type Health, PROTOCOL_VERSION } from '@chatml/protocol';
 import { Hono } from 'hono';
 
-export function healthRoutes(details: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns'>): Hono {
+export function healthRoutes(
+  details: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns' | 'modelCredentials'>,
+): Hono {
   return new Hono().get('/health', (c) =>
     c.json({
       ok: true,

@@ -1,0 +1,74 @@
+import type { DiffStats } from '@chatml/protocol';
+import { BadRequestError, ConflictError } from '../errors.js';
+import { validateBranchName } from '../git/ref-names.js';
+import { runGit } from '../git/run-git.js';
+import { withSnapshotIndex } from '../git/snapshot-index.js';
+
+/**
+ * The size of a session's change — files, added and deleted lines — measured like its diff
+ * (`GET /sessions/:id/diff`): the whole working tree, untracked files included, against the
+ * merge-base with the base branch. Only `--numstat` is asked for, so no patch text is produced.
+ * Binary files count as changed files with no lines.
+ *
+ * @example
+ * const { files, additions, deletions } = await measureDiffStats({ worktreePath, baseBranch: 'main' });
+ */
+export async function measureDiffStats(options: {
+  worktreePath: string;
+  baseBranch: string;
+  signal?: AbortSignal;
+}): Promise<DiffStats> {
+  const { worktreePath, signal } = options;
+  const baseBranch = await validateBranchName(options.baseBranch);
+  const mergeBase = await mergeBaseOf(worktreePath, baseBranch, signal);
+  const output = await withSnapshotIndex(
+    worktreePath,
+    async ({ env }) =>
+      (
+        await runGit(
+          [
+            'diff',
+            '--cached',
+            '--numstat',
+            '-z',
+            '--no-renames',
+            '--no-ext-diff',
+            '--no-textconv',
+            mergeBase,
+          ],
+          { cwd: worktreePath, env: { ...env }, signal },
+        )
+      ).stdout,
+    signal,
+  );
+  return parseNumstat(output);
+}
+
+/** `--numstat -z --no-renames` records: `added\tdeleted\tpath\0`, `-\t-\tpath\0` for binary files. */
+export function parseNumstat(output: string): DiffStats {
+  const stats: DiffStats = { files: 0, additions: 0, deletions: 0 };
+  for (const record of output.split('\0')) {
+    const match = /^(\d+|-)\t(\d+|-)\t/.exec(record);
+    if (!match) continue;
+    stats.files += 1;
+    if (match[1] !== '-') stats.additions += Number(match[1]);
+    if (match[2] !== '-') stats.deletions += Number(match[2]);
+  }
+  return stats;
+}
+
+async function mergeBaseOf(worktreePath: string, baseBranch: string, signal?: AbortSignal): Promise<string> {
+  const base = await runGit(['rev-parse', '-q', '--verify', '--end-of-options', `${baseBranch}^{commit}`], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1],
+    signal,
+  });
+  if (base.exitCode !== 0) throw new BadRequestError(`The base branch ${baseBranch} does not exist.`);
+  const result = await runGit(['merge-base', '--end-of-options', 'HEAD', base.stdout.trim()], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1],
+    signal,
+  });
+  if (result.exitCode !== 0) throw new ConflictError(`The session shares no history with ${baseBranch}.`);
+  return result.stdout.trim();
+}
