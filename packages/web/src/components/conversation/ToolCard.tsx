@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { ToolItem, ToolState } from '../../state/transcript-types';
 import { formatDuration } from '../format';
 import { useNow } from '../use-now';
+import { AnsiText } from './AnsiText';
 import { useExpanded } from './expansion';
 import { describeTool } from './tool-summary';
 import { useWorktreePath } from './worktree-context';
@@ -63,7 +64,13 @@ export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
       </div>
       {view.command !== undefined && <pre className="tool-command">$ {view.command}</pre>}
       {isExpanded && view.detail && <pre className="tool-detail">{view.detail}</pre>}
-      {isExpanded && item.output !== '' && (
+      {isExpanded && item.output !== '' && view.layout === 'bash' && (
+        <AnsiText
+          text={item.output}
+          className={item.state === 'error' ? 'tool-output is-error' : 'tool-output'}
+        />
+      )}
+      {isExpanded && item.output !== '' && view.layout !== 'bash' && (
         <pre className={item.state === 'error' ? 'tool-output is-error' : 'tool-output'}>{item.output}</pre>
       )}
     </article>
