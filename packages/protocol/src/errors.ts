@@ -13,6 +13,14 @@ export const ErrorCode = z.enum([
   'session_archived',
   'session_busy',
   'payload_too_large',
+  'no_remote',
+  'not_github_remote',
+  'github_token_missing',
+  'push_rejected',
+  'forge_auth_failed',
+  'forge_rate_limited',
+  'forge_failed',
+  'draft_failed',
   'internal',
 ]);
 export type ErrorCode = z.output<typeof ErrorCode>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Session, Workspace } from './api.js';
+import { PullRequestUpdatedFrame } from './forge-api.js';
 import { StoredEvent } from './session-events.js';
 
 /**
@@ -44,6 +45,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workspace_updated'), workspace: Workspace }),
   z.object({ type: z.literal('workspace_deleted'), workspaceId: z.string() }),
   z.object({ type: z.literal('pong'), nonce: z.string().optional() }),
+  PullRequestUpdatedFrame,
   z.object({
     type: z.literal('error'),
     code: z.string(),
