@@ -221,20 +221,22 @@ async function runChatml(tmp) {
       socket.on('message', (data) => {
         const receivedAt = wallNow();
         const frame = JSON.parse(data.toString());
-        if (frame.type === 'event' && frame.sessionId === session.id) {
-          const seq = seqState.get(session.id);
-          if (frame.seq <= seq.last) seq.duplicates += 1;
-          else if (frame.seq !== seq.last + 1) seq.gaps += frame.seq - seq.last - 1;
-          seq.last = Math.max(seq.last, frame.seq);
-          const { event } = frame;
-          if (event.type === 'stream_delta') collector.delta(session.id, event.payload.text, receivedAt);
-          else if (event.type === 'runner_started') collector.runnerPids.add(event.payload.pid);
-          else if (event.type === 'turn_ended') {
-            collector.perSession.get(session.id).done = true;
-            if (event.payload.outcome !== 'completed')
-              console.error(
-                `[chatml] ${session.id} turn ended ${event.payload.outcome}: ${event.payload.reason}`,
-              );
+        if ((frame.type === 'event' || frame.type === 'events') && frame.sessionId === session.id) {
+          // Under load the hub sends what one flush stored as one `events` frame.
+          for (const event of frame.type === 'event' ? [frame.event] : frame.events) {
+            const seq = seqState.get(session.id);
+            if (event.seq <= seq.last) seq.duplicates += 1;
+            else if (event.seq !== seq.last + 1) seq.gaps += event.seq - seq.last - 1;
+            seq.last = Math.max(seq.last, event.seq);
+            if (event.type === 'stream_delta') collector.delta(session.id, event.payload.text, receivedAt);
+            else if (event.type === 'runner_started') collector.runnerPids.add(event.payload.pid);
+            else if (event.type === 'turn_ended') {
+              collector.perSession.get(session.id).done = true;
+              if (event.payload.outcome !== 'completed')
+                console.error(
+                  `[chatml] ${session.id} turn ended ${event.payload.outcome}: ${event.payload.reason}`,
+                );
+            }
           }
         } else if (frame.type === 'subscribed' && frame.sessionId === session.id) resolve();
         else if (frame.type === 'error') reject(new Error(`ws error frame: ${JSON.stringify(frame)}`));

@@ -21,6 +21,13 @@ export const Settings = z
     /** Model endpoint; the environment's `ANTHROPIC_BASE_URL` wins when set. */
     anthropicBaseUrl: z.string().url().optional(),
     defaultModel: z.string().optional(),
+    /** After a merge back, archive the session and delete its branch (a request's `archive` wins). */
+    archiveAfterMerge: z.boolean().optional(),
+    /**
+     * Scheduling niceness of agent processes (0 = same as the backend, up to 19). Default 10: an
+     * agent compiling or running tests must not starve the backend that streams every session.
+     */
+    runnerNiceness: z.number().int().min(0).max(19).optional(),
   })
   .strict();
 export type Settings = z.output<typeof Settings>;

@@ -28,6 +28,15 @@ export const ServerFrame = z.discriminatedUnion('type', [
     seq: z.number().int().positive(),
     event: StoredEvent,
   }),
+  /**
+   * Several consecutive events of one session (seqs ascending, no gap): a page of replay, or what
+   * was stored in one flush under load. Same meaning as that many `event` frames.
+   */
+  z.object({
+    type: z.literal('events'),
+    sessionId: z.string(),
+    events: z.array(StoredEvent).min(1),
+  }),
   /** Replay has reached the live edge: everything up to `lastSeq` has been sent. */
   z.object({ type: z.literal('subscribed'), sessionId: z.string(), lastSeq: z.number().int().nonnegative() }),
   /**
@@ -54,6 +63,13 @@ export const ServerFrame = z.discriminatedUnion('type', [
   }),
 ]);
 export type ServerFrame = z.output<typeof ServerFrame>;
+
+/** The session events a frame carries, oldest first (none for frames that are not events). */
+export function eventsOfFrame(frame: ServerFrame): StoredEvent[] {
+  if (frame.type === 'event') return [frame.event];
+  if (frame.type === 'events') return frame.events;
+  return [];
+}
 
 /** The subprotocol a browser offers alongside `chatml.token.<token>` on the WS upgrade. */
 export const WS_PROTOCOL = 'chatml.v1';

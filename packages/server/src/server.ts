@@ -40,6 +40,8 @@ export interface ServerOptions {
   maxConcurrentTurns?: number;
   idleRunnerTimeoutMs?: number;
   interruptGraceMs?: number;
+  /** Niceness of agent processes (see Settings.runnerNiceness). Default: settings, else 10. */
+  runnerNiceness?: number;
   hub?: Omit<HubOptions, 'logger'>;
   /** The runner entry script; tests swap in misbehaving runners to prove the backend survives them. */
   runnerMainPath?: string;
@@ -96,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runnerEnv: (sessionId) =>
       buildRunnerEnv(env, { sessionId, tmpDir: paths.runnerTmp(sessionId), endpoint }),
     idleRunnerTimeoutMs: options.idleRunnerTimeoutMs ?? settings.idleRunnerTimeoutMs ?? 10 * 60_000,
+    runnerNiceness: options.runnerNiceness ?? settings.runnerNiceness ?? 10,
     interruptGraceMs: options.interruptGraceMs ?? 5000,
     defaultModel: settings.defaultModel,
   });
@@ -164,6 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await workspaces.dispose();
         await sessions.dispose();
         await closed;
+        hub.flush();
         checkpointer.stop();
         db.close();
         if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerFrame, Session, StoredEvent } from '@chatml/protocol';
+import { ServerFrame, type Session, type StoredEvent } from '@chatml/protocol';
 import {
   createTempRepo,
   FakeAnthropicServer,
@@ -163,13 +163,24 @@ export class Harness {
   }
 }
 
+/**
+ * A test's WebSocket client. Every frame is validated against the protocol, and an `events` frame
+ * (several events in one message) is recorded as the `event` frames it stands for, so suites reason
+ * about events rather than framing (the hub suite tests the framing itself).
+ */
 export class WsClient {
   readonly frames: ServerFrame[] = [];
   private readonly waiters = new Set<() => void>();
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()));
+      const frame = ServerFrame.parse(JSON.parse(data.toString()));
+      if (frame.type === 'events') {
+        for (const event of frame.events)
+          this.frames.push({ type: 'event', sessionId: frame.sessionId, seq: event.seq, event });
+      } else {
+        this.frames.push(frame);
+      }
       for (const wake of this.waiters) wake();
     });
   }

@@ -48,12 +48,15 @@ function watch(sessionId) {
   socket = new WebSocket('ws://' + location.host + '/ws', ['chatml.v1', 'chatml.token.' + token]);
   socket.onopen = () => socket.send(JSON.stringify({ type: 'subscribe', sessionId, afterSeq: 0 }));
   socket.onmessage = (m) => {
-    const f = JSON.parse(m.data); if (f.type !== 'event') return;
-    const e = f.event, p = e.payload;
-    if (e.type === 'stream_delta' && p.kind === 'text') out.textContent += p.text;
-    else if (e.type === 'user_message') out.textContent += '\\n\\n> ' + p.text + '\\n\\n';
-    else if (e.type === 'tool_use') out.textContent += '\\n[' + p.tool + '] ' + JSON.stringify(p.input).slice(0, 200) + '\\n';
-    else if (e.type === 'turn_ended') out.textContent += '\\n— turn ' + p.outcome + (p.reason ? ': ' + p.reason : '') + '\\n';
+    const f = JSON.parse(m.data);
+    const events = f.type === 'event' ? [f.event] : f.type === 'events' ? f.events : [];
+    for (const e of events) {
+      const p = e.payload;
+      if (e.type === 'stream_delta' && p.kind === 'text') out.textContent += p.text;
+      else if (e.type === 'user_message') out.textContent += '\\n\\n> ' + p.text + '\\n\\n';
+      else if (e.type === 'tool_use') out.textContent += '\\n[' + p.tool + '] ' + JSON.stringify(p.input).slice(0, 200) + '\\n';
+      else if (e.type === 'turn_ended') out.textContent += '\\n— turn ' + p.outcome + (p.reason ? ': ' + p.reason : '') + '\\n';
+    }
   };
 }
 </script></body></html>`;
@@ -93,7 +96,7 @@ export function findWebDist(): string | undefined {
 
 /**
  * Serves the UI: hashed assets with long caching, and `index.html` for `/` and every app route
- * (`/w/…`), so reload and back/forward work. Without a built UI, a minimal page still proves the
+ * (`/w/…`, `/settings`), so reload and back/forward work. Without a built UI, a minimal page still proves the
  * launch flow.
  */
 export function uiRoutes(uiDir: string | undefined): Hono {
@@ -111,6 +114,7 @@ export function uiRoutes(uiDir: string | undefined): Hono {
   };
   app.get('/', shell);
   app.get('/w/*', shell);
+  app.get('/settings', shell);
   app.use(
     '/assets/*',
     serveStatic({

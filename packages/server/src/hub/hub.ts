@@ -22,6 +22,13 @@ export interface HubOptions {
   logger: Logger;
 }
 
+/** A stored event on its way out: `json` is its StoredEvent encoding, made once for every client. */
+interface HeldEvent {
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly json: string;
+}
+
 interface Subscription {
   readonly client: HubClient;
   readonly sessionId: string;
@@ -40,8 +47,12 @@ interface Subscription {
 export class Hub {
   private readonly liveBySession = new Map<string, Set<Subscription>>();
   private readonly clients = new Set<HubClient>();
-  /** Frames held back until the current batch's transaction commits; null outside a batch. */
-  private held: (() => void)[] | null = null;
+  /** Events stored by the batch in progress, sent once it commits; null outside a batch. */
+  private held: HeldEvent[] | null = null;
+  private heldBroadcasts: (() => void)[] = [];
+  private queued: (() => void)[] = [];
+  private afterFlush: (() => void)[] = [];
+  private isFlushScheduled = false;
   readonly options: Required<Omit<HubOptions, 'logger'>> & { logger: Logger };
 
   constructor(
@@ -58,24 +69,26 @@ export class Hub {
     };
   }
 
-  /** Store the event, then deliver it to every live subscriber of its session. */
+  /**
+   * Store the event, then deliver it to every live subscriber of its session: at once outside a
+   * batch, after the batch's commit inside one.
+   */
   publish(sessionId: string, event: NewSessionEvent): StoredEvent {
-    const stored = this.store.append(sessionId, event);
-    this.send(() => {
-      const subscribers = this.liveBySession.get(sessionId);
-      if (!subscribers || subscribers.size === 0) return;
-      const frame = encodeEvent(sessionId, stored);
-      for (const subscription of subscribers) this.deliverLive(subscription, stored.seq, frame);
-    });
+    const { event: stored, json } = this.store.appendEncoded(sessionId, event);
+    if (this.held) this.held.push({ sessionId, seq: stored.seq, json });
+    else this.deliver([{ sessionId, seq: stored.seq, json }]);
     return stored;
   }
 
   /** Send a frame that is not part of any session log (session list updates) to every client. */
   broadcast(frame: ServerFrame): void {
     const data = JSON.stringify(frame);
-    this.send(() => {
+    const sendAll = () => {
       for (const client of this.clients) client.sendRaw(data);
-    });
+    };
+    // Inside a batch it waits for the commit, so it never overtakes events published before it.
+    if (this.held) this.heldBroadcasts.push(sendAll);
+    else sendAll();
   }
 
   /**
@@ -89,16 +102,20 @@ export class Hub {
       work();
       return;
     }
-    const held: (() => void)[] = [];
+    const held: HeldEvent[] = [];
     this.held = held;
+    this.heldBroadcasts = [];
     let isCommitted = false;
     try {
       this.store.transaction(work);
       isCommitted = true;
     } finally {
+      const broadcasts = this.heldBroadcasts;
       this.held = null;
+      this.heldBroadcasts = [];
       if (isCommitted) {
-        for (const deliver of held) deliver();
+        this.deliver(held);
+        for (const sendAll of broadcasts) sendAll();
       } else {
         // Rolled back: nothing of it was sent, and cached seqs may be ahead of the table.
         this.store.forgetAll();
@@ -106,9 +123,71 @@ export class Hub {
     }
   }
 
-  private send(deliver: () => void): void {
-    if (this.held) this.held.push(deliver);
-    else deliver();
+  /**
+   * Queue `work` for this event-loop turn's flush: everything queued before the flush (every
+   * runner's stdout chunks that arrived together) runs in one batch — one commit, and one frame per
+   * subscriber and session. Under load more arrives per turn, so the cost per event falls exactly
+   * when it matters; when idle a flush holds one chunk and adds no more than a loop turn.
+   */
+  enqueue(work: () => void): void {
+    this.queued.push(work);
+    if (this.isFlushScheduled) return;
+    this.isFlushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Run `then` once every piece of work queued so far has been flushed (at once if none is). */
+  whenFlushed(then: () => void): void {
+    if (this.isFlushScheduled) this.afterFlush.push(then);
+    else then();
+  }
+
+  /** Flush what is queued now (also used at shutdown, so nothing accepted is left unstored). */
+  flush(): void {
+    this.isFlushScheduled = false;
+    const queued = this.queued;
+    const afterFlush = this.afterFlush;
+    this.queued = [];
+    this.afterFlush = [];
+    if (queued.length > 0) {
+      try {
+        this.batch(() => {
+          for (const work of queued) this.runQueued(work);
+        });
+      } catch (error) {
+        this.options.logger.error(`storing runner events failed: ${(error as Error).message}`);
+      }
+    }
+    for (const then of afterFlush) then();
+  }
+
+  private runQueued(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      // One session's bad chunk must not cost the others theirs (they share the transaction).
+      this.options.logger.error(`handling runner output failed: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  /** Send stored events to their sessions' live subscribers, one frame per subscriber and session. */
+  private deliver(events: readonly HeldEvent[]): void {
+    if (events.length === 0) return;
+    const bySession = new Map<string, HeldEvent[]>();
+    for (const event of events) {
+      const subscribers = this.liveBySession.get(event.sessionId);
+      if (!subscribers || subscribers.size === 0) continue;
+      const list = bySession.get(event.sessionId);
+      if (list) list.push(event);
+      else bySession.set(event.sessionId, [event]);
+    }
+    for (const [sessionId, list] of bySession) {
+      const frame = encodeEvents(sessionId, list);
+      const lastSeq = list[list.length - 1]?.seq ?? 0;
+      for (const subscription of this.liveBySession.get(sessionId) ?? []) {
+        this.deliverLive(subscription, lastSeq, frame);
+      }
+    }
   }
 
   connect(socket: HubSocket): HubClient {
@@ -164,7 +243,7 @@ export class Hub {
     const { replayPageSize, highWaterBytes } = this.options;
     for (;;) {
       if (subscription.isCancelled) return;
-      const page = this.store.after(sessionId, subscription.lastSentSeq, replayPageSize);
+      const page = this.store.afterEncoded(sessionId, subscription.lastSentSeq, replayPageSize);
       if (page.length === 0) {
         // Same tick as the read above: from here on `publish` delivers, and nothing was missed.
         subscription.isLive = true;
@@ -174,10 +253,9 @@ export class Hub {
         client.sendFrame({ type: 'subscribed', sessionId, lastSeq: subscription.lastSentSeq });
         return;
       }
-      for (const event of page) {
-        client.sendRaw(encodeEvent(sessionId, event));
-        subscription.lastSentSeq = event.seq;
-      }
+      // Replay pages go out whole: one frame per page, as the store already holds each event's JSON.
+      client.sendRaw(encodeEvents(sessionId, page));
+      subscription.lastSentSeq = page[page.length - 1]?.seq ?? subscription.lastSentSeq;
       if (client.bufferedAmount > highWaterBytes) {
         const drained = await client.waitForDrain(highWaterBytes / 2, this.options.drainTimeoutMs);
         if (!drained) {
@@ -216,8 +294,17 @@ export class Hub {
   }
 }
 
-function encodeEvent(sessionId: string, event: StoredEvent): string {
-  return JSON.stringify({ type: 'event', sessionId, seq: event.seq, event } satisfies ServerFrame);
+/**
+ * One `event` frame, or an `events` frame for several, spliced from the events' stored JSON rather
+ * than re-encoding every payload per frame (the shape is ServerFrame's; the hub tests parse it).
+ */
+function encodeEvents(sessionId: string, events: readonly { seq: number; json: string }[]): string {
+  const id = JSON.stringify(sessionId);
+  if (events.length === 1) {
+    const [only] = events as [{ seq: number; json: string }];
+    return `{"type":"event","sessionId":${id},"seq":${only.seq},"event":${only.json}}`;
+  }
+  return `{"type":"events","sessionId":${id},"events":[${events.map((event) => event.json).join(',')}]}`;
 }
 
 /** One connected WebSocket and its subscriptions (at most one per session). */

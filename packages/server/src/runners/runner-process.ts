@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import {
   LineSplitter,
@@ -31,10 +32,22 @@ export interface RunnerProcessOptions {
   onEvent: (event: RunnerEvent) => void;
   onExit: (exit: RunnerExit) => void;
   /**
-   * Wraps the handling of one stdout chunk, so everything its lines cause can be stored in one
-   * transaction (the hub's `batch`). Default: run it as is.
+   * Handles one stdout chunk's work, so everything its lines cause can be stored together with other
+   * runners' output in one transaction (the hub's `enqueue`: later in this event-loop turn). Default:
+   * run it at once.
    */
   runBatch?: (work: () => void) => void;
+  /**
+   * Calls `report` once every chunk handed to `runBatch` so far has been handled (the hub's
+   * `whenFlushed`), so an exit is never reported before the output that preceded it. Default: at once.
+   */
+  afterOutput?: (report: () => void) => void;
+  /**
+   * Raise the runner's niceness to this (0–19) right after it starts; the `claude` CLI and every
+   * tool it runs inherit it. Agents are batch work: a build or test run in one worktree must not
+   * take the CPU from the backend that streams every session to the UI. Default: 0 (unchanged).
+   */
+  niceness?: number;
 }
 
 /**
@@ -59,6 +72,7 @@ export class RunnerProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    this.lowerPriority(options.niceness ?? 0);
     this.exited = new Promise((resolve) => {
       const finish = (exit: RunnerExit) => {
         if (this.hasExited) return;
@@ -66,15 +80,19 @@ export class RunnerProcess {
         // Whatever the runner left in its process group (a `claude` CLI blocked on a request does
         // not notice its parent died) goes with it: no orphans, whichever way the runner ended.
         this.killGroup('SIGKILL');
-        // Let stdout drain its last lines before reporting the exit; `stop()` resolves only after
-        // the owner has handled it, so nothing is published after its owner shut down.
-        setImmediate(() => {
-          try {
-            options.onExit(exit);
-          } finally {
-            resolve(exit);
-          }
-        });
+        // Let stdout drain its last lines (this poll phase's reads, then their flush) before
+        // reporting the exit; `stop()` resolves only after the owner has handled it, so nothing is
+        // published after its owner shut down.
+        const afterOutput = options.afterOutput ?? ((report: () => void) => report());
+        setImmediate(() =>
+          afterOutput(() => {
+            try {
+              options.onExit(exit);
+            } finally {
+              resolve(exit);
+            }
+          }),
+        );
       };
       this.child.once('exit', (exitCode, signal) => finish({ exitCode, signal }));
       this.child.once('error', (error) => {
@@ -97,16 +115,17 @@ export class RunnerProcess {
     );
     this.child.stdout?.setEncoding('utf8');
     const runBatch = options.runBatch ?? ((work: () => void) => work());
-    this.child.stdout?.on('data', (chunk: string) => {
+    const handleOutput = (work: () => void) => {
       try {
-        runBatch(() => splitter.push(chunk));
+        runBatch(work);
       } catch (error) {
         options.logger.error(
           `runner ${options.sessionId}: storing its events failed: ${(error as Error).message}`,
         );
       }
-    });
-    this.child.stdout?.on('end', () => splitter.end());
+    };
+    this.child.stdout?.on('data', (chunk: string) => handleOutput(() => splitter.push(chunk)));
+    this.child.stdout?.on('end', () => handleOutput(() => splitter.end()));
   }
 
   get pid(): number | undefined {
@@ -152,6 +171,17 @@ export class RunnerProcess {
       process.kill(-pid, signal);
     } catch {
       // ESRCH: the group is already gone, which is what we wanted.
+    }
+  }
+
+  private lowerPriority(niceness: number): void {
+    const pid = this.child.pid;
+    if (niceness <= 0 || pid === undefined) return;
+    try {
+      // Before the runner has started the CLI (it waits for our hello), so the whole tree inherits it.
+      setPriority(pid, niceness);
+    } catch (error) {
+      this.options.logger.warn(`could not lower the priority of runner ${pid}: ${(error as Error).message}`);
     }
   }
 

@@ -31,6 +31,7 @@ export interface SessionManagerDeps {
   runnerMainPath: string;
   runnerEnv(sessionId: string): NodeJS.ProcessEnv;
   idleRunnerTimeoutMs: number;
+  runnerNiceness: number;
   interruptGraceMs: number;
   defaultModel?: string;
 }
@@ -276,7 +277,9 @@ export class SessionManager {
             resumeSdkSessionId: session.sdkSessionId ?? undefined,
             settingSources: [],
           },
-          runBatch: (work) => deps.hub.batch(work),
+          runBatch: (work) => deps.hub.enqueue(work),
+          afterOutput: (report) => deps.hub.whenFlushed(report),
+          niceness: deps.runnerNiceness,
           ...handlers,
         });
       },

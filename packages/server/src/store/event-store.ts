@@ -13,6 +13,17 @@ function toEvent(row: EventRow): StoredEvent {
   return { seq: row.seq, type: row.type, ts: row.ts, payload: JSON.parse(row.payload) };
 }
 
+/** A StoredEvent's JSON, spliced around the payload JSON the row already holds (no re-encoding). */
+function encodeStored(seq: number, type: string, ts: number, payloadJson: string): string {
+  return `{"seq":${seq},"type":${JSON.stringify(type)},"ts":${ts},"payload":${payloadJson}}`;
+}
+
+/** A stored event as JSON, ready to splice into a frame. */
+export interface EncodedEvent {
+  seq: number;
+  json: string;
+}
+
 /**
  * The append-only per-session event log. `append` assigns the next seq and writes the row before it
  * returns, so whatever is fanned out afterwards is already durable and replayable.
@@ -42,16 +53,37 @@ export class EventStore {
   }
 
   append(sessionId: string, event: NewSessionEvent, ts = Date.now()): StoredEvent {
+    return this.appendEncoded(sessionId, event, ts).event;
+  }
+
+  /** `append`, also returning the stored event's JSON (the payload is encoded once, for both). */
+  appendEncoded(
+    sessionId: string,
+    event: NewSessionEvent,
+    ts = Date.now(),
+  ): { event: StoredEvent; json: string } {
     const seq = this.lastSeq(sessionId) + 1;
-    this.insertStatement.run(sessionId, seq, event.type, ts, JSON.stringify(event.payload));
+    const payloadJson = JSON.stringify(event.payload);
+    this.insertStatement.run(sessionId, seq, event.type, ts, payloadJson);
     this.lastSeqBySession.set(sessionId, seq);
     this.onAppend();
-    return { seq, type: event.type, ts, payload: event.payload };
+    return {
+      event: { seq, type: event.type, ts, payload: event.payload },
+      json: encodeStored(seq, event.type, ts, payloadJson),
+    };
   }
 
   /** Events with seq greater than `afterSeq`, oldest first, at most `limit`. */
   after(sessionId: string, afterSeq: number, limit = 1000): StoredEvent[] {
     return (this.afterStatement.all(sessionId, afterSeq, limit) as EventRow[]).map(toEvent);
+  }
+
+  /** `after`, as JSON straight from the rows (replay sends these without parsing the payloads). */
+  afterEncoded(sessionId: string, afterSeq: number, limit = 1000): EncodedEvent[] {
+    return (this.afterStatement.all(sessionId, afterSeq, limit) as EventRow[]).map((row) => ({
+      seq: row.seq,
+      json: encodeStored(row.seq, row.type, row.ts, row.payload),
+    }));
   }
 
   lastSeq(sessionId: string): number {

@@ -1,4 +1,4 @@
-import type { ServerFrame } from '@chatml/protocol';
+import { eventsOfFrame, ServerFrame } from '@chatml/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hub, type HubSocket } from '../../src/hub/hub.js';
 import { silentLogger } from '../../src/logger.js';
@@ -22,7 +22,9 @@ class FakeSocket implements HubSocket {
   }
   seqs(sessionId: string): number[] {
     return this.frames.flatMap((frame) =>
-      frame.type === 'event' && frame.sessionId === sessionId ? [frame.seq] : [],
+      'sessionId' in frame && frame.sessionId === sessionId
+        ? eventsOfFrame(frame).map((event) => event.seq)
+        : [],
     );
   }
 }
@@ -182,6 +184,75 @@ describe('Hub', () => {
     expect(socket.seqs('s1')).toEqual([]);
     expect(hub.publish('s1', delta('kept')).seq).toBe(1);
     expect(socket.seqs('s1')).toEqual([1]);
+  });
+
+  it('stores what several runners queued in one loop turn together and sends one frame per session', async () => {
+    const socket = new FakeSocket();
+    const client = hub.connect(socket);
+    client.subscribe('s1', 0);
+    client.subscribe('s2', 0);
+    await until(() => socket.frames.filter((frame) => frame.type === 'subscribed').length === 2);
+    const framesBefore = socket.frames.length;
+    hub.enqueue(() => hub.publish('s1', delta('a')));
+    hub.enqueue(() => hub.publish('s2', delta('b')));
+    hub.enqueue(() => {
+      hub.publish('s1', delta('c'));
+      hub.publish('s1', delta('d'));
+    });
+    expect(socket.seqs('s1')).toEqual([]); // queued, not yet flushed
+    const flushed = new Promise<void>((resolve) => hub.whenFlushed(resolve));
+    await flushed;
+    const sent = socket.frames.slice(framesBefore);
+    expect(sent.map((frame) => ServerFrame.parse(frame).type)).toEqual(['events', 'event']);
+    expect(socket.seqs('s1')).toEqual([1, 2, 3]);
+    expect(socket.seqs('s2')).toEqual([1]);
+  });
+
+  it('keeps the output of other sessions when one queued piece of work fails', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s2', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    hub.enqueue(() => {
+      throw new Error('a controller bug');
+    });
+    hub.enqueue(() => hub.publish('s2', delta('kept')));
+    await new Promise<void>((resolve) => hub.whenFlushed(resolve));
+    expect(socket.seqs('s2')).toEqual([1]);
+  });
+
+  it('reports "flushed" at once when nothing is queued, and after the flush otherwise', async () => {
+    const order: string[] = [];
+    hub.whenFlushed(() => order.push('idle'));
+    hub.enqueue(() => {
+      hub.publish('s1', delta('x'));
+      order.push('work');
+    });
+    hub.whenFlushed(() => order.push('after'));
+    expect(order).toEqual(['idle']);
+    await new Promise<void>((resolve) => hub.whenFlushed(resolve));
+    expect(order).toEqual(['idle', 'work', 'after']);
+  });
+
+  it('holds a broadcast made inside a batch until the events before it are sent', async () => {
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    hub.batch(() => {
+      hub.publish('s1', delta('a'));
+      hub.broadcast({ type: 'session_deleted', sessionId: 's9' });
+    });
+    expect(socket.frames.slice(-2).map((frame) => frame.type)).toEqual(['event', 'session_deleted']);
+  });
+
+  it('replays a long log in page-sized frames that splice the stored JSON unchanged', async () => {
+    for (let i = 1; i <= 20; i++) hub.publish('s1', delta(`text "${i}" \u2028 ✓`));
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 0);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    const pages = socket.frames.filter((frame) => frame.type === 'events');
+    expect(pages.map((frame) => eventsOfFrame(frame).length)).toEqual([7, 7, 6]);
+    const replayed = pages.flatMap((frame) => eventsOfFrame(ServerFrame.parse(frame)));
+    expect(replayed).toEqual(new EventStore(db).after('s1', 0, 100));
   });
 
   it('keeps seqs increasing per session across a store reopen', () => {

@@ -65,6 +65,9 @@ describe('WsClient', () => {
     second.receive({ type: 'event', sessionId: 'ses_1', seq: 3, event: textEvent(3) });
     second.receive({ type: 'event', sessionId: 'ses_1', seq: 4, event: textEvent(4) });
     expect(received).toEqual([1, 2, 3, 4]);
+    // A replay page (or a flush under load) arrives as one `events` frame; overlap is dropped too.
+    second.receive({ type: 'events', sessionId: 'ses_1', events: [4, 5, 6].map((seq) => textEvent(seq)) });
+    expect(received).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('backs off exponentially and reports offline after repeated failures', () => {

@@ -204,6 +204,9 @@ export class WsClient {
       case 'event':
         this.deliverEvent(frame.sessionId, frame.event);
         break;
+      case 'events':
+        for (const event of frame.events) this.deliverEvent(frame.sessionId, event);
+        break;
       case 'subscribed': {
         const watch = this.watches.get(frame.sessionId);
         watch?.watcher.onCaughtUp?.(frame.lastSeq);
