@@ -23,7 +23,9 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
-            { name: 'vendor', test: /node_modules[\\/]/ },
+            // entriesAware: libraries only lazy chunks use (the highlighter, its grammars, the diff
+            // parser) stay in those chunks instead of joining the vendor chunk every page loads.
+            { name: 'vendor', test: /node_modules[\\/]/, entriesAware: true },
           ],
         },
       },

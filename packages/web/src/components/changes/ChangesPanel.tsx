@@ -1,37 +1,94 @@
 import type { DiffResponse } from '@chatml/protocol';
-import { useCallback, useEffect, useState } from 'react';
-import { useServices } from '../../app/services';
-import { PatchView } from './PatchView';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ApiClient } from '../../api/rest-client';
+import { useServices, useSessionTranscript } from '../../app/services';
+import type { TranscriptItem } from '../../state/transcript-types';
+import './diff.css';
+import type { DiffMode } from './diff-rows';
+import { FileTree } from './FileTree';
 
-const statusLetters = {
-  added: 'A',
-  modified: 'M',
-  deleted: 'D',
-  renamed: 'R',
-  copied: 'C',
-  type_changed: 'T',
-};
+/** Tools whose completion can change files: the pane reloads after each (debounced). */
+const FILE_CHANGING_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'Bash']);
+/** Wait this long after the last such tool before asking for the diff, so a burst of edits costs one. */
+const LIVE_REFRESH_DEBOUNCE_MS = 400;
+const MODE_KEY = 'chatml.diffMode';
+
+// The viewer (jsdiff, the row builder, highlighting) is a chunk of its own, fetched with the first diff shown.
+const FileDiffView = lazy(() =>
+  import('./FileDiffView').then((module) => ({ default: module.FileDiffView })),
+);
+
+function countFinishedFileTools(items: readonly TranscriptItem[]): number {
+  let count = 0;
+  for (const item of items) {
+    if (
+      item.kind === 'tool' &&
+      FILE_CHANGING_TOOLS.has(item.tool) &&
+      (item.state === 'ok' || item.state === 'error')
+    )
+      count++;
+  }
+  return count;
+}
+
+function useDiffMode(): [DiffMode, (mode: DiffMode) => void] {
+  const [mode, setMode] = useState<DiffMode>(() => {
+    try {
+      return localStorage.getItem(MODE_KEY) === 'split' ? 'split' : 'unified';
+    } catch {
+      // Storage disabled: the default view, not remembered.
+      return 'unified';
+    }
+  });
+  const update = (next: DiffMode) => {
+    setMode(next);
+    try {
+      localStorage.setItem(MODE_KEY, next);
+    } catch {
+      // As above: the choice lasts for this page only.
+    }
+  };
+  return [mode, update];
+}
 
 /**
- * Right pane: the session's changes against its merge-base. Reloaded when opened, when a turn ends
- * (`refreshSignal`) and on demand.
+ * How to fetch a changed file as it is in the worktree, so the viewer can expand the unchanged lines
+ * between hunks. The seam for a file-at-ref endpoint (`GET /sessions/:id/file?ref=&path=`): until
+ * the API has one, this returns undefined and only the folds inside hunks expand.
+ */
+function fileLoader(_api: ApiClient, _sessionId: string, _path: string): (() => Promise<string>) | undefined {
+  return undefined;
+}
+
+/**
+ * Right pane: the session's changes against its merge-base — a file tree with per-file status and
+ * +/- counts, and the selected file's diff (unified or split, remembered). Reloads when opened, when
+ * a turn ends (`refreshSignal`), shortly after each tool that may have changed files, and on demand.
  */
 export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; refreshSignal: number }) {
   const { api } = useServices();
+  const { transcript } = useSessionTranscript(sessionId);
   const [diff, setDiff] = useState<DiffResponse>();
   const [selectedPath, setSelectedPath] = useState<string>();
   const [error, setError] = useState<string>();
   const [isLoading, setIsLoading] = useState(false);
+  const [mode, setMode] = useDiffMode();
+  const latestRequest = useRef(0);
 
   const load = useCallback(async () => {
+    const request = ++latestRequest.current;
     setIsLoading(true);
     try {
-      setDiff(await api.diff(sessionId));
+      const next = await api.diff(sessionId);
+      // A slower, older response must not overwrite a newer one.
+      if (request !== latestRequest.current) return;
+      setDiff(next);
       setError(undefined);
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      if (request === latestRequest.current)
+        setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
-      setIsLoading(false);
+      if (request === latestRequest.current) setIsLoading(false);
     }
   }, [api, sessionId]);
 
@@ -40,15 +97,60 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
     void load();
   }, [load, refreshSignal]);
 
+  const fileToolsDone = useMemo(() => countFinishedFileTools(transcript.items), [transcript.items]);
+  const seenFileTools = useRef(fileToolsDone);
+  useEffect(() => {
+    // Only tools finishing while the pane is open count; the ones before are in the first load.
+    if (fileToolsDone <= seenFileTools.current) {
+      seenFileTools.current = fileToolsDone;
+      return;
+    }
+    seenFileTools.current = fileToolsDone;
+    const timer = setTimeout(() => void load(), LIVE_REFRESH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [fileToolsDone, load]);
+
   const files = diff?.files ?? [];
-  const selected = files.find((file) => file.path === selectedPath);
+  const selected = files.find((file) => file.path === selectedPath) ?? files[0];
+  const totals = useMemo(
+    () =>
+      files.reduce(
+        (sum, file) => ({
+          additions: sum.additions + file.additions,
+          deletions: sum.deletions + file.deletions,
+        }),
+        { additions: 0, deletions: 0 },
+      ),
+    [files],
+  );
+  const loadFile = selected ? fileLoader(api, sessionId, selected.path) : undefined;
+
   return (
     <aside className="changes-panel" aria-label="Changes" data-testid="changes-panel">
       <div className="pane-header">
-        <span>Changes{diff ? ` (${files.length})` : ''}</span>
-        <button type="button" className="button small" onClick={() => void load()} disabled={isLoading}>
-          {isLoading ? 'Refreshing…' : 'Refresh'}
-        </button>
+        <span>
+          Changes{diff ? ` (${files.length})` : ''}
+          {files.length > 0 && (
+            <span className="changes-totals">
+              <span className="additions">+{totals.additions}</span>{' '}
+              <span className="deletions">−{totals.deletions}</span>
+            </span>
+          )}
+        </span>
+        <span className="pane-actions">
+          <fieldset className="segmented">
+            <legend className="visually-hidden">Diff layout</legend>
+            <button type="button" aria-pressed={mode === 'unified'} onClick={() => setMode('unified')}>
+              Unified
+            </button>
+            <button type="button" aria-pressed={mode === 'split'} onClick={() => setMode('split')}>
+              Split
+            </button>
+          </fieldset>
+          <button type="button" className="button small" onClick={() => void load()} disabled={isLoading}>
+            {isLoading ? 'Refreshing…' : 'Refresh'}
+          </button>
+        </span>
       </div>
       {error && (
         <p className="form-error" role="alert">
@@ -56,29 +158,14 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
         </p>
       )}
       {diff && files.length === 0 && <p className="empty-state small">No changes yet.</p>}
-      <ul className="file-list">
-        {files.map((file) => (
-          <li key={file.path}>
-            <button
-              type="button"
-              className="file-item"
-              data-testid="changes-file"
-              data-path={file.path}
-              aria-pressed={file.path === selectedPath}
-              aria-label={`${file.path}, ${file.status}, ${file.additions} added, ${file.deletions} removed`}
-              onClick={() => setSelectedPath(file.path === selectedPath ? undefined : file.path)}
-            >
-              <span className={`file-status file-${file.status}`}>{statusLetters[file.status]}</span>
-              <span className="file-path" title={file.oldPath ? `${file.oldPath} → ${file.path}` : file.path}>
-                {file.path}
-              </span>
-              <span className="additions">+{file.additions}</span>
-              <span className="deletions">−{file.deletions}</span>
-            </button>
-          </li>
-        ))}
-      </ul>
-      {selected && <PatchView file={selected} />}
+      {files.length > 0 && (
+        <FileTree files={files} selectedPath={selected?.path} onSelect={setSelectedPath} />
+      )}
+      {selected && (
+        <Suspense fallback={<p className="empty-state small">Loading the diff…</p>}>
+          <FileDiffView key={selected.path} file={selected} mode={mode} loadFile={loadFile} />
+        </Suspense>
+      )}
     </aside>
   );
 }

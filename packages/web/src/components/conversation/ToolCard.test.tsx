@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import '../../test/dom';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ToolItem } from '../../state/transcript-types';
 import { ToolCard } from './ToolCard';
@@ -49,12 +49,50 @@ describe('ToolCard', () => {
     expect(container.querySelector('.spinner')).not.toBeNull();
   });
 
-  it('shows an Edit as its path, with the change as -/+ lines when expanded', () => {
-    const input = { file_path: 'src/a.ts', old_string: 'let a = 1;', new_string: 'const a = 1;' };
-    const { container } = render(<ToolCard item={tool({ tool: 'Edit', input })} />);
+  it('shows an Edit as its path, with the change drawn by the diff viewer when expanded', async () => {
+    const input = {
+      file_path: 'src/a.ts',
+      old_string: 'function f() {\n  let a = 1;\n  return a;\n}',
+      new_string: 'function f() {\n  const a = 1;\n  return a;\n}',
+    };
+    render(<ToolCard item={tool({ tool: 'Edit', input })} />);
     expect(screen.getByText('src/a.ts')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Details' }));
-    expect(container.querySelector('.tool-detail')?.textContent).toBe('- let a = 1;\n+ const a = 1;');
+    const diff = await screen.findByTestId('tool-diff');
+    expect(diff.getAttribute('aria-label')).toBe('Change to src/a.ts');
+    const rows = (kind: string) =>
+      [...diff.querySelectorAll(`[data-kind="${kind}"]`)].map((row) => row.textContent);
+    // An Edit's snippet has no place in the file, so no line numbers: sign and text only.
+    expect(rows('del')).toEqual(['-  let a = 1;']);
+    expect(rows('add')).toEqual(['+  const a = 1;']);
+    expect(rows('context')).toEqual([' function f() {', '   return a;', ' }']);
+    await waitFor(() => expect(diff.querySelector('.hl')).not.toBeNull(), { timeout: 10_000 });
+  });
+
+  it('shows each edit of a MultiEdit as its own hunk, and a Write as added lines from line 1', async () => {
+    const multi = {
+      file_path: 'a.py',
+      edits: [
+        { old_string: 'x = 1', new_string: 'x = 2' },
+        { old_string: 'y = 1', new_string: 'y = 2' },
+      ],
+    };
+    const write = { file_path: 'notes.md', content: '# Notes\nhello' };
+    render(
+      <>
+        <ToolCard item={tool({ key: 'm', tool: 'MultiEdit', input: multi })} />
+        <ToolCard item={tool({ key: 'w', tool: 'Write', input: write })} />
+      </>,
+    );
+    for (const button of screen.getAllByRole('button', { name: 'Details' })) fireEvent.click(button);
+    const [multiDiff, writeDiff] = await screen.findAllByTestId('tool-diff');
+    expect(multiDiff?.querySelectorAll('.diff-hunk')).toHaveLength(2);
+    expect(
+      [...(multiDiff?.querySelectorAll('[data-kind="add"]') ?? [])].map((row) => row.textContent),
+    ).toEqual(['+x = 2', '+y = 2']);
+    expect(
+      [...(writeDiff?.querySelectorAll('[data-kind="add"]') ?? [])].map((row) => row.textContent),
+    ).toEqual(['1+# Notes', '2+hello']);
   });
 
   it('shows paths inside the worktree relative to it, and others in full', () => {

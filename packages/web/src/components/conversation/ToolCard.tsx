@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { lazy, memo, Suspense } from 'react';
 import type { ToolItem, ToolState } from '../../state/transcript-types';
 import { formatDuration } from '../format';
 import { useNow } from '../use-now';
@@ -6,6 +6,9 @@ import { AnsiText } from './AnsiText';
 import { useExpanded } from './expansion';
 import { describeTool } from './tool-summary';
 import { useWorktreePath } from './worktree-context';
+
+// The diff viewer is a lazy chunk: until it arrives the edit shows as plain -/+ text.
+const EditDiff = lazy(() => import('./EditDiff').then((module) => ({ default: module.EditDiff })));
 
 const stateLabels: Record<ToolState, string> = {
   preparing: 'preparing',
@@ -63,7 +66,14 @@ export const ToolCard = memo(function ToolCard({ item }: { item: ToolItem }) {
         )}
       </div>
       {view.command !== undefined && <pre className="tool-command">$ {view.command}</pre>}
-      {isExpanded && view.detail && <pre className="tool-detail">{view.detail}</pre>}
+      {isExpanded && view.detail && view.layout === 'edit' && (
+        <Suspense fallback={<pre className="tool-detail">{view.detail}</pre>}>
+          <EditDiff tool={item.tool} input={item.input} path={view.summary || undefined} />
+        </Suspense>
+      )}
+      {isExpanded && view.detail && view.layout !== 'edit' && (
+        <pre className="tool-detail">{view.detail}</pre>
+      )}
       {isExpanded && item.output !== '' && view.layout === 'bash' && (
         <AnsiText
           text={item.output}

@@ -1,0 +1,272 @@
+// @vitest-environment happy-dom
+import '../../test/dom';
+import type { FileDiff } from '@chatml/protocol';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { DiffView } from './DiffView';
+import { parseFilePatch } from './diff-model';
+import { FileDiffView } from './FileDiffView';
+import { FileTree } from './FileTree';
+
+const modifiedPatch = [
+  'diff --git a/src/math.ts b/src/math.ts',
+  'index 1111111..2222222 100644',
+  '--- a/src/math.ts',
+  '+++ b/src/math.ts',
+  '@@ -10,4 +10,5 @@ export function add(a: number, b: number) {',
+  ' const one = 1;',
+  '-const two = 2;',
+  '+const two = 1 + 1;',
+  '+const three = 3;',
+  ' const four = 4;',
+  ' const five = 5;',
+  '@@ -40,3 +41,3 @@ export function sub() {',
+  ' const x = 1;',
+  '-const y = 2;',
+  '+const y = 3;',
+  ' const z = 4;',
+  '\\ No newline at end of file',
+  '',
+].join('\n');
+
+function fileDiff(overrides: Partial<FileDiff>): FileDiff {
+  return {
+    path: 'src/math.ts',
+    oldPath: null,
+    status: 'modified',
+    additions: 3,
+    deletions: 2,
+    binary: false,
+    patch: modifiedPatch,
+    ...overrides,
+  };
+}
+
+function rowsOf(container: HTMLElement, kind: string): HTMLElement[] {
+  return [...container.querySelectorAll<HTMLElement>(`[data-kind="${kind}"]`)];
+}
+
+describe('DiffView', () => {
+  it('shows a unified diff with both line numbers, signs and hunk headers', () => {
+    const { container } = render(
+      <DiffView model={parseFilePatch(modifiedPatch)} mode="unified" language={undefined} label="Diff" />,
+    );
+    expect(screen.getByText('@@ -10,4 +10,5 @@ export function add(a: number, b: number) {')).toBeTruthy();
+    const added = rowsOf(container, 'add');
+    expect(added.map((row) => row.textContent)).toEqual([
+      '11+const two = 1 + 1;',
+      '12+const three = 3;',
+      '42+const y = 3;',
+    ]);
+    const removed = rowsOf(container, 'del');
+    expect(removed.map((row) => row.textContent)).toEqual(['11-const two = 2;', '41-const y = 2;']);
+    expect(rowsOf(container, 'context')[0]?.textContent).toBe('1010 const one = 1;');
+    expect(container.querySelector('.diff-eof')).not.toBeNull();
+  });
+
+  it('puts removals beside the additions that replace them in the split view', () => {
+    const { container } = render(
+      <DiffView model={parseFilePatch(modifiedPatch)} mode="split" language={undefined} label="Diff" />,
+    );
+    const pairs = [...container.querySelectorAll('.diff-pair')];
+    const halves = (pair: Element | undefined) =>
+      [...(pair?.querySelectorAll('.diff-half') ?? [])].map((half) => half.textContent);
+    const firstChange = pairs.findIndex((pair) => pair.querySelector('[data-kind="del"]'));
+    expect(halves(pairs[firstChange])).toEqual(['11-const two = 2;', '11+const two = 1 + 1;']);
+    // One more addition than removals: its left side is empty.
+    expect(halves(pairs[firstChange + 1])).toEqual(['', '12+const three = 3;']);
+    expect(pairs[firstChange + 1]?.querySelector('.diff-empty')).not.toBeNull();
+    expect(halves(pairs[0])).toEqual(['10 const one = 1;', '10 const one = 1;']);
+  });
+
+  it('collapses the unchanged lines before and between hunks, and expands them from the whole file', async () => {
+    const fileLines = Array.from({ length: 50 }, (_, index) => `line ${index + 1}`);
+    let loads = 0;
+    const loadFile = async () => {
+      loads++;
+      return `${fileLines.join('\n')}\n`;
+    };
+    const { container } = render(
+      <DiffView
+        model={parseFilePatch(modifiedPatch)}
+        mode="unified"
+        language={undefined}
+        label="Diff"
+        loadFile={loadFile}
+      />,
+    );
+    const gaps = screen.getAllByTestId('diff-gap').map((gap) => gap.textContent);
+    expect(gaps).toEqual([
+      'Expand 9 unchanged lines',
+      'Expand 26 unchanged lines',
+      'Expand the rest of the file',
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand 26 unchanged lines' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Expand 26 unchanged lines' })).toBeNull(),
+    );
+    expect(loads).toBe(1);
+    const context = rowsOf(container, 'context').map((row) => row.textContent);
+    // New line 15 was old line 14 (one line was added above it); the text comes from the file.
+    expect(context).toContain('1415 line 15');
+    expect(context).toContain('3940 line 40');
+    // The file is known now: the other gaps expand without another fetch and show their size.
+    expect(screen.getByRole('button', { name: 'Expand 7 unchanged lines' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Expand 9 unchanged lines' }));
+    expect(rowsOf(container, 'context')[0]?.textContent).toBe('11 line 1');
+    expect(loads).toBe(1);
+  });
+
+  it('without a way to fetch the file, names the collapsed lines but offers no expand', () => {
+    render(
+      <DiffView model={parseFilePatch(modifiedPatch)} mode="unified" language={undefined} label="Diff" />,
+    );
+    expect(screen.getAllByTestId('diff-gap').map((gap) => gap.textContent)).toEqual([
+      '⋯ 9 unchanged lines',
+      '⋯ 26 unchanged lines',
+    ]);
+    expect(screen.queryAllByRole('button')).toHaveLength(0);
+  });
+
+  it('folds a long unchanged run inside a hunk and expands it in place', () => {
+    const context = Array.from({ length: 20 }, (_, index) => ` keep ${index + 1}`);
+    const patch = [
+      '@@ -1,22 +1,22 @@',
+      '-old first',
+      '+new first',
+      ...context,
+      '-old last',
+      '+new last',
+      '',
+    ].join('\n');
+    const { container } = render(
+      <DiffView model={parseFilePatch(patch)} mode="unified" language={undefined} label="Diff" />,
+    );
+    expect(rowsOf(container, 'context')).toHaveLength(6);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand 14 unchanged lines' }));
+    expect(rowsOf(container, 'context')).toHaveLength(20);
+  });
+
+  it('renders only the rows in view of a very long diff, and highlights them', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, index) => `+const value${index} = ${index};`);
+    const patch = ['@@ -0,0 +1,20000 @@', ...lines, ''].join('\n');
+    const { container } = render(
+      <DiffView model={parseFilePatch(patch)} mode="unified" language="typescript" label="Diff" />,
+    );
+    const rendered = container.querySelectorAll('.diff-row').length;
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(200);
+    await waitFor(() => expect(container.querySelector('.diff-code .hl')).not.toBeNull(), {
+      timeout: 15_000,
+    });
+    const keyword = [...container.querySelectorAll('.hl')].find((span) => span.textContent === 'const');
+    expect(keyword).toBeTruthy();
+  });
+});
+
+describe('FileDiffView', () => {
+  it('names a renamed file by both paths', async () => {
+    render(
+      <FileDiffView
+        file={fileDiff({ path: 'src/sum.ts', oldPath: 'src/math.ts', status: 'renamed' })}
+        mode="unified"
+        loadFile={undefined}
+      />,
+    );
+    expect(screen.getByText('src/math.ts → src/sum.ts')).toBeTruthy();
+    expect(screen.getByTestId('patch-view').getAttribute('aria-label')).toBe('Diff of src/sum.ts');
+  });
+
+  it('says a binary file has no text diff', () => {
+    render(
+      <FileDiffView
+        file={fileDiff({
+          path: 'logo.png',
+          status: 'added',
+          binary: true,
+          patch: '',
+          additions: 0,
+          deletions: 0,
+        })}
+        mode="unified"
+        loadFile={undefined}
+      />,
+    );
+    expect(screen.getByTestId('patch-view').textContent).toBe('Binary file; no text diff.');
+    expect(screen.getByText('binary')).toBeTruthy();
+  });
+
+  it('shows an added file as all additions from line 1', () => {
+    const patch = [
+      'diff --git a/notes.md b/notes.md',
+      'new file mode 100644',
+      'index 0000000..3333333',
+      '--- /dev/null',
+      '+++ b/notes.md',
+      '@@ -0,0 +1,2 @@',
+      '+# Notes',
+      '+Written by the agent.',
+      '',
+    ].join('\n');
+    const { container } = render(
+      <FileDiffView
+        file={fileDiff({ path: 'notes.md', status: 'added', patch, additions: 2, deletions: 0 })}
+        mode="split"
+        loadFile={undefined}
+      />,
+    );
+    expect(rowsOf(container, 'add').map((half) => half.textContent)).toEqual([
+      '1+# Notes',
+      '2+Written by the agent.',
+    ]);
+    expect(rowsOf(container, 'del')).toHaveLength(0);
+    expect(screen.queryAllByTestId('diff-gap')).toHaveLength(0);
+  });
+});
+
+describe('FileTree', () => {
+  const files = [
+    fileDiff({ path: 'src/web/app.ts', additions: 5, deletions: 1 }),
+    fileDiff({
+      path: 'src/web/view.ts',
+      oldPath: 'src/web/old-view.ts',
+      status: 'renamed',
+      additions: 0,
+      deletions: 0,
+    }),
+    fileDiff({ path: 'src/server.ts', status: 'deleted', additions: 0, deletions: 30 }),
+    fileDiff({ path: 'logo.png', status: 'added', binary: true, additions: 0, deletions: 0 }),
+  ];
+
+  it('groups files in folders with summed counts, and marks each file status', () => {
+    let selected = '';
+    render(<FileTree files={files} selectedPath="src/web/app.ts" onSelect={(path) => (selected = path)} />);
+    const src = screen.getAllByTestId('changes-dir').find((dir) => dir.getAttribute('data-path') === 'src');
+    expect(src?.textContent).toBe('▾src+5−31');
+    const web = screen
+      .getAllByTestId('changes-dir')
+      .find((dir) => dir.getAttribute('data-path') === 'src/web');
+    expect(web?.textContent).toBe('▾web+5−1');
+    const renamed = screen.getByRole('button', {
+      name: 'src/web/view.ts, renamed from src/web/old-view.ts, 0 added, 0 removed',
+    });
+    expect(within(renamed).getByText('R')).toBeTruthy();
+    const binary = screen.getByRole('button', { name: 'logo.png, added, binary, 0 added, 0 removed' });
+    expect(within(binary).getByText('bin')).toBeTruthy();
+    expect(
+      within(screen.getByRole('button', { name: /src\/server.ts, deleted/ })).getByText('−30'),
+    ).toBeTruthy();
+    expect(screen.getByRole('button', { name: /src\/web\/app.ts/ }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    fireEvent.click(binary);
+    expect(selected).toBe('logo.png');
+  });
+
+  it('folds a folder away', () => {
+    render(<FileTree files={files} selectedPath={undefined} onSelect={() => undefined} />);
+    fireEvent.click(screen.getAllByTestId('changes-dir')[0] as HTMLElement);
+    expect(screen.queryByRole('button', { name: /src\/server.ts/ })).toBeNull();
+    expect(screen.getByRole('button', { name: /logo.png/ })).toBeTruthy();
+  });
+});

@@ -1,0 +1,267 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type CSSProperties, memo, useMemo, useRef, useState } from 'react';
+import '../../highlight/highlight.css';
+import './diff.css';
+import { CodeLine } from '../../highlight/HighlightedLine';
+import type { HighlightedLine } from '../../highlight/types';
+import { useHighlightedLines } from '../../highlight/use-highlighted-lines';
+import { type DiffLine, type DiffModel, withFullNewText } from './diff-model';
+import { buildRows, type DiffMode, type DiffRow } from './diff-rows';
+
+/** Every row is one line high, so the list needs no measuring: the virtualiser knows every offset. */
+export const ROW_HEIGHT = 20;
+
+export interface DiffViewProps {
+  model: DiffModel;
+  mode: DiffMode;
+  /** Grammar id for highlighting (`languageForPath`), or undefined for plain text. */
+  language: string | undefined;
+  /** Accessible name of the diff, e.g. "Diff of src/a.ts". */
+  label: string;
+  /**
+   * Fetches the new side's whole file, so the unchanged lines between hunks can be expanded.
+   * Without it only the folds inside hunks expand.
+   */
+  loadFile?: () => Promise<string>;
+  /** `fill`: take the parent's height (the changes pane). `content`: as tall as the rows, up to `maxHeight`. */
+  fit?: 'fill' | 'content';
+  maxHeight?: number;
+  showLineNumbers?: boolean;
+  testId?: string;
+}
+
+type Tokens = { old: HighlightedLine[]; new: HighlightedLine[] };
+
+function tokensFor(
+  line: DiffLine | undefined,
+  side: 'old' | 'new',
+  tokens: Tokens,
+): HighlightedLine | undefined {
+  if (!line) return undefined;
+  const fromOld = line.oldIndex === undefined ? undefined : tokens.old[line.oldIndex];
+  const fromNew = line.newIndex === undefined ? undefined : tokens.new[line.newIndex];
+  return side === 'old' ? (fromOld ?? fromNew) : (fromNew ?? fromOld);
+}
+
+const signs = { add: '+', del: '-', context: ' ' } as const;
+
+/**
+ * A file's diff, unified or side by side, syntax-highlighted, virtualised (only the rows in view
+ * are in the DOM, so a 20,000-line diff opens and scrolls like a short one), with collapsed
+ * unchanged lines that expand on demand.
+ */
+export function DiffView({
+  model: givenModel,
+  mode,
+  language,
+  label,
+  loadFile,
+  fit = 'fill',
+  maxHeight = 400,
+  showLineNumbers = true,
+  testId,
+}: DiffViewProps) {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [file, setFile] = useState<{ for: DiffModel; text: string }>();
+  const [loadState, setLoadState] = useState<{ isLoading: boolean; error?: string }>({ isLoading: false });
+  const model = useMemo(
+    () => (file?.for === givenModel ? withFullNewText(givenModel, file.text) : givenModel),
+    [file, givenModel],
+  );
+  const canLoadFile = loadFile !== undefined;
+  const rows = useMemo(
+    () => buildRows(model, mode, expanded, canLoadFile),
+    [model, mode, expanded, canLoadFile],
+  );
+  const tokens: Tokens = {
+    old: useHighlightedLines(model.oldText, language),
+    new: useHighlightedLines(model.newText, language),
+  };
+
+  const expand = async (gapId: string, needsFile: boolean) => {
+    if (needsFile) {
+      if (!loadFile) return;
+      setLoadState({ isLoading: true });
+      try {
+        const text = await loadFile();
+        setFile({ for: givenModel, text });
+        setLoadState({ isLoading: false });
+      } catch (caught) {
+        setLoadState({ isLoading: false, error: caught instanceof Error ? caught.message : String(caught) });
+        return;
+      }
+    }
+    setExpanded((current) => new Set(current).add(gapId));
+  };
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+
+  const numberDigits = String(model.maxLineNumber).length;
+  const gutter = showLineNumbers ? numberDigits + 1 : 0;
+  // One side's width in `ch`: numbers, sign, code, a little room.
+  const sideWidth = gutter + 2 + model.maxLineLength + 2;
+  const style = {
+    '--diff-gutter': `${gutter}ch`,
+    width: mode === 'split' ? `max(100%, ${2 * sideWidth}ch)` : `max(100%, ${sideWidth + gutter}ch)`,
+    height: virtualizer.getTotalSize(),
+  } as CSSProperties;
+  const boxStyle: CSSProperties =
+    fit === 'content' ? { height: Math.min(rows.length * ROW_HEIGHT + 16, maxHeight) } : {};
+
+  return (
+    <section
+      ref={scrollRef}
+      className={`diff-view diff-${mode} ${fit === 'fill' ? 'is-fill' : 'is-content'}${showLineNumbers ? '' : ' no-numbers'}`}
+      style={boxStyle}
+      aria-label={label}
+      data-testid={testId}
+      data-mode={mode}
+      // Scrollable regions must be reachable by keyboard.
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+      tabIndex={0}
+    >
+      {loadState.error && (
+        <p className="form-error diff-error" role="alert">
+          {loadState.error}
+        </p>
+      )}
+      <div className="diff-rows" style={style}>
+        {virtualizer.getVirtualItems().map((item) => renderRow(rows[item.index] as DiffRow, item.start))}
+      </div>
+    </section>
+  );
+
+  function renderRow(row: DiffRow, top: number) {
+    switch (row.type) {
+      case 'hunk':
+        return (
+          <div key={row.key} className="diff-row diff-hunk" style={{ top }}>
+            {row.header}
+          </div>
+        );
+      case 'gap':
+        return (
+          <GapRow
+            key={row.key}
+            row={row}
+            top={top}
+            canExpand={!row.needsFile || loadFile !== undefined}
+            isLoading={loadState.isLoading}
+            onExpand={() => void expand(row.gapId, row.needsFile)}
+          />
+        );
+      case 'line':
+        return (
+          <UnifiedLine
+            key={row.key}
+            line={row.line}
+            top={top}
+            tokens={tokensFor(row.line, row.line.kind === 'del' ? 'old' : 'new', tokens)}
+            hasNumbers={showLineNumbers}
+          />
+        );
+      case 'pair':
+        return (
+          <div key={row.key} className="diff-row diff-pair" style={{ top }}>
+            <SplitHalf
+              line={row.left}
+              side="old"
+              tokens={tokensFor(row.left, 'old', tokens)}
+              hasNumbers={showLineNumbers}
+            />
+            <SplitHalf
+              line={row.right}
+              side="new"
+              tokens={tokensFor(row.right, 'new', tokens)}
+              hasNumbers={showLineNumbers}
+            />
+          </div>
+        );
+    }
+  }
+}
+
+function GapRow({
+  row,
+  top,
+  canExpand,
+  isLoading,
+  onExpand,
+}: {
+  row: Extract<DiffRow, { type: 'gap' }>;
+  top: number;
+  canExpand: boolean;
+  isLoading: boolean;
+  onExpand: () => void;
+}) {
+  const what =
+    row.count === undefined
+      ? 'the rest of the file'
+      : `${row.count} unchanged line${row.count === 1 ? '' : 's'}`;
+  return (
+    <div className="diff-row diff-gap" style={{ top }} data-testid="diff-gap">
+      {canExpand ? (
+        <button type="button" className="link-button" disabled={isLoading} onClick={onExpand}>
+          {isLoading ? 'Loading…' : `Expand ${what}`}
+        </button>
+      ) : (
+        <span title="Showing these lines needs the whole file">⋯ {what}</span>
+      )}
+    </div>
+  );
+}
+
+const UnifiedLine = memo(function UnifiedLine({
+  line,
+  top,
+  tokens,
+  hasNumbers,
+}: {
+  line: DiffLine;
+  top: number;
+  tokens: HighlightedLine | undefined;
+  hasNumbers: boolean;
+}) {
+  return (
+    <div className={`diff-row diff-line diff-${line.kind}`} style={{ top }} data-kind={line.kind}>
+      {hasNumbers && <span className="diff-num">{line.oldNumber ?? ''}</span>}
+      {hasNumbers && <span className="diff-num">{line.newNumber ?? ''}</span>}
+      <span className="diff-sign">{signs[line.kind]}</span>
+      <span className="diff-code">
+        <CodeLine text={line.text} tokens={tokens} />
+        {line.hasNoNewline && <span className="diff-eof" title="No newline at end of file" />}
+      </span>
+    </div>
+  );
+});
+
+const SplitHalf = memo(function SplitHalf({
+  line,
+  side,
+  tokens,
+  hasNumbers,
+}: {
+  line: DiffLine | undefined;
+  side: 'old' | 'new';
+  tokens: HighlightedLine | undefined;
+  hasNumbers: boolean;
+}) {
+  if (!line) return <div className={`diff-half diff-empty diff-side-${side}`} />;
+  return (
+    <div className={`diff-half diff-${line.kind} diff-side-${side}`} data-kind={line.kind}>
+      {hasNumbers && (
+        <span className="diff-num">{(side === 'old' ? line.oldNumber : line.newNumber) ?? ''}</span>
+      )}
+      <span className="diff-sign">{signs[line.kind]}</span>
+      <span className="diff-code">
+        <CodeLine text={line.text} tokens={tokens} />
+      </span>
+    </div>
+  );
+});

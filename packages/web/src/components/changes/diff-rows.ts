@@ -1,0 +1,186 @@
+import type { DiffLine, DiffModel } from './diff-model';
+
+/**
+ * The rows the viewer shows, one fixed-height row each (which is what makes the list cheap to
+ * virtualise): hunk headers, collapsed unchanged lines, and diff lines — one per line in the
+ * unified view, old and new side by side in the split view.
+ */
+export type DiffRow =
+  | { type: 'hunk'; key: string; header: string }
+  | { type: 'gap'; key: string; gapId: string; count: number | undefined; needsFile: boolean }
+  | { type: 'line'; key: string; line: DiffLine }
+  | { type: 'pair'; key: string; left: DiffLine | undefined; right: DiffLine | undefined };
+
+export type DiffMode = 'unified' | 'split';
+
+/** Runs of unchanged lines inside a hunk at least this long are folded, keeping FOLD_KEEP each side. */
+const FOLD_MIN = 12;
+const FOLD_KEEP = 3;
+
+/**
+ * A hunk's old and new line ranges as [from, to). jsdiff already moves an empty side's start to
+ * the line after it (git prints `-5,0` for "after line 5"; jsdiff gives oldStart 6).
+ */
+function ranges(hunk: { oldStart: number; oldLines: number; newStart: number; newLines: number }) {
+  return {
+    oldFrom: hunk.oldStart,
+    oldTo: hunk.oldStart + hunk.oldLines,
+    newFrom: hunk.newStart,
+    newTo: hunk.newStart + hunk.newLines,
+  };
+}
+
+function unchangedLines(model: DiffModel, newFrom: number, newTo: number, oldOffset: number): DiffLine[] {
+  const lines: DiffLine[] = [];
+  for (let number = newFrom; number < newTo; number++) {
+    lines.push({
+      kind: 'context',
+      text: model.newText[number - 1] ?? '',
+      oldNumber: number + oldOffset,
+      newNumber: number,
+      oldIndex: undefined,
+      newIndex: number - 1,
+      hasNoNewline: false,
+    });
+  }
+  return lines;
+}
+
+type Entry = { kind: 'row'; row: DiffRow } | { kind: 'lines'; key: string; lines: DiffLine[] };
+
+/**
+ * `expanded` holds the ids of gaps and folds the user opened. Gaps between hunks can only show
+ * their lines once the model has the new side's whole file (`withFullNewText`); `canLoadFile`
+ * says whether the viewer can fetch it, so a gap offers "expand" either way or not at all.
+ */
+export function buildRows(
+  model: DiffModel,
+  mode: DiffMode,
+  expanded: ReadonlySet<string>,
+  canLoadFile: boolean,
+): DiffRow[] {
+  const entries: Entry[] = [];
+  let oldEnd = 1;
+  let newEnd = 1;
+  const gap = (gapId: string, count: number | undefined, newFrom: number, newTo: number, offset: number) => {
+    if (count !== undefined && count <= 0) return false;
+    const isOpen = expanded.has(gapId) && model.hasFullNewText;
+    if (isOpen) {
+      entries.push({ kind: 'lines', key: gapId, lines: unchangedLines(model, newFrom, newTo, offset) });
+      return true;
+    }
+    if (count !== undefined || canLoadFile)
+      entries.push({
+        kind: 'row',
+        row: { type: 'gap', key: gapId, gapId, count, needsFile: !model.hasFullNewText },
+      });
+    return false;
+  };
+
+  model.hunks.forEach((hunk, hunkIndex) => {
+    const { oldFrom, oldTo, newFrom, newTo } = ranges(hunk);
+    const isGapOpen = gap(`gap:${hunkIndex}`, oldFrom - oldEnd, newEnd, newFrom, oldFrom - newFrom);
+    if (!isGapOpen)
+      entries.push({ kind: 'row', row: { type: 'hunk', key: `hunk:${hunkIndex}`, header: hunk.header } });
+    foldContext(hunk.lines, `fold:${hunkIndex}`, expanded, entries);
+    oldEnd = oldTo;
+    newEnd = newTo;
+  });
+  if (model.hunks.length > 0) {
+    const after = model.hasFullNewText ? model.newText.length + 1 - newEnd : undefined;
+    gap('gap:end', after, newEnd, model.newText.length + 1, oldEnd - newEnd);
+  }
+  return mode === 'unified' ? unifiedRows(entries) : splitRows(entries);
+}
+
+function foldContext(lines: DiffLine[], idPrefix: string, expanded: ReadonlySet<string>, entries: Entry[]) {
+  let start = 0;
+  let runStart = -1;
+  const flush = (end: number) => {
+    if (end > start)
+      entries.push({ kind: 'lines', key: `${idPrefix}:${start}`, lines: lines.slice(start, end) });
+  };
+  for (let index = 0; index <= lines.length; index++) {
+    const isContext = index < lines.length && lines[index]?.kind === 'context';
+    if (isContext) {
+      if (runStart === -1) runStart = index;
+      continue;
+    }
+    if (runStart !== -1 && index - runStart >= FOLD_MIN) {
+      const foldFrom = runStart + FOLD_KEEP;
+      const foldTo = index - FOLD_KEEP;
+      const gapId = `${idPrefix}:${foldFrom}`;
+      if (!expanded.has(gapId)) {
+        flush(foldFrom);
+        entries.push({
+          kind: 'row',
+          row: { type: 'gap', key: gapId, gapId, count: foldTo - foldFrom, needsFile: false },
+        });
+        start = foldTo;
+      }
+    }
+    runStart = -1;
+  }
+  flush(lines.length);
+}
+
+function unifiedRows(entries: Entry[]): DiffRow[] {
+  const rows: DiffRow[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'row') {
+      rows.push(entry.row);
+      continue;
+    }
+    for (const [index, line] of entry.lines.entries())
+      rows.push({ type: 'line', key: `${entry.key}:${index}`, line });
+  }
+  return rows;
+}
+
+/** Side by side: unchanged lines on both sides; a block of removals beside the additions after it. */
+function splitRows(entries: Entry[]): DiffRow[] {
+  const rows: DiffRow[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'row') {
+      rows.push(entry.row);
+      continue;
+    }
+    const { lines, key } = entry;
+    let index = 0;
+    while (index < lines.length) {
+      const current = lines[index] as DiffLine;
+      if (current.kind === 'context') {
+        rows.push({ type: 'pair', key: `${key}:${index}`, left: current, right: current });
+        index++;
+        continue;
+      }
+      const removed: DiffLine[] = [];
+      const added: DiffLine[] = [];
+      const blockStart = index;
+      while (index < lines.length && lines[index]?.kind === 'del') removed.push(lines[index++] as DiffLine);
+      while (index < lines.length && lines[index]?.kind === 'add') added.push(lines[index++] as DiffLine);
+      for (let pair = 0; pair < Math.max(removed.length, added.length); pair++) {
+        rows.push({
+          type: 'pair',
+          key: `${key}:${blockStart}:${pair}`,
+          left: removed[pair],
+          right: added[pair],
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** Added and removed lines of a model, for the file header and the tool cards. */
+export function countChanges(model: DiffModel): { additions: number; deletions: number } {
+  let additions = 0;
+  let deletions = 0;
+  for (const hunk of model.hunks) {
+    for (const line of hunk.lines) {
+      if (line.kind === 'add') additions++;
+      else if (line.kind === 'del') deletions++;
+    }
+  }
+  return { additions, deletions };
+}
