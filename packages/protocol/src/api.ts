@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, PermissionMode, SessionStatus } from './common.js';
+import { SessionGitState } from './git-state.js';
 import { StoredEvent } from './session-events.js';
 
 /**
@@ -7,7 +8,6 @@ import { StoredEvent } from './session-events.js';
  * typed with them. Paths and field names here are a public contract: add fields, never rename.
  */
 
-export const Health = z.object({
 /**
  * Where the agents' model credentials come from, as far as the backend can tell from its runner
  * environment (never the secret itself): an API key or auth token, a Claude subscription login
@@ -17,6 +17,7 @@ export const Health = z.object({
 export const ModelCredentials = z.enum(['api_key', 'oauth', 'cloud', 'demo', 'none']);
 export type ModelCredentials = z.output<typeof ModelCredentials>;
 
+export const Health = z.object({
   ok: z.literal(true),
   version: z.string(),
   protocolVersion: z.number().int(),
@@ -24,9 +25,9 @@ export type ModelCredentials = z.output<typeof ModelCredentials>;
   demoModel: z.boolean().default(false),
   /** How many agent turns may run at once; more wait in a visible queue. */
   maxConcurrentTurns: z.number().int().positive().optional(),
-});
   /** Optional for older backends; the UI treats a missing value as unknown. */
   modelCredentials: ModelCredentials.optional(),
+});
 export type Health = z.output<typeof Health>;
 
 // ---- workspaces --------------------------------------------------------------------------------
@@ -65,7 +66,6 @@ export const WorkspaceList = z.object({ workspaces: z.array(Workspace) });
 
 // ---- sessions ----------------------------------------------------------------------------------
 
-export const Session = z.object({
 /** Size of a session's change against its base (the same comparison as its diff). */
 export const DiffStats = z.object({
   files: z.number().int().nonnegative(),
@@ -74,6 +74,7 @@ export const DiffStats = z.object({
 });
 export type DiffStats = z.output<typeof DiffStats>;
 
+export const Session = z.object({
   id: Id,
   workspaceId: Id,
   name: z.string(),
@@ -89,12 +90,14 @@ export type DiffStats = z.output<typeof DiffStats>;
   lastSeq: z.number().int().nonnegative(),
   /** Messages accepted but not yet started (waiting behind a turn or for a free slot). */
   queuedMessages: z.number().int().nonnegative(),
-  createdAt: z.number().int(),
+  /** Sync in progress/conflicted, missing worktree or branch (see docs/GIT.md). */
+  gitState: SessionGitState.optional(),
   /**
    * Lines changed against the base, measured when a turn ends (never while text streams) and
    * cached; null until first measured, and for archived sessions after a restart.
    */
   diffStats: DiffStats.nullable().default(null),
+  createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
 export type Session = z.output<typeof Session>;

@@ -25,5 +25,12 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.output<typeof ErrorCode>;
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** Paths that stopped a git operation (merge-back conflicts, files the user modified). */
+    conflicts: z.array(z.string()).optional(),
+  }),
+});
 export type ErrorBody = z.output<typeof ErrorBody>;

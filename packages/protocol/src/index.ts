@@ -4,6 +4,8 @@ export * from './config.js';
 export * from './errors.js';
 export * from './forge-api.js';
 export * from './files-api.js';
+export * from './git-api.js';
+export * from './git-state.js';
 export * from './ndjson.js';
 export * from './oneshot.js';
 export * from './runner-messages.js';

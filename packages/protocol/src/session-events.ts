@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContentBlock, DeltaKind, PermissionMode, SessionStatus, Usage } from './common.js';
+import { GitOperationKind } from './git-state.js';
 
 /**
  * The session event log: everything a session did, in order. Each event is stored with a
@@ -67,6 +68,18 @@ export const SessionEventPayloads = {
   }),
   agent_ready: z.object({ sdkSessionId: z.string(), model: z.string().optional() }),
   settings_changed: z.object({ model: z.string().optional(), permissionMode: PermissionMode.optional() }),
+  /** A git operation on the session's worktree or branch (commit, sync, merge back, …) and how it ended. */
+  git_operation: z.object({
+    kind: GitOperationKind,
+    ok: z.boolean(),
+    /** The commit it made (commit, merge) or the new HEAD (sync). */
+    sha: z.string().optional(),
+    strategy: z.string().optional(),
+    /** Conflicted paths when it stopped on conflicts. */
+    conflicts: z.array(z.string()).optional(),
+    /** A sentence for the transcript, e.g. "Merged into main (squash)". */
+    message: z.string().optional(),
+  }),
 } as const;
 
 export type SessionEventType = keyof typeof SessionEventPayloads;

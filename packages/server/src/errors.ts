@@ -9,11 +9,15 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly status: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; conflicts?: readonly string[] },
   ) {
-    super(message, options);
+    super(message, { cause: options?.cause });
     this.name = new.target.name;
+    this.conflicts = options?.conflicts;
   }
+
+  /** Paths that stopped a git operation; sent as `error.conflicts` when present. */
+  readonly conflicts: readonly string[] | undefined;
 }
 
 export class BadRequestError extends AppError {
@@ -29,7 +33,7 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; conflicts?: readonly string[] }) {
     super('conflict', message, 409, options);
   }
 }
@@ -55,6 +59,13 @@ export class GitError extends AppError {
   ) {
     const detail = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500);
     super('git_failed', `git ${args[0] ?? ''} failed${detail ? `: ${detail}` : ''}`, 500);
+  }
+}
+
+/** The agent is running a turn, and the operation would race it in the worktree. */
+export class SessionBusyError extends AppError {
+  constructor(message: string) {
+    super('session_busy', message, 409);
   }
 }
 

@@ -15,8 +15,10 @@ import { Hub, type HubOptions } from './hub/hub.js';
 import { createLogger, type Logger } from './logger.js';
 import { detectModelCredentials } from './runners/model-credentials.js';
 import { buildRunnerEnv, type ModelEndpoint } from './runners/runner-env.js';
+import { SessionGit } from './sessions/session-git.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
+import { GitStateStore } from './store/git-state-store.js';
 import { EventStore, openDatabase, SessionStore, WalCheckpointer, WorkspaceStore } from './store/index.js';
 import { KeyedLock } from './util/keyed-lock.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
@@ -84,6 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ? { baseUrl: settings.anthropicBaseUrl }
       : undefined);
 
+  const repoLock = new KeyedLock();
+  const gitStates = new GitStateStore(db);
   const sessions = new SessionManager({
     paths,
     hub,
@@ -92,7 +96,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     workspaces: workspaceStore,
     worktrees: new WorktreeManager(),
     scheduler: new TurnScheduler(maxTurns),
-    repoLock: new KeyedLock(),
+    repoLock,
+    gitStates,
     logger,
     runnerMainPath: options.runnerMainPath ?? RUNNER_MAIN_PATH,
     runnerEnv: (sessionId) =>
@@ -103,6 +108,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     defaultModel: settings.defaultModel,
   });
   sessions.recoverAll();
+  const sessionGit = new SessionGit({
+    sessions,
+    workspaces: workspaceStore,
+    gitStates,
+    hub,
+    repoLock,
+    logger,
+    archiveAfterMerge: settings.archiveAfterMerge ?? false,
+  });
+  // Stale worktrees, deleted branches and syncs left half-done are found before anyone asks.
+  await sessionGit.recoverOnStart();
   const workspaces = new WorkspaceService({ workspaces: workspaceStore, sessions, hub, paths, logger });
 
   const policy = new AccessPolicy(token);
@@ -110,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     policy,
     workspaces,
     sessions,
+    sessionGit,
     events,
     logger,
     uiDir: options.uiDir ?? findWebDist(),

@@ -17,7 +17,7 @@ export interface SessionDiffOptions {
  * (`diff.noprefix`, `diff.mnemonicPrefix`, `color.diff=always`, `diff.external`, textconv drivers,
  * `diff.relative`), so the parser can rely on it.
  */
-const STABLE_DIFF_ARGS = [
+export const STABLE_DIFF_ARGS = [
   '--no-color',
   '--no-ext-diff',
   '--no-textconv',
@@ -65,7 +65,8 @@ export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResp
   return { mergeBase, files: parseCombinedDiff(output) };
 }
 
-async function findMergeBase(
+/** `git merge-base HEAD <baseBranch>` in the worktree; BadRequest/Conflict errors a user can act on. */
+export async function findMergeBase(
   worktreePath: string,
   baseBranch: string,
   signal?: AbortSignal,

@@ -41,7 +41,7 @@ export async function validateBranchName(name: string): Promise<string> {
 }
 
 /** The reason `name` breaks our branch rules, or null. Pure: runs nothing. */
-function branchNameProblem(name: string): string | null {
+export function branchNameProblem(name: string): string | null {
   if (name.length === 0) return 'it is empty';
   if (name.length > MAX_BRANCH_LENGTH) return `it is longer than ${MAX_BRANCH_LENGTH} characters`;
   if (/[\s\p{C}]/u.test(name)) return 'it contains spaces or control characters';
@@ -90,6 +90,14 @@ export function sessionBranch(name: string): string {
  */
 export function archiveRef(sessionId: string): string {
   return `refs/chatml/archive/${checkSessionId(sessionId)}`;
+}
+
+/**
+ * Where merge-back keeps the session branch's last tip when it deletes the branch, so restore can
+ * re-create it: the work stays reachable (and safe from `git gc`) without a branch in anyone's list.
+ */
+export function mergedRef(sessionId: string): string {
+  return `refs/chatml/merged/${checkSessionId(sessionId)}`;
 }
 
 /** Where an archive moves once restore has brought it back, so it is kept but never re-applied. */

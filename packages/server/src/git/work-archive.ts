@@ -1,15 +1,8 @@
 import { ConflictError } from '../errors.js';
+import { CHATML_IDENTITY } from './git-identity.js';
 import { archiveRef, restoredRef } from './ref-names.js';
 import { runGit, runGitRaw } from './run-git.js';
 import { withSnapshotIndex } from './snapshot-index.js';
-
-/** Commits ChatML makes itself need no user identity (CI and fresh machines have none). */
-const CHATML_IDENTITY = {
-  GIT_AUTHOR_NAME: 'ChatML',
-  GIT_AUTHOR_EMAIL: 'chatml@localhost',
-  GIT_COMMITTER_NAME: 'ChatML',
-  GIT_COMMITTER_EMAIL: 'chatml@localhost',
-};
 
 export interface SavedWork {
   /** `refs/chatml/archive/<sessionId>` when there was uncommitted work, else null. */

@@ -2,12 +2,14 @@ import type { Health } from '@chatml/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../logger.js';
+import type { SessionGit } from '../sessions/session-git.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { EventStore } from '../store/event-store.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { body, errorResponse } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionFileRoutes } from './routes/session-files.js';
+import { sessionGitRoutes } from './routes/session-git.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { workspaceBranchRoutes } from './routes/workspace-branches.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -18,6 +20,8 @@ export interface AppDeps {
   policy: AccessPolicy;
   workspaces: WorkspaceService;
   sessions: SessionManager;
+  /** Diff pages, commits, commit, sync, merge back, restore (routes/session-git.ts). */
+  sessionGit: SessionGit;
   events: EventStore;
   logger: Logger;
   healthDetails: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns' | 'modelCredentials'>;
@@ -72,6 +76,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', healthRoutes(deps.healthDetails));
   api.route('/', workspaceRoutes(deps.workspaces, deps.sessions));
   api.route('/', sessionRoutes(deps.sessions, deps.events));
+  api.route('/', sessionGitRoutes(deps.sessionGit));
   api.route('/', sessionFileRoutes(deps.sessions));
   api.route('/', workspaceBranchRoutes(deps.workspaces));
   app.route('/api/v1', api);

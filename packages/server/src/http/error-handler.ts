@@ -9,7 +9,9 @@ import type { Logger } from '../logger.js';
 export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
   if (error instanceof AppError) {
     if (error.status >= 500) logger.error(`${c.req.method} ${c.req.path}: ${error.message}`);
-    return c.json(body(error.code, error.message), error.status as ContentfulStatusCode);
+    const response = body(error.code, error.message);
+    if (error.conflicts) response.error.conflicts = [...error.conflicts];
+    return c.json(response, error.status as ContentfulStatusCode);
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];

@@ -26,6 +26,8 @@ export class SessionController {
   private interruptTimer: NodeJS.Timeout | null = null;
   /** Set while the session is being archived or the backend shuts down: nothing new may start. */
   private closingReason: string | null = null;
+  /** Git operations on the worktree in progress; turns wait (messages stay queued) until they end. */
+  private gitHolds = 0;
 
   constructor(
     private record: SessionRecord,
@@ -57,6 +59,27 @@ export class SessionController {
     this.pump();
     this.context.onChanged(this.record.id);
     return { messageId, queued };
+  }
+
+  /** A turn is running or about to start (waiting for an agent slot). */
+  get isBusy(): boolean {
+    return this.turn !== null || this.isWaitingForSlot;
+  }
+
+  /**
+   * Keep new turns from starting while a git operation changes the worktree (commit, sync, discard,
+   * merge back); messages sent meanwhile are queued, not refused. Call the returned function once
+   * the operation is done.
+   */
+  holdTurns(): () => void {
+    this.gitHolds++;
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      this.gitHolds--;
+      this.pump();
+    };
   }
 
   /** Re-queue messages that were accepted before a restart but never started. */
@@ -166,6 +189,7 @@ export class SessionController {
 
   private pump(): void {
     if (this.turn || this.isWaitingForSlot || this.queue.length === 0 || this.closingReason) return;
+    if (this.gitHolds > 0) return;
     if (this.record.status === 'creating' || this.record.status === 'archived') return;
     this.isWaitingForSlot = true;
     const granted = this.context.scheduler.request(this.record.id, () => {

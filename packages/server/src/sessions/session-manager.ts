@@ -1,14 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { CreateSessionBody, Session } from '@chatml/protocol';
 import type { AppPaths } from '../config/app-paths.js';
 import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
 import { generateUniqueName } from '../git/name-generator.js';
 import { sessionBranch, validateBranchName } from '../git/ref-names.js';
+import type { ArchiveOutcome } from '../git/work-archive.js';
 import type { WorktreeManager } from '../git/worktree-manager.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import { RunnerProcess } from '../runners/runner-process.js';
 import type { EventStore } from '../store/event-store.js';
+import { type GitStateStore, toApiGitState } from '../store/git-state-store.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
 import type { WorkspaceStore } from '../store/workspace-store.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
@@ -27,6 +29,8 @@ export interface SessionManagerDeps {
   worktrees: WorktreeManager;
   scheduler: TurnScheduler;
   repoLock: KeyedLock;
+  /** Git state shown on each Session (sync conflicts, missing worktree/branch); see session-git.ts. */
+  gitStates?: GitStateStore;
   logger: Logger;
   runnerMainPath: string;
   runnerEnv(sessionId: string): NodeJS.ProcessEnv;
@@ -191,8 +195,8 @@ export class SessionManager {
           throw error;
         }
       });
-      controller.markArchived(archivedRef);
       this.diffStats.forget(sessionId);
+      controller.markArchived(archivedRef);
     } catch (error) {
       controller.reopen();
       throw error;
@@ -201,10 +205,57 @@ export class SessionManager {
     return this.toApi(controller.session);
   }
 
+  /**
+   * Re-create the worktree of an archived session — or of one whose folder was deleted — from its
+   * branch, bring back the archived uncommitted work, and make the session usable again (`idle`).
+   * The branch must exist (session-git.ts re-creates a deleted one first).
+   */
+  async restore(
+    sessionId: string,
+  ): Promise<{ session: Session; restoredWork: ArchiveOutcome; headSha: string }> {
+    const record = this.record(sessionId);
+    const workspace = this.deps.workspaces.get(record.workspaceId);
+    if (!workspace) throw new NotFoundError('Workspace', record.workspaceId);
+    const stale = this.controllers.get(sessionId);
+    if (stale) {
+      if (existsSync(record.worktreePath))
+        throw new ConflictError('This session has its worktree; there is nothing to restore.');
+      await stale.close('it is being restored.', 'The session is being restored.');
+    }
+    let restored: { headSha: string; archive: ArchiveOutcome };
+    try {
+      restored = await this.deps.repoLock.run(workspace.path, async () => {
+        // A folder deleted by hand leaves a worktree entry that holds the branch: drop it first.
+        await this.deps.worktrees.prune(workspace.path);
+        return this.deps.worktrees.restore({
+          repoPath: workspace.path,
+          worktreePath: record.worktreePath,
+          branch: record.branch,
+          sessionId,
+        });
+      });
+    } catch (error) {
+      stale?.reopen();
+      throw error;
+    }
+    this.controllers.delete(sessionId);
+    const reason =
+      restored.archive === 'conflicted'
+        ? 'Restored; the saved uncommitted work did not apply cleanly, so some files have conflict markers.'
+        : null;
+    const updated = this.deps.sessions.update(sessionId, { status: 'idle', statusReason: reason });
+    this.deps.hub.publish(sessionId, {
+      type: 'status_changed',
+      payload: { status: 'idle', reason: reason ?? undefined },
+    });
+    this.addController(updated).activate();
+    return { session: this.toApi(updated), restoredWork: restored.archive, headSha: restored.headSha };
+  }
+
   /** Stop every runner (backend shutdown). Statuses are left as they are; `recoverAll` sorts them out. */
   async dispose(): Promise<void> {
-    await Promise.all(
     await this.diffStats.dispose();
+    await Promise.all(
       [...this.controllers.values()].map((controller) =>
         controller.close('ChatML is shutting down.', 'ChatML is shutting down.'),
       ),
@@ -228,17 +279,18 @@ export class SessionManager {
       permissionMode: live.permissionMode,
       lastSeq: this.deps.events.lastSeq(live.id),
       queuedMessages: controller?.queuedMessages ?? 0,
-      createdAt: live.createdAt,
+      gitState: this.deps.gitStates && toApiGitState(this.deps.gitStates.get(live.id)),
       diffStats: this.diffStats.get(live.id),
+      createdAt: live.createdAt,
       updatedAt: live.updatedAt,
     };
   }
 
-  private record(sessionId: string): SessionRecord {
   private target(record: SessionRecord) {
     return { sessionId: record.id, worktreePath: record.worktreePath, baseBranch: record.baseBranch };
   }
 
+  private record(sessionId: string): SessionRecord {
     const record = this.controllers.get(sessionId)?.session ?? this.deps.sessions.get(sessionId);
     if (!record) throw new NotFoundError('Session', sessionId);
     return record;
@@ -257,11 +309,11 @@ export class SessionManager {
         const current = this.controllers.get(sessionId)?.session;
         if (current) deps.hub.broadcast({ type: 'session_updated', session: this.toApi(current) });
       },
-      spawnRunner: (session, handlers) => {
       onTurnEnded: (sessionId) => {
         const current = this.controllers.get(sessionId)?.session;
         if (current) this.diffStats.refresh(this.target(current));
       },
+      spawnRunner: (session, handlers) => {
         const tmpDir = deps.paths.runnerTmp(session.id);
         mkdirSync(tmpDir, { recursive: true });
         return new RunnerProcess({

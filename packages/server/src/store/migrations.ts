@@ -57,4 +57,17 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Git state of a session the UI must show (sync stopped on conflicts, missing worktree or branch),
+  // and the last branch tip seen, from which restore can re-create a deleted branch.
+  `
+  CREATE TABLE session_git_state (
+    session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    sync_strategy TEXT,
+    conflicts TEXT NOT NULL DEFAULT '[]',
+    worktree_missing INTEGER NOT NULL DEFAULT 0,
+    branch_missing INTEGER NOT NULL DEFAULT 0,
+    last_known_head TEXT,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,7 +1,5 @@
 import { EventsQuery, PermissionDecisionBody, SendMessageBody, UpdateSessionBody } from '@chatml/protocol';
 import { Hono } from 'hono';
-import { ConflictError } from '../../errors.js';
-import { sessionDiff } from '../../git/diff-service.js';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import type { EventStore } from '../../store/event-store.js';
 import { parseBody } from '../parse-body.js';
@@ -35,15 +33,6 @@ export function sessionRoutes(sessions: SessionManager, events: EventStore): Hon
         events: events.after(session.id, query.after, query.limit),
         lastSeq: events.lastSeq(session.id),
       });
-    })
-    .get('/sessions/:id/diff', async (c) => {
-      const session = sessions.get(c.req.param('id'));
-      if (session.status === 'archived')
-        throw new ConflictError(
-          'This session is archived; its worktree is gone. Restore it to see its diff.',
-        );
-      return c.json(
-        await sessionDiff({ worktreePath: session.worktreePath, baseBranch: session.baseBranch }),
-      );
     });
+  // GET /sessions/:id/diff (paged) is in session-git.ts with the rest of the git routes.
 }

@@ -1,0 +1,85 @@
+import type { DiffPage, FileDiff } from '@chatml/protocol';
+import { parseCombinedDiff } from './diff-parser.js';
+import { findMergeBase, STABLE_DIFF_ARGS, sessionDiff } from './diff-service.js';
+import { validateBranchName } from './ref-names.js';
+import { literalPathspec } from './repo-paths.js';
+import { runGit } from './run-git.js';
+import { withSnapshotIndex } from './snapshot-index.js';
+
+export interface DiffPageOptions {
+  worktreePath: string;
+  baseBranch: string;
+  /** Index of the first file (in git's order) to include patches for. */
+  offset: number;
+  /** Most files per page; undefined: all files from `offset` on, in one git diff. */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The session diff (see sessionDiff) one page of files at a time, with totals for the whole diff.
+ * A page costs one snapshot and two diffs: the file list with counts for everything (no patch
+ * text), then patches for the page's paths only — a 5,000-file diff is never read in full to show
+ * its first 100 files. Rename pairs stay together because both paths go into the second diff.
+ *
+ * @example
+ * const page = await sessionDiffPage({ worktreePath, baseBranch: 'main', offset: 0, limit: 100 });
+ */
+export async function sessionDiffPage(options: DiffPageOptions): Promise<DiffPage> {
+  const { worktreePath, offset, limit, signal } = options;
+  if (limit === undefined) {
+    const full = await sessionDiff(options);
+    return paged(full.mergeBase, full.files, offset, full.files.length, full.files.slice(offset), null);
+  }
+  const baseBranch = await validateBranchName(options.baseBranch);
+  const mergeBase = await findMergeBase(worktreePath, baseBranch, signal);
+  return withSnapshotIndex(
+    worktreePath,
+    async ({ env }) => {
+      const diff = (extra: string[], pathspecs: string[]) =>
+        runGit(
+          [
+            'diff',
+            '--cached',
+            '--raw',
+            '--numstat',
+            ...extra,
+            '-z',
+            '--find-renames',
+            ...STABLE_DIFF_ARGS,
+            '--end-of-options',
+            mergeBase,
+            ...(pathspecs.length > 0 ? ['--', ...pathspecs] : []),
+          ],
+          { cwd: worktreePath, env: { ...env }, config: { 'core.quotePath': 'false' }, signal },
+        );
+      const all = parseCombinedDiff((await diff([], [])).stdout);
+      const window = all.slice(offset, offset + limit);
+      const nextOffset = offset + limit < all.length ? offset + limit : null;
+      if (window.length === 0) return paged(mergeBase, all, offset, all.length, [], nextOffset);
+      const paths = window.flatMap((file) => (file.oldPath ? [file.path, file.oldPath] : [file.path]));
+      const withPatches = parseCombinedDiff((await diff(['--patch'], paths.map(literalPathspec))).stdout);
+      const patchByPath = new Map(withPatches.map((file) => [file.path, file.patch]));
+      const files = window.map((file) => ({ ...file, patch: patchByPath.get(file.path) ?? '' }));
+      return paged(mergeBase, all, offset, all.length, files, nextOffset);
+    },
+    signal,
+  );
+}
+
+function paged(
+  mergeBase: string,
+  all: readonly FileDiff[],
+  offset: number,
+  totalFiles: number,
+  files: FileDiff[],
+  nextOffset: number | null,
+): DiffPage {
+  let additions = 0;
+  let deletions = 0;
+  for (const file of all) {
+    additions += file.additions;
+    deletions += file.deletions;
+  }
+  return { mergeBase, files, totalFiles, offset, nextOffset, additions, deletions };
+}

@@ -1,0 +1,454 @@
+import { existsSync } from 'node:fs';
+import type {
+  CommitDiff,
+  CommitList,
+  CommitResponse,
+  DiffPage,
+  DiffQuery,
+  DiscardResponse,
+  FileAtRef,
+  MergeBody,
+  MergeResponse,
+  RestoreResponse,
+  Session,
+  SessionEventPayload,
+  SyncResponse,
+  SyncStrategy,
+  Workspace,
+} from '@chatml/protocol';
+import { ConflictError, NotFoundError, SessionArchivedError, SessionBusyError } from '../errors.js';
+import { commitAll } from '../git/commit.js';
+import { commitDiff, listSessionCommits } from '../git/commits.js';
+import { sessionDiffPage } from '../git/diff-pages.js';
+import { discardChanges } from '../git/discard.js';
+import { fileAtRef } from '../git/file-at-ref.js';
+import { mergeBack } from '../git/merge-back.js';
+import { mergedRef } from '../git/ref-names.js';
+import { runGit } from '../git/run-git.js';
+import { scanSessionWorktrees } from '../git/stale-worktrees.js';
+import { abortSync, continueSync, syncWithBase } from '../git/sync.js';
+import { detectSyncInProgress } from '../git/sync-state.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../logger.js';
+import type { GitStateStore } from '../store/git-state-store.js';
+import type { WorkspaceStore } from '../store/workspace-store.js';
+import type { KeyedLock } from '../util/keyed-lock.js';
+import type { SessionManager } from './session-manager.js';
+
+export interface SessionGitDeps {
+  sessions: SessionManager;
+  workspaces: WorkspaceStore;
+  gitStates: GitStateStore;
+  hub: Hub;
+  /** The same per-repository lock session creation and archive use: one git writer per repo. */
+  repoLock: KeyedLock;
+  logger: Logger;
+  /** The `archiveAfterMerge` setting: the default for a merge without `archive`. */
+  archiveAfterMerge: boolean;
+}
+
+interface Target {
+  session: Session;
+  workspace: Workspace;
+}
+
+/**
+ * The way out of a session, for the HTTP routes: changes (diff pages, commits, file at a ref,
+ * discard), commit, sync with the base branch, merge back and restore. Every operation that writes
+ * runs under the repository's lock, refuses while the agent runs a turn (it would race the agent's
+ * edits) and holds new turns back until it is done; every outcome is recorded in the session log
+ * (`git_operation`) and pushed to clients (`session_updated`).
+ */
+export class SessionGit {
+  constructor(private readonly deps: SessionGitDeps) {}
+
+  // ---- reading -----------------------------------------------------------------------------------
+
+  diff(sessionId: string, query: DiffQuery): Promise<DiffPage> {
+    const { session } = this.activeTarget(sessionId, 'see its diff');
+    return sessionDiffPage({ worktreePath: session.worktreePath, baseBranch: session.baseBranch, ...query });
+  }
+
+  commits(sessionId: string): Promise<CommitList> {
+    const { session } = this.activeTarget(sessionId, 'list its commits');
+    return listSessionCommits({ worktreePath: session.worktreePath, baseBranch: session.baseBranch });
+  }
+
+  commitDiff(sessionId: string, sha: string): Promise<CommitDiff> {
+    const { workspace } = this.target(sessionId);
+    return commitDiff({ worktreePath: workspace.path, sha });
+  }
+
+  /** Works for archived sessions too: it reads from the repository, not the worktree. */
+  fileAtRef(sessionId: string, ref: string, path: string): Promise<FileAtRef> {
+    const { session, workspace } = this.target(sessionId);
+    const cwd = existsSync(session.worktreePath) ? session.worktreePath : workspace.path;
+    return fileAtRef({ cwd, ref, path });
+  }
+
+  /** Re-reads the sync state from the worktree (e.g. after the agent ran git itself). */
+  async refresh(sessionId: string): Promise<Session> {
+    const { session } = this.target(sessionId);
+    if (session.status !== 'archived' && existsSync(session.worktreePath)) {
+      const sync = await detectSyncInProgress(session.worktreePath);
+      this.deps.gitStates.update(sessionId, { sync, worktreeMissing: false });
+      this.announce(sessionId);
+    }
+    return this.deps.sessions.get(sessionId);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------------
+
+  discard(sessionId: string, paths: readonly string[]): Promise<DiscardResponse> {
+    return this.mutate(sessionId, 'discard changes', async ({ session }) => {
+      const result = await discardChanges({ worktreePath: session.worktreePath, paths });
+      const count = result.restored.length + result.deleted.length;
+      this.record(sessionId, {
+        kind: 'discard',
+        ok: true,
+        message: `Discarded the changes of ${count === 1 ? '1 path' : `${count} paths`}: ${paths.join(', ')}`,
+      });
+      return result;
+    });
+  }
+
+  commit(sessionId: string, message: string): Promise<CommitResponse> {
+    return this.mutate(sessionId, 'commit', async ({ session }) => {
+      const { sha } = await commitAll({ worktreePath: session.worktreePath, message });
+      this.deps.gitStates.update(sessionId, { lastKnownHead: sha });
+      this.record(sessionId, { kind: 'commit', ok: true, sha, message: message.split('\n')[0] });
+      return { sha };
+    });
+  }
+
+  sync(sessionId: string, strategy: SyncStrategy): Promise<SyncResponse> {
+    return this.mutate(sessionId, 'sync', async ({ session }) => {
+      const result = await syncWithBase({
+        worktreePath: session.worktreePath,
+        baseBranch: session.baseBranch,
+        branch: session.branch,
+        strategy,
+      });
+      this.afterSync(sessionId, 'sync', result, session.baseBranch);
+      return result;
+    });
+  }
+
+  continueSync(sessionId: string): Promise<SyncResponse> {
+    return this.mutate(sessionId, 'continue the sync', async ({ session }) => {
+      const result = await continueSync(session.worktreePath);
+      this.afterSync(sessionId, 'sync_continue', result, session.baseBranch);
+      return result;
+    });
+  }
+
+  abortSync(sessionId: string): Promise<SyncResponse> {
+    return this.mutate(sessionId, 'abort the sync', async ({ session }) => {
+      const { strategy, head } = await abortSync(session.worktreePath);
+      this.deps.gitStates.update(sessionId, { sync: null, lastKnownHead: head });
+      this.record(sessionId, {
+        kind: 'sync_abort',
+        ok: true,
+        sha: head,
+        strategy,
+        message: `Aborted the ${strategy}; the session is as it was before the sync.`,
+      });
+      return { ok: true, conflicts: [], strategy, upToDate: false, head };
+    });
+  }
+
+  /** Puts the conflict list into the conversation so the agent resolves the files. */
+  async resolveWithAgent(sessionId: string): Promise<{ messageId: string; queued: boolean }> {
+    const { session } = this.activeTarget(sessionId, 'resolve conflicts');
+    const sync = await detectSyncInProgress(session.worktreePath);
+    if (!sync) throw new ConflictError('No sync with the base branch is in progress in this session.');
+    this.deps.gitStates.update(sessionId, { sync });
+    const text = [
+      `A ${sync.strategy} of this branch onto ${session.baseBranch} stopped on conflicts in:`,
+      ...sync.conflicts.map((path) => `- ${path}`),
+      '',
+      'Please resolve them: edit each file so it keeps the intent of both sides and has no conflict markers (<<<<<<<, =======, >>>>>>>) left, then run `git add` on it.',
+      `Do not run \`git ${sync.strategy} --continue\`, \`--abort\` or \`git commit\`: I continue the ${sync.strategy} from ChatML once you are done.`,
+    ].join('\n');
+    return this.deps.sessions.controller(sessionId).sendMessage(text);
+  }
+
+  async merge(sessionId: string, body: MergeBody): Promise<MergeResponse> {
+    const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
+      await this.refuseUnfinishedWork(session);
+      const message = body.message ?? (await this.defaultMergeMessage(session, workspace, body.strategy));
+      const tip = (
+        await runGit(['rev-parse', `refs/heads/${session.branch}`], { cwd: workspace.path })
+      ).stdout.trim();
+      const merged = await mergeBack({
+        repoPath: workspace.path,
+        baseBranch: session.baseBranch,
+        branch: session.branch,
+        strategy: body.strategy,
+        message,
+      }).catch((error: unknown) => {
+        if (error instanceof ConflictError) {
+          this.record(sessionId, {
+            kind: 'merge',
+            ok: false,
+            strategy: body.strategy,
+            conflicts: error.conflicts ? [...error.conflicts] : undefined,
+            message: error.message,
+          });
+        }
+        throw error;
+      });
+      this.record(sessionId, {
+        kind: 'merge',
+        ok: true,
+        sha: merged.sha,
+        strategy: body.strategy,
+        message: `Merged into ${session.baseBranch} (${body.strategy}).`,
+      });
+      return { merged, tip };
+    });
+    const shouldArchive = body.archive ?? this.deps.archiveAfterMerge;
+    let branchDeleted = false;
+    if (shouldArchive) {
+      await this.deps.sessions.archive(sessionId);
+      branchDeleted = await this.deleteMergedBranch(sessionId, result.tip);
+    }
+    return {
+      sha: result.merged.sha,
+      strategy: body.strategy,
+      baseBranch: this.deps.sessions.get(sessionId).baseBranch,
+      updatedCheckout: result.merged.updatedCheckout,
+      archived: shouldArchive,
+      branchDeleted,
+    };
+  }
+
+  /**
+   * Brings back an archived session, or one whose worktree folder was deleted: re-creates a
+   * deleted branch from where ChatML last saw it (or where merge-back kept it), then the worktree
+   * with the archived uncommitted work.
+   */
+  async restore(sessionId: string): Promise<RestoreResponse> {
+    const { session, workspace } = this.target(sessionId);
+    if (session.status !== 'archived' && existsSync(session.worktreePath)) {
+      throw new ConflictError('This session has its worktree; there is nothing to restore.');
+    }
+    await this.deps.repoLock.run(workspace.path, () => this.recreateBranch(session, workspace));
+    const restored = await this.deps.sessions.restore(sessionId);
+    this.deps.gitStates.update(sessionId, {
+      sync: null,
+      worktreeMissing: false,
+      branchMissing: false,
+      lastKnownHead: restored.headSha,
+    });
+    const work =
+      restored.restoredWork === 'reapplied'
+        ? ' with its saved uncommitted work'
+        : restored.restoredWork === 'conflicted'
+          ? '; its saved uncommitted work left conflict markers'
+          : '';
+    this.record(sessionId, {
+      kind: 'restore',
+      ok: true,
+      sha: restored.headSha,
+      message: `Restored the worktree from ${session.branch}${work}.`,
+    });
+    return { ...this.deps.sessions.get(sessionId), restoredWork: restored.restoredWork };
+  }
+
+  /**
+   * At start-up, before requests: prunes worktree entries whose folders are gone and records, per
+   * session, a missing worktree or branch, a sync left in progress, and the branch tip (so a
+   * branch deleted later can be re-created). A repository that cannot be read is logged and skipped.
+   */
+  async recoverOnStart(): Promise<void> {
+    for (const workspace of this.deps.workspaces.list()) {
+      if (workspace.status !== 'ready') continue;
+      const sessions = this.deps.sessions.list(workspace.id);
+      if (sessions.length === 0) continue;
+      try {
+        const found = await this.deps.repoLock.run(workspace.path, () =>
+          scanSessionWorktrees(workspace.path, sessions),
+        );
+        for (const [sessionId, state] of found) {
+          const previous = this.deps.gitStates.get(sessionId);
+          this.deps.gitStates.update(sessionId, {
+            ...state,
+            lastKnownHead: state.lastKnownHead ?? previous.lastKnownHead,
+          });
+        }
+      } catch (error) {
+        this.deps.logger.warn(
+          `checking the worktrees of ${workspace.path} failed: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  private target(sessionId: string): Target {
+    const session = this.deps.sessions.get(sessionId);
+    const workspace = this.deps.workspaces.get(session.workspaceId);
+    if (!workspace) throw new NotFoundError('Workspace', session.workspaceId);
+    return { session, workspace };
+  }
+
+  /** A session with its worktree in place, for operations that need one. */
+  private activeTarget(sessionId: string, what: string): Target {
+    const target = this.target(sessionId);
+    if (target.session.status === 'archived') {
+      throw new ConflictError(`This session is archived; its worktree is gone. Restore it to ${what}.`);
+    }
+    if (!existsSync(target.session.worktreePath)) {
+      this.deps.gitStates.update(sessionId, { worktreeMissing: true });
+      throw new ConflictError(
+        `The worktree ${target.session.worktreePath} is missing — restore the session to ${what}.`,
+      );
+    }
+    return target;
+  }
+
+  /**
+   * Runs a git operation that writes: refuses while a turn runs (the agent edits the same files, so
+   * a commit or rebase would capture or clobber half-made changes), keeps new turns from starting
+   * until it ends (messages sent meanwhile wait in the queue), and serialises it with every other
+   * git writer of the repository.
+   */
+  private async mutate<T>(sessionId: string, what: string, work: (target: Target) => Promise<T>): Promise<T> {
+    const target = this.activeTarget(sessionId, what);
+    if (target.session.status === 'archived') throw new SessionArchivedError(sessionId);
+    const controller = this.deps.sessions.controller(sessionId);
+    if (controller.isBusy) {
+      throw new SessionBusyError(
+        `The agent is working in this session — wait for its turn to end (or interrupt it), then ${what}.`,
+      );
+    }
+    const release = controller.holdTurns();
+    try {
+      return await this.deps.repoLock.run(target.workspace.path, () => work(target));
+    } finally {
+      release();
+      this.announce(sessionId);
+    }
+  }
+
+  private afterSync(
+    sessionId: string,
+    kind: 'sync' | 'sync_continue',
+    result: SyncResponse,
+    baseBranch: string,
+  ): void {
+    this.deps.gitStates.update(sessionId, {
+      sync: result.ok ? null : { strategy: result.strategy, conflicts: result.conflicts },
+      lastKnownHead: result.head,
+    });
+    const message = result.upToDate
+      ? `Already up to date with ${baseBranch}.`
+      : result.ok
+        ? `Synced with ${baseBranch} (${result.strategy}).`
+        : `The ${result.strategy} with ${baseBranch} stopped on conflicts in ${result.conflicts.join(', ') || 'the worktree'}: resolve them, then continue — or abort.`;
+    this.record(sessionId, {
+      kind,
+      ok: result.ok,
+      sha: result.head,
+      strategy: result.strategy,
+      conflicts: result.ok ? undefined : result.conflicts,
+      message,
+    });
+  }
+
+  private async refuseUnfinishedWork(session: Session): Promise<void> {
+    const sync = await detectSyncInProgress(session.worktreePath);
+    if (sync) {
+      throw new ConflictError(
+        `A ${sync.strategy} with the base branch is in progress — continue or abort it first.`,
+        {
+          conflicts: sync.conflicts,
+        },
+      );
+    }
+    const { stdout } = await runGit(['status', '--porcelain=v1', '-z'], { cwd: session.worktreePath });
+    const paths = stdout
+      .split('\0')
+      .filter((record) => record.length > 3)
+      .map((record) => record.slice(3));
+    if (paths.length > 0) {
+      throw new ConflictError(
+        `The session has uncommitted changes (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}) — commit or discard them first; merge back takes only committed work.`,
+        { conflicts: paths },
+      );
+    }
+  }
+
+  private async defaultMergeMessage(session: Session, workspace: Workspace, strategy: MergeBody['strategy']) {
+    if (strategy === 'merge') return `Merge branch '${session.branch}' into ${session.baseBranch}\n`;
+    const { stdout } = await runGit(
+      [
+        'log',
+        '--format=%s',
+        '--no-merges',
+        '--end-of-options',
+        `refs/heads/${session.baseBranch}..refs/heads/${session.branch}`,
+      ],
+      { cwd: workspace.path, okExitCodes: [0, 128] },
+    );
+    const subjects = stdout.split('\n').filter(Boolean).reverse();
+    if (subjects.length === 1) return `${subjects[0]}\n`;
+    return `${session.name} (squashed from ${session.branch})\n\n${subjects.map((subject) => `* ${subject}`).join('\n')}\n`;
+  }
+
+  /** Deletes the merged session branch, keeping its tip on refs/chatml/merged/<id> for restore. */
+  private async deleteMergedBranch(sessionId: string, tip: string): Promise<boolean> {
+    const { session, workspace } = this.target(sessionId);
+    return this.deps.repoLock.run(workspace.path, async () => {
+      const result = await runGit(['update-ref', '--stdin'], {
+        cwd: workspace.path,
+        // One transaction, and only if the branch is still where it was merged from.
+        input: `update ${mergedRef(sessionId)} ${tip}\ndelete refs/heads/${session.branch} ${tip}\n`,
+        okExitCodes: [0, 128],
+      });
+      if (result.exitCode !== 0) {
+        this.deps.logger.warn(`keeping ${session.branch}: ${result.stderr.trim()}`);
+        return false;
+      }
+      this.deps.gitStates.update(sessionId, { branchMissing: true, lastKnownHead: tip });
+      this.announce(sessionId);
+      return true;
+    });
+  }
+
+  private async recreateBranch(session: Session, workspace: Workspace): Promise<void> {
+    const cwd = workspace.path;
+    const exists = await runGit(['show-ref', '--verify', '--quiet', `refs/heads/${session.branch}`], {
+      cwd,
+      okExitCodes: [0, 1],
+    });
+    if (exists.exitCode === 0) return;
+    const candidates = [mergedRef(session.id), this.deps.gitStates.get(session.id).lastKnownHead];
+    for (const candidate of candidates) {
+      if (!candidate) continue;
+      const resolved = await runGit(
+        ['rev-parse', '-q', '--verify', '--end-of-options', `${candidate}^{commit}`],
+        {
+          cwd,
+          okExitCodes: [0, 1],
+        },
+      );
+      if (resolved.exitCode !== 0) continue;
+      await runGit(['branch', '--no-track', '--', session.branch, resolved.stdout.trim()], { cwd });
+      return;
+    }
+    throw new ConflictError(
+      `The branch ${session.branch} is gone and ChatML has no record of its last commit, so the session cannot be restored.`,
+    );
+  }
+
+  private record(sessionId: string, payload: SessionEventPayload<'git_operation'>): void {
+    this.deps.hub.publish(sessionId, { type: 'git_operation', payload });
+  }
+
+  private announce(sessionId: string): void {
+    this.deps.hub.broadcast({ type: 'session_updated', session: this.deps.sessions.get(sessionId) });
+  }
+}
