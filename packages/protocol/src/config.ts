@@ -21,6 +21,8 @@ export const Settings = z
     /** Model endpoint; the environment's `ANTHROPIC_BASE_URL` wins when set. */
     anthropicBaseUrl: z.string().url().optional(),
     defaultModel: z.string().optional(),
+    /** GitHub REST API for pull requests, e.g. `https://github.example.com/api/v3`; wins over GITHUB_API_URL. */
+    githubApiUrl: z.string().url().optional(),
     /** After a merge back, archive the session and delete its branch (a request's `archive` wins). */
     archiveAfterMerge: z.boolean().optional(),
     /** After a merge back, archive the session and delete its branch (a request's `archive` wins). */

@@ -9,5 +9,11 @@ import { fileURLToPath } from 'node:url';
  */
 export const RUNNER_MAIN_PATH = fileURLToPath(new URL('./main.js', import.meta.url));
 
+/**
+ * Absolute path of the one-shot entry (`dist/oneshot-main.js`): one JSON request on stdin, one model
+ * call without tools, one JSON result line on stdout (see `OneShotRequest` in the protocol).
+ */
+export const ONESHOT_MAIN_PATH = fileURLToPath(new URL('./oneshot-main.js', import.meta.url));
+
 /** Exit code of a runner that was handed a protocol version it does not speak. */
 export const EXIT_PROTOCOL_MISMATCH = 2;

@@ -7,6 +7,8 @@ import { RUNNER_MAIN_PATH } from '@chatml/runner';
 import { createAdaptorServer } from '@hono/node-server';
 import { AppPaths } from './config/app-paths.js';
 import { loadSettings } from './config/settings.js';
+import type { CredentialSource } from './forge/credentials.js';
+import { createForgeServices } from './forge/forge-services.js';
 import { WorktreeManager } from './git/worktree-manager.js';
 import { createApp } from './http/app.js';
 import { AccessPolicy } from './http/security.js';
@@ -51,6 +53,8 @@ export interface ServerOptions {
   uiDir?: string;
   /** Write `server.json` (port, token, pid; mode 0600) for the launcher and CLI to find us. */
   writeServerInfo?: boolean;
+  /** Asked for GitHub tokens before GITHUB_TOKEN and `gh auth token` (the launcher's credential store). */
+  credentialSources?: CredentialSource[];
 }
 
 export interface RunningServer {
@@ -120,6 +124,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Stale worktrees, deleted branches and syncs left half-done are found before anyone asks.
   await sessionGit.recoverOnStart();
   const workspaces = new WorkspaceService({ workspaces: workspaceStore, sessions, hub, paths, logger });
+  const forge = createForgeServices({
+    db,
+    sessions,
+    workspaces: workspaceStore,
+    events,
+    hub,
+    logger,
+    env,
+    settingsApiUrl: settings.githubApiUrl,
+    credentialSources: options.credentialSources,
+    runnerEnv: (sessionId) =>
+      buildRunnerEnv(env, { sessionId, tmpDir: paths.runnerTmp(sessionId), endpoint }),
+  });
 
   const policy = new AccessPolicy(token);
   const app = createApp({
@@ -130,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     events,
     logger,
     uiDir: options.uiDir ?? findWebDist(),
+    forge,
     healthDetails: () => ({
       demoModel: options.isDemoModel ?? false,
       maxConcurrentTurns: maxTurns,
@@ -152,6 +170,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   policy.setPort(port);
   const ws = attachWebSocket(server, { policy, hub, logger });
   sessions.startQueuedWork();
+  forge.start();
 
   if (options.writeServerInfo) {
     const info: ServerInfo = {
@@ -182,6 +201,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections?.();
         await workspaces.dispose();
+        forge.dispose();
         await sessions.dispose();
         await closed;
         hub.flush();

@@ -28,8 +28,11 @@ export class Harness {
     private readonly serverOptions: Partial<ServerOptions>,
   ) {}
 
+  /** Added to `env` (e.g. GITHUB_TOKEN); change it and `restart()` to start with another environment. */
+  envOverrides: NodeJS.ProcessEnv = {};
+
   static async start(
-    options: { handler?: ReplyHandler; server?: Partial<ServerOptions> } = {},
+    options: { handler?: ReplyHandler; server?: Partial<ServerOptions>; env?: NodeJS.ProcessEnv } = {},
   ): Promise<Harness> {
     const fake = await FakeAnthropicServer.start({ handler: options.handler });
     const home = await makeTempDir('home');
@@ -37,6 +40,7 @@ export class Harness {
       files: { 'README.md': '# demo\n', 'src/app.ts': 'export const x = 1;\n' },
     });
     const harness = new Harness(fake, home, repo, options.server ?? {});
+    harness.envOverrides = options.env ?? {};
     await harness.boot();
     return harness;
   }
@@ -53,6 +57,7 @@ export class Harness {
       ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
       CLAUDE_CODE_MAX_RETRIES: '0',
       IS_SANDBOX: '1',
+      ...this.envOverrides,
     };
   }
 

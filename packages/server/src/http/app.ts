@@ -1,12 +1,14 @@
 import type { Health } from '@chatml/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ForgeServices } from '../forge/forge-services.js';
 import type { Logger } from '../logger.js';
 import type { SessionGit } from '../sessions/session-git.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { EventStore } from '../store/event-store.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { body, errorResponse } from './error-handler.js';
+import { forgeRoutes } from './routes/forge.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionFileRoutes } from './routes/session-files.js';
 import { sessionGitRoutes } from './routes/session-git.js';
@@ -27,6 +29,8 @@ export interface AppDeps {
   healthDetails: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns' | 'modelCredentials'>;
   /** The built web UI to serve at `/`; undefined serves a minimal built-in page. */
   uiDir: string | undefined;
+  /** Push, pull requests and AI drafts (docs/FORGE.md). */
+  forge: ForgeServices;
 }
 
 /**
@@ -79,6 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', sessionGitRoutes(deps.sessionGit));
   api.route('/', sessionFileRoutes(deps.sessions));
   api.route('/', workspaceBranchRoutes(deps.workspaces));
+  api.route('/', forgeRoutes(deps.forge));
   app.route('/api/v1', api);
   app.route('/', uiRoutes(deps.uiDir));
   return app;

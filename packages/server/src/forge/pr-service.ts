@@ -1,0 +1,226 @@
+import { existsSync } from 'node:fs';
+import type {
+  CommentsToAgentResponse,
+  CreatePullRequestBody,
+  CreatePullRequestResponse,
+  PullRequestDraft,
+  PullRequestStatus,
+  PushResponse,
+  Session,
+  Workspace,
+} from '@chatml/protocol';
+import { AppError, ConflictError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { EventStore } from '../store/event-store.js';
+import type { WorkspaceStore } from '../store/workspace-store.js';
+import { type CredentialSource, type GitHubToken, resolveGitHubToken } from './credentials.js';
+import { ForgeError, GitHubTokenMissingError } from './forge-errors.js';
+import { GitHubClient } from './github-client.js';
+import type { PullRequestPoller } from './pr-poller.js';
+import { reviewCommentsMessage, unresolvedThreads } from './pr-status.js';
+import type { PullRequestLink, PullRequestStore } from './pr-store.js';
+import { findPullRequestTemplate } from './pr-template.js';
+import { pushBranch } from './push.js';
+import type { RateLimits } from './rate-limit.js';
+import { chooseRemote, type GitHubRepo, toGitHubRepo } from './remote.js';
+
+export interface PullRequestServiceDeps {
+  sessions: SessionManager;
+  workspaces: WorkspaceStore;
+  events: EventStore;
+  store: PullRequestStore;
+  rateLimits: RateLimits;
+  /** Asked in order for a token (credential store, then GITHUB_TOKEN, then `gh auth token`). */
+  credentialSources: readonly CredentialSource[];
+  /** The configured REST API URL (settings, else `GITHUB_API_URL`), or undefined for github.com. */
+  githubApiUrl: string | undefined;
+  logger: Logger;
+}
+
+/** How long a resolved token is reused before the sources are asked again (`gh` is a process). */
+const TOKEN_TTL_MS = 5 * 60_000;
+
+/** No pull request has been linked to the session yet. */
+export class NoPullRequestError extends AppError {
+  constructor(sessionId: string) {
+    super(
+      'not_found',
+      `Session ${sessionId} has no pull request yet — open one with POST /api/v1/sessions/${sessionId}/pr.`,
+      404,
+    );
+  }
+}
+
+/**
+ * Push, pull requests and the review loop for sessions: resolves the remote, the GitHub repository
+ * and a token, pushes the session branch, opens (or links) the PR, and serves its status through
+ * the poller. See docs/FORGE.md.
+ */
+export class PullRequestService {
+  private readonly tokens = new Map<string, { token: GitHubToken; expiresAt: number }>();
+  private poller: PullRequestPoller | undefined;
+
+  constructor(private readonly deps: PullRequestServiceDeps) {}
+
+  /** The poller is created with `clientFor` from this service, so it is attached after both exist. */
+  attachPoller(poller: PullRequestPoller): void {
+    this.poller = poller;
+  }
+
+  async push(sessionId: string, options: { force?: boolean } = {}): Promise<PushResponse> {
+    const { session, workspace } = this.context(sessionId);
+    const remote = await chooseRemote(workspace.path, session.baseBranch);
+    const result = await pushBranch({
+      // Pushing needs refs, not files: an archived session's branch can still go out.
+      worktreePath: existsSync(session.worktreePath) ? session.worktreePath : workspace.path,
+      remote,
+      branch: session.branch,
+      force: options.force,
+    });
+    if (result.isUpdated && this.deps.store.get(sessionId)) this.refreshInBackground(sessionId);
+    return { ...result, isUpdated: result.isUpdated, isForced: result.isForced };
+  }
+
+  async create(sessionId: string, body: CreatePullRequestBody): Promise<CreatePullRequestResponse> {
+    const { session, workspace } = this.context(sessionId);
+    const remote = await chooseRemote(workspace.path, session.baseBranch);
+    const repo = toGitHubRepo(remote, this.deps.githubApiUrl);
+    // Token first: pushing and then failing for want of one would leave half the job done.
+    const client = new GitHubClient(repo, await this.token(repo.host), this.deps.rateLimits);
+    await this.push(sessionId);
+
+    const linked = this.deps.store.get(sessionId);
+    if (linked) {
+      const current = await client.getPull(linked.number);
+      if (current.isModified && current.data.state === 'open')
+        return { number: linked.number, url: linked.url, isExisting: true };
+    }
+    const base = baseOnRemote(session.baseBranch, remote.name);
+    let number: number;
+    let url: string;
+    let isExisting = false;
+    try {
+      const pull = await client.createPull({
+        title: body.title,
+        body: body.body,
+        head: session.branch,
+        base,
+        draft: body.draft ?? false,
+      });
+      ({ number, html_url: url } = pull);
+    } catch (error) {
+      if (
+        !(error instanceof ForgeError && error.githubStatus === 422 && /already exists/i.test(error.message))
+      )
+        throw error;
+      const [open] = await client.listPullsByHead(session.branch);
+      if (!open) throw error;
+      ({ number, html_url: url } = open);
+      isExisting = true;
+    }
+    this.link(sessionId, repo, session.branch, number, url);
+    return { number, url, isExisting };
+  }
+
+  /** The PR's current status (fetched with ETags; the last known one while rate-limited). */
+  status(sessionId: string): Promise<PullRequestStatus> {
+    this.deps.sessions.get(sessionId);
+    if (!this.deps.store.get(sessionId)) throw new NoPullRequestError(sessionId);
+    return this.requirePoller().refresh(sessionId);
+  }
+
+  /** Send the PR's unresolved review comments (or the chosen ones) to the agent as a message. */
+  async commentsToAgent(sessionId: string, commentIds?: number[]): Promise<CommentsToAgentResponse> {
+    const status = await this.status(sessionId);
+    const threads = unresolvedThreads(status.comments, commentIds);
+    if (threads.length === 0)
+      throw new ConflictError(
+        commentIds
+          ? 'None of the chosen comments is on this pull request.'
+          : `Pull request #${status.number} has no unresolved review comments to send.`,
+      );
+    const text = reviewCommentsMessage(status, threads);
+    const sent = this.deps.sessions.controller(sessionId).sendMessage(text);
+    return { ...sent, count: threads.flat().length };
+  }
+
+  /** Title and body to start from: the first prompt's first line and the repository's PR template. */
+  async prefill(sessionId: string): Promise<PullRequestDraft> {
+    const { session, workspace } = this.context(sessionId);
+    const firstPrompt = this.deps.events
+      .after(sessionId, 0, 200)
+      .find((event) => event.type === 'user_message');
+    const text = (firstPrompt?.payload as { text?: string } | undefined)?.text ?? '';
+    const firstLine = text.trim().split('\n')[0]?.trim() ?? '';
+    const title = firstLine ? truncate(firstLine, 72) : session.name.replace(/[-_]+/g, ' ');
+    const root = existsSync(session.worktreePath) ? session.worktreePath : workspace.path;
+    return { title, body: (await findPullRequestTemplate(root)) ?? '' };
+  }
+
+  /** A client for a linked PR's repository (used by the poller). */
+  async clientFor(link: PullRequestLink): Promise<GitHubClient> {
+    const repo: GitHubRepo = {
+      host: link.host,
+      owner: link.owner,
+      repo: link.repo,
+      apiBaseUrl: link.apiBaseUrl,
+    };
+    return new GitHubClient(repo, await this.token(link.host), this.deps.rateLimits);
+  }
+
+  private link(sessionId: string, repo: GitHubRepo, branch: string, number: number, url: string): void {
+    this.deps.store.link({
+      sessionId,
+      number,
+      url,
+      host: repo.host,
+      apiBaseUrl: repo.apiBaseUrl,
+      owner: repo.owner,
+      repo: repo.repo,
+      headBranch: branch,
+    });
+    this.requirePoller().track(sessionId);
+    this.refreshInBackground(sessionId);
+  }
+
+  private refreshInBackground(sessionId: string): void {
+    this.requirePoller()
+      .refresh(sessionId)
+      .catch((error: unknown) =>
+        this.deps.logger.warn(
+          `refreshing the pull request of ${sessionId} failed: ${(error as Error).message}`,
+        ),
+      );
+  }
+
+  private async token(host: string): Promise<GitHubToken> {
+    const cached = this.tokens.get(host);
+    if (cached && cached.expiresAt > Date.now()) return cached.token;
+    const token = await resolveGitHubToken(this.deps.credentialSources, host);
+    if (!token) throw new GitHubTokenMissingError(host);
+    this.tokens.set(host, { token, expiresAt: Date.now() + TOKEN_TTL_MS });
+    return token;
+  }
+
+  private context(sessionId: string): { session: Session; workspace: Workspace } {
+    const session = this.deps.sessions.get(sessionId);
+    const workspace = this.deps.workspaces.get(session.workspaceId);
+    if (!workspace) throw new NotFoundError('Workspace', session.workspaceId);
+    return { session, workspace };
+  }
+
+  private requirePoller(): PullRequestPoller {
+    if (!this.poller) throw new Error('PullRequestService used before its poller was attached');
+    return this.poller;
+  }
+}
+
+/** The PR's base on the remote: `origin/main` → `main` when pushing to `origin`. */
+function baseOnRemote(baseBranch: string, remote: string): string {
+  return baseBranch.startsWith(`${remote}/`) ? baseBranch.slice(remote.length + 1) : baseBranch;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
