@@ -54,7 +54,9 @@ describe('mergeBack into a checked-out base branch', () => {
 
     expect(result.updatedCheckout).toBe(repo.path);
     expect(await rev('main')).toBe(result.sha);
-    expect((await repo.git(['log', '-1', '--format=%P %s', 'main'])).trim()).toBe(`${baseBefore} Session work`);
+    expect((await repo.git(['log', '-1', '--format=%P %s', 'main'])).trim()).toBe(
+      `${baseBefore} Session work`,
+    );
     expect(await read('a.txt')).toBe('a from the session\n');
     expect(await read('new.txt')).toBe('new\n');
     // The user's work: unchanged, and still staged / unstaged / untracked as it was.
@@ -120,7 +122,7 @@ describe('mergeBack into a branch that is not checked out', () => {
     const result = await merge('squash');
     expect(result.updatedCheckout).toBeNull();
     expect(await rev('main')).toBe(result.sha);
-    expect((await repo.git(['show', `${result.sha}:a.txt`]))).toBe('a from the session\n');
+    expect(await repo.git(['show', `${result.sha}:a.txt`])).toBe('a from the session\n');
     expect((await repo.git(['symbolic-ref', '--short', 'HEAD'])).trim()).toBe('feature');
     expect(await read('a.txt')).toBe('a\n');
     expect(await read('b.txt')).toBe('user work on feature\n');
@@ -134,8 +136,8 @@ describe('mergeBack into a branch that is not checked out', () => {
     await repo.git(['checkout', '-q', 'feature']);
     const mainTip = await rev('main');
     const result = await merge('merge');
-    expect((await repo.git(['show', `${result.sha}:c.txt`]))).toBe('c changed on main\n');
-    expect((await repo.git(['show', `${result.sha}:a.txt`]))).toBe('a from the session\n');
+    expect(await repo.git(['show', `${result.sha}:c.txt`])).toBe('c changed on main\n');
+    expect(await repo.git(['show', `${result.sha}:a.txt`])).toBe('a from the session\n');
     expect((await repo.git(['log', '-1', '--format=%P', result.sha])).trim().split(' ')[0]).toBe(mainTip);
   });
 });

@@ -1,0 +1,240 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatml/testkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { commitAll } from './commit.js';
+import { commitDiff, listSessionCommits } from './commits.js';
+import { sessionDiffPage } from './diff-pages.js';
+import { discardChanges } from './discard.js';
+import { fileAtRef } from './file-at-ref.js';
+import * as runGitModule from './run-git.js';
+import { WorktreeManager } from './worktree-manager.js';
+
+let repo: TempRepo;
+let data: TempDir;
+let worktreePath: string;
+
+beforeEach(async () => {
+  repo = await createTempRepo({
+    files: {
+      'README.md': '# project\n',
+      'src/app.ts': 'export const app = 1;\n',
+      'src/moved.ts': Array.from({ length: 30 }, (_, index) => `line ${index}\n`).join(''),
+      '.gitignore': '*.log\n',
+    },
+  });
+  data = await makeTempDir('changes');
+  worktreePath = join(data.path, 'worktrees', 'session');
+  await new WorktreeManager().create({
+    repoPath: repo.path,
+    worktreePath,
+    branch: 'chatml/s',
+    baseBranch: 'main',
+  });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await data.cleanup();
+  await repo.cleanup();
+});
+
+const write = async (path: string, content: string | Uint8Array) => {
+  await mkdir(join(worktreePath, path, '..'), { recursive: true });
+  await writeFile(join(worktreePath, path), content);
+};
+const read = (path: string) => readFile(join(worktreePath, path), 'utf8');
+const sessionGit = (args: string[]) => repo.git(['-C', worktreePath, ...args]);
+
+describe('commitAll', () => {
+  it('commits tracked changes, deletions and untracked files, not ignored ones', async () => {
+    await write('src/app.ts', 'export const app = 2;\n');
+    await write('notes/new.md', 'new\n');
+    await write('debug.log', 'ignored\n');
+    await sessionGit(['rm', '-q', 'README.md']);
+    const { sha } = await commitAll({ worktreePath, message: 'Session work\n\nwith a body' });
+    expect(sha).toBe((await sessionGit(['rev-parse', 'HEAD'])).trim());
+    expect((await sessionGit(['show', '--name-status', '--format=%s', 'HEAD'])).trim().split('\n')).toEqual([
+      'Session work',
+      '',
+      'D\tREADME.md',
+      'A\tnotes/new.md',
+      'M\tsrc/app.ts',
+    ]);
+    expect(await sessionGit(['status', '--porcelain'])).toBe('');
+    expect(existsSync(join(worktreePath, 'debug.log'))).toBe(true);
+  });
+
+  it('refuses an empty commit with a ConflictError', async () => {
+    await write('only.log', 'ignored\n');
+    await expect(commitAll({ worktreePath, message: 'nothing' })).rejects.toThrow(ConflictError);
+    await expect(commitAll({ worktreePath, message: 'nothing' })).rejects.toThrow(/Nothing to commit/);
+  });
+
+  it('reports a rejecting pre-commit hook as a conflict with its output', async () => {
+    const hooks = join(data.path, 'hooks');
+    await mkdir(hooks);
+    await writeFile(join(hooks, 'pre-commit'), '#!/bin/sh\necho "lint failed: app.ts" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    await repo.git(['config', 'core.hooksPath', hooks]);
+    await write('src/app.ts', 'bad\n');
+    await expect(commitAll({ worktreePath, message: 'x' })).rejects.toThrow(/refused: lint failed: app\.ts/);
+  });
+});
+
+describe('listSessionCommits and commitDiff', () => {
+  it('lists the branch’s own commits, newest first, and diffs one against its parent', async () => {
+    await repo.writeFiles({ 'README.md': '# main moved\n' });
+    await repo.commitAll('on main only');
+    await write('src/app.ts', 'export const app = 2;\n');
+    const first = await commitAll({ worktreePath, message: 'first' });
+    await sessionGit(['mv', 'src/moved.ts', 'src/renamed.ts']);
+    await write('image.bin', Buffer.from([0, 1, 2, 3, 0, 255]));
+    const second = await commitAll({ worktreePath, message: 'second\n\nbody text' });
+
+    const { commits } = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    expect(commits.map((commit) => [commit.sha, commit.subject, commit.body])).toEqual([
+      [second.sha, 'second', 'body text'],
+      [first.sha, 'first', ''],
+    ]);
+    expect(commits[0]?.parents).toEqual([first.sha]);
+
+    const diff = await commitDiff({ worktreePath, sha: second.sha });
+    expect(diff.commit.sha).toBe(second.sha);
+    expect(
+      diff.files.map(({ path, oldPath, status, binary }) => ({ path, oldPath, status, binary })),
+    ).toEqual([
+      { path: 'image.bin', oldPath: null, status: 'added', binary: true },
+      { path: 'src/renamed.ts', oldPath: 'src/moved.ts', status: 'renamed', binary: false },
+    ]);
+    const firstDiff = await commitDiff({ worktreePath, sha: first.sha.slice(0, 10) });
+    expect(firstDiff.files[0]?.patch).toContain('+export const app = 2;');
+  });
+
+  it('refuses hostile or unknown revisions', async () => {
+    await expect(commitDiff({ worktreePath, sha: '--output=/tmp/x' })).rejects.toThrow(BadRequestError);
+    await expect(commitDiff({ worktreePath, sha: 'HEAD..main' })).rejects.toThrow(BadRequestError);
+    await expect(commitDiff({ worktreePath, sha: 'deadbeef' })).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('sessionDiffPage', () => {
+  it('pages by file with totals for the whole diff, keeping renames and binaries as such', async () => {
+    for (let index = 0; index < 7; index++) await write(`many/file-${index}.txt`, `content ${index}\n`);
+    await sessionGit(['mv', 'src/moved.ts', 'src/renamed.ts']);
+    await write('blob.bin', Buffer.from([0, 0, 1]));
+    const full = await sessionDiffPage({ worktreePath, baseBranch: 'main', offset: 0 });
+    expect(full.totalFiles).toBe(9);
+    expect(full.nextOffset).toBeNull();
+
+    const pages = [];
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await sessionDiffPage({ worktreePath, baseBranch: 'main', offset, limit: 4 });
+      pages.push(page);
+      offset = page.nextOffset;
+    }
+    expect(pages.map((page) => page.files.length)).toEqual([4, 4, 1]);
+    expect(pages.flatMap((page) => page.files)).toEqual(full.files);
+    expect(pages[0]).toMatchObject({ totalFiles: 9, additions: full.additions, deletions: full.deletions });
+    const renamed = full.files.find((file) => file.status === 'renamed');
+    expect(renamed).toMatchObject({ path: 'src/renamed.ts', oldPath: 'src/moved.ts' });
+    expect(full.files.find((file) => file.path === 'blob.bin')?.binary).toBe(true);
+  });
+});
+
+describe('fileAtRef', () => {
+  it('returns a file at a commit, branch or HEAD~N, as text or base64', async () => {
+    await write('src/app.ts', 'export const app = 2;\n');
+    await write('bin/data', Buffer.from([1, 0, 2]));
+    await commitAll({ worktreePath, message: 'change' });
+    expect(await fileAtRef({ cwd: worktreePath, ref: 'HEAD~1', path: 'src/app.ts' })).toMatchObject({
+      content: 'export const app = 1;\n',
+      encoding: 'utf8',
+      kind: 'file',
+    });
+    expect((await fileAtRef({ cwd: repo.path, ref: 'chatml/s', path: 'src/app.ts' })).content).toBe(
+      'export const app = 2;\n',
+    );
+    const binary = await fileAtRef({ cwd: worktreePath, ref: 'HEAD', path: 'bin/data' });
+    expect(binary).toMatchObject({ binary: true, encoding: 'base64', size: 3 });
+    expect(Buffer.from(binary.content ?? '', 'base64')).toEqual(Buffer.from([1, 0, 2]));
+  });
+
+  it('reports a symlink’s target without following it', async () => {
+    await symlink('/etc/passwd', join(worktreePath, 'link'));
+    await commitAll({ worktreePath, message: 'link' });
+    expect(await fileAtRef({ cwd: worktreePath, ref: 'HEAD', path: 'link' })).toMatchObject({
+      kind: 'symlink',
+      content: '/etc/passwd',
+    });
+  });
+
+  it('refuses path traversal and hostile refs before running git', async () => {
+    const spy = vi.spyOn(runGitModule, 'runGit');
+    for (const path of [
+      '../outside',
+      'src/../../x',
+      '/etc/passwd',
+      '.git/config',
+      'src//app.ts',
+      'a\\..\\b',
+      'x\u0000',
+    ]) {
+      await expect(fileAtRef({ cwd: worktreePath, ref: 'HEAD', path })).rejects.toThrow(BadRequestError);
+    }
+    for (const ref of ['--output=/tmp/x', 'HEAD:src/app.ts', 'main@{1}', 'a..b', '-n']) {
+      await expect(fileAtRef({ cwd: worktreePath, ref, path: 'README.md' })).rejects.toThrow(BadRequestError);
+    }
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('says which file or folder is not there', async () => {
+    await expect(fileAtRef({ cwd: worktreePath, ref: 'HEAD', path: 'nope.txt' })).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(fileAtRef({ cwd: worktreePath, ref: 'HEAD', path: 'src' })).rejects.toThrow(/folder/);
+  });
+});
+
+describe('discardChanges', () => {
+  it('restores tracked files from HEAD and deletes untracked ones, leaving other changes and ignored files', async () => {
+    await write('src/app.ts', 'changed\n');
+    await sessionGit(['add', 'src/app.ts']);
+    await write('src/app.ts', 'changed again\n');
+    await write('README.md', 'keep this change\n');
+    await sessionGit(['rm', '-q', 'src/moved.ts']);
+    await write('scratch/new.txt', 'new\n');
+    await write('staged-new.txt', 'staged\n');
+    await sessionGit(['add', 'staged-new.txt']);
+    await write('scratch/trace.log', 'ignored\n');
+
+    const result = await discardChanges({
+      worktreePath,
+      paths: ['src/app.ts', 'src/moved.ts', 'scratch/new.txt', 'staged-new.txt'],
+    });
+    expect(result.restored.sort()).toEqual(['src/app.ts', 'src/moved.ts']);
+    expect(result.deleted.sort()).toEqual(['scratch/new.txt', 'staged-new.txt']);
+    expect(await read('src/app.ts')).toBe('export const app = 1;\n');
+    expect(existsSync(join(worktreePath, 'src/moved.ts'))).toBe(true);
+    expect(existsSync(join(worktreePath, 'staged-new.txt'))).toBe(false);
+    expect(await read('README.md')).toBe('keep this change\n');
+    expect(await read('scratch/trace.log')).toBe('ignored\n');
+    expect(await sessionGit(['status', '--porcelain'])).toBe(' M README.md\n');
+  });
+
+  it('refuses paths that leave the worktree or lead through a symlink', async () => {
+    await expect(discardChanges({ worktreePath, paths: ['../outside'] })).rejects.toThrow(BadRequestError);
+    await expect(discardChanges({ worktreePath, paths: ['.git'] })).rejects.toThrow(BadRequestError);
+    const outside = await makeTempDir('outside');
+    try {
+      await writeFile(join(outside.path, 'victim.txt'), 'keep\n');
+      await symlink(outside.path, join(worktreePath, 'escape'));
+      await discardChanges({ worktreePath, paths: ['escape/victim.txt'] }).catch(() => undefined);
+      expect(await readFile(join(outside.path, 'victim.txt'), 'utf8')).toBe('keep\n');
+    } finally {
+      await outside.cleanup();
+    }
+  });
+});
