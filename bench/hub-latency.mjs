@@ -14,6 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BACKEND_NODE_FLAGS } from '@chatml/cli';
 import { PROTOCOL_VERSION } from '@chatml/protocol';
 import { createTempRepo, makeTempDir } from '@chatml/testkit';
 import WebSocket from 'ws';
@@ -192,7 +193,11 @@ async function runChatml(tmp) {
     idleRunnerTimeoutMs: 10 * 60_000,
   };
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is for digging into a result.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The backend runs with the flags the launcher gives it, as users run it.
+  const nodeArgs = [
+    ...BACKEND_NODE_FLAGS,
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const server = new Child(process.execPath, [
     ...nodeArgs,
     fixture('server-child.mjs'),

@@ -11,6 +11,7 @@
 // from processes started exactly as users start them.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BACKEND_NODE_FLAGS } from '@chatml/cli';
 import { createTempRepo, makeTempDir } from '@chatml/testkit';
 import {
   apiClient,
@@ -48,7 +49,8 @@ async function startBackend(home, nodeArgs) {
   const env = { ...process.env, CHATML_HOME: home };
   const backend = new Child(
     process.execPath,
-    [...nodeArgs, BIN, 'serve', '--port', '0', '--log-level', 'warn'],
+    // Started as the launcher starts it (`chatml start` adds BACKEND_NODE_FLAGS); bare node gets none.
+    [...nodeArgs, ...BACKEND_NODE_FLAGS, BIN, 'serve', '--port', '0', '--log-level', 'warn'],
     {
       env,
     },

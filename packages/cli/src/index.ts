@@ -1,2 +1,3 @@
+export { BACKEND_NODE_FLAGS } from './backend-flags.js';
 export { checkHealth, readServerInfo } from './server-info.js';
 export { BackendSupervisor, type SupervisorOptions } from './supervisor.js';

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AppPaths, defaultChatmlHome } from '@chatml/server';
+import { BACKEND_NODE_FLAGS } from '../backend-flags.js';
 import { openBrowser } from '../open-browser.js';
 import { checkHealth, readServerInfo } from '../server-info.js';
 import { BackendSupervisor } from '../supervisor.js';
@@ -34,7 +35,17 @@ export async function start(options: StartOptions): Promise<void> {
     // open UI reconnects on its own.
     args: (previousPort) => {
       const port = previousPort === undefined ? firstPort : String(previousPort);
-      const args = [binPath, 'serve', '--supervised', '--prefer-port', '--port', port, '--home', home];
+      const args = [
+        ...BACKEND_NODE_FLAGS,
+        binPath,
+        'serve',
+        '--supervised',
+        '--prefer-port',
+        '--port',
+        port,
+        '--home',
+        home,
+      ];
       if (options.demoModel) args.push('--demo-model');
       return args;
     },
