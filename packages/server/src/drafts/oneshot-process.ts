@@ -18,6 +18,8 @@ export interface OneShotProcessOptions {
   /** The process group is killed after this long; default 120 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told the process id once it runs (tests check its process group afterwards). */
+  onSpawn?: (pid: number) => void;
 }
 
 const MAX_STDOUT_BYTES = 1024 * 1024;
@@ -37,6 +39,7 @@ export function runOneShotProcess(options: OneShotProcessOptions): Promise<strin
       detached: true,
       windowsHide: true,
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderrTail = '';
     let failure: string | undefined;
