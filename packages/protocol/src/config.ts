@@ -25,8 +25,6 @@ export const Settings = z
     githubApiUrl: z.string().url().optional(),
     /** After a merge back, archive the session and delete its branch (a request's `archive` wins). */
     archiveAfterMerge: z.boolean().optional(),
-    /** After a merge back, archive the session and delete its branch (a request's `archive` wins). */
-    archiveAfterMerge: z.boolean().optional(),
     /**
      * Scheduling niceness of agent processes (0 = same as the backend, up to 19). Default 10: an
      * agent compiling or running tests must not starve the backend that streams every session.
