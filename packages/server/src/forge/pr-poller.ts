@@ -61,11 +61,16 @@ export class PullRequestPoller {
     }
   }
 
-  track(sessionId: string, last: PullRequestStatus | null = null): void {
+  /**
+   * Poll this session's PR from now on. `isDueNow: false` when the caller fetches it itself right
+   * away (a PR just created), so the first timed poll comes one interval later.
+   */
+  track(sessionId: string, last: PullRequestStatus | null = null, isDueNow = true): void {
+    const nextPollAt = isDueNow ? this.now() : this.now() + this.intervalMs;
     const existing = this.watches.get(sessionId);
     if (existing) {
       existing.intervalMs = this.intervalMs;
-      existing.nextPollAt = this.now();
+      existing.nextPollAt = nextPollAt;
     } else {
       this.watches.set(sessionId, {
         sessionId,
@@ -73,7 +78,7 @@ export class PullRequestPoller {
         parts: {},
         last,
         intervalMs: this.intervalMs,
-        nextPollAt: this.now(),
+        nextPollAt,
         inFlight: null,
       });
     }

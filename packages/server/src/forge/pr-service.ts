@@ -79,7 +79,7 @@ export class PullRequestService {
       force: options.force,
     });
     if (result.isUpdated && this.deps.store.get(sessionId)) this.refreshInBackground(sessionId);
-    return { ...result, isUpdated: result.isUpdated, isForced: result.isForced };
+    return result;
   }
 
   async create(sessionId: string, body: CreatePullRequestBody): Promise<CreatePullRequestResponse> {
@@ -180,7 +180,7 @@ export class PullRequestService {
       repo: repo.repo,
       headBranch: branch,
     });
-    this.requirePoller().track(sessionId);
+    this.requirePoller().track(sessionId, null, false);
     this.refreshInBackground(sessionId);
   }
 
