@@ -106,6 +106,19 @@ export const PullRequestStatus = z.object({
 });
 export type PullRequestStatus = z.output<typeof PullRequestStatus>;
 
+/** A session's linked PR as last seen (no GitHub call): for lists and badges. */
+export const SessionPullRequest = z.object({
+  sessionId: z.string(),
+  number: z.number().int().positive(),
+  url: z.string(),
+  /** The last status fetched (null until the first fetch). */
+  status: PullRequestStatus.nullable(),
+});
+export type SessionPullRequest = z.output<typeof SessionPullRequest>;
+
+export const SessionPullRequestList = z.object({ pullRequests: z.array(SessionPullRequest) });
+export type SessionPullRequestList = z.output<typeof SessionPullRequestList>;
+
 export const CommentsToAgentBody = z
   .object({
     /** Send only these comments (ids from `GET …/pr`); default: every unresolved review comment. */

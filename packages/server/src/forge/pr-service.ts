@@ -7,6 +7,7 @@ import type {
   PullRequestStatus,
   PushResponse,
   Session,
+  SessionPullRequestList,
   Workspace,
 } from '@chatml/protocol';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
@@ -121,6 +122,16 @@ export class PullRequestService {
     }
     this.link(sessionId, repo, session.branch, number, url);
     return { number, url, isExisting };
+  }
+
+  /** The PRs linked to a workspace's sessions, as last seen (no GitHub call). */
+  listForWorkspace(workspaceId: string): SessionPullRequestList {
+    if (!this.deps.workspaces.get(workspaceId)) throw new NotFoundError('Workspace', workspaceId);
+    const pullRequests = this.deps.sessions.list(workspaceId).flatMap((session) => {
+      const link = this.deps.store.get(session.id);
+      return link ? [{ sessionId: session.id, number: link.number, url: link.url, status: link.status }] : [];
+    });
+    return { pullRequests };
   }
 
   /** The PR's current status (fetched with ETags; the last known one while rate-limited). */

@@ -6,6 +6,7 @@ import type {
   PullRequestStatus,
   PushResponse,
   Session,
+  SessionPullRequestList,
 } from '@chatml/protocol';
 import {
   type BareRemote,
@@ -320,6 +321,18 @@ describe('pull request status and review loop', () => {
     repo.mergePull(1);
     const merged = await harness.request<PullRequestStatus>('GET', `/sessions/${session.id}/pr`);
     expect(merged.body.state).toBe('merged');
+    const listed = await harness.request<SessionPullRequestList>(
+      'GET',
+      `/workspaces/${session.workspaceId}/pull-requests`,
+    );
+    expect(listed.body.pullRequests).toEqual([
+      {
+        sessionId: session.id,
+        number: 1,
+        url: 'https://github.com/acme/widgets/pull/1',
+        status: merged.body,
+      },
+    ]);
   });
 
   it('pauses when the rate limit is used up and serves the last status until the reset', async () => {

@@ -22,6 +22,7 @@ export function forgeRoutes(forge: ForgeServices): Hono {
       return c.json(created, created.isExisting ? 200 : 201);
     })
     .get('/sessions/:id/pr', async (c) => c.json(await pullRequests.status(c.req.param('id'))))
+    .get('/workspaces/:id/pull-requests', (c) => c.json(pullRequests.listForWorkspace(c.req.param('id'))))
     .get('/sessions/:id/pr/prefill', async (c) => c.json(await pullRequests.prefill(c.req.param('id'))))
     .post('/sessions/:id/pr/comments-to-agent', async (c) => {
       const body = await optionalBody(c, CommentsToAgentBody);
