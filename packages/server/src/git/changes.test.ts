@@ -7,6 +7,8 @@ import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { commitAll } from './commit.js';
 import { commitDiff, listSessionCommits } from './commits.js';
 import { sessionDiffPage } from './diff-pages.js';
+import { parseCombinedDiff } from './diff-parser.js';
+import { hasUntrackedFiles, STABLE_DIFF_ARGS, sessionDiff, withDiffSource } from './diff-service.js';
 import { discardChanges } from './discard.js';
 import { fileAtRef } from './file-at-ref.js';
 import * as runGitModule from './run-git.js';
@@ -117,6 +119,47 @@ describe('listSessionCommits and commitDiff', () => {
     await expect(commitDiff({ worktreePath, sha: '--output=/tmp/x' })).rejects.toThrow(BadRequestError);
     await expect(commitDiff({ worktreePath, sha: 'HEAD..main' })).rejects.toThrow(BadRequestError);
     await expect(commitDiff({ worktreePath, sha: 'deadbeef' })).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('sessionDiff without untracked files', () => {
+  it('takes the one-pass path and reports exactly what the snapshot path does', async () => {
+    await write('src/app.ts', 'staged\n');
+    await sessionGit(['add', 'src/app.ts']);
+    await write('src/app.ts', 'staged, then edited again\n');
+    await sessionGit(['mv', 'src/moved.ts', 'src/renamed.ts']);
+    await sessionGit(['rm', '-q', 'README.md']);
+    await write('debug.log', 'ignored, so not untracked\n');
+    expect(await hasUntrackedFiles(worktreePath)).toBe(false);
+
+    const fast = await sessionDiff({ worktreePath, baseBranch: 'main' });
+    const viaSnapshot = await withDiffSource(worktreePath, true, undefined, async (source) =>
+      parseCombinedDiff(
+        (
+          await runGitModule.runGit(
+            [
+              'diff',
+              ...source.args,
+              '--raw',
+              '--numstat',
+              '--patch',
+              '-z',
+              '--find-renames',
+              ...STABLE_DIFF_ARGS,
+              fast.mergeBase,
+            ],
+            { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' } },
+          )
+        ).stdout,
+      ),
+    );
+    expect(fast.files).toEqual(viaSnapshot);
+    expect(fast.files.map((file) => [file.status, file.path])).toEqual([
+      ['deleted', 'README.md'],
+      ['modified', 'src/app.ts'],
+      ['renamed', 'src/renamed.ts'],
+    ]);
+    expect(fast.files[1]?.patch).toContain('+staged, then edited again');
   });
 });
 

@@ -1,10 +1,15 @@
 import type { DiffPage, FileDiff } from '@chatml/protocol';
 import { parseCombinedDiff } from './diff-parser.js';
-import { findMergeBase, STABLE_DIFF_ARGS, sessionDiff } from './diff-service.js';
+import {
+  findMergeBase,
+  hasUntrackedFiles,
+  STABLE_DIFF_ARGS,
+  sessionDiff,
+  withDiffSource,
+} from './diff-service.js';
 import { validateBranchName } from './ref-names.js';
 import { literalPathspec } from './repo-paths.js';
 import { runGit } from './run-git.js';
-import { withSnapshotIndex } from './snapshot-index.js';
 
 export interface DiffPageOptions {
   worktreePath: string;
@@ -18,7 +23,7 @@ export interface DiffPageOptions {
 
 /**
  * The session diff (see sessionDiff) one page of files at a time, with totals for the whole diff.
- * A page costs one snapshot and two diffs: the file list with counts for everything (no patch
+ * A page costs two diffs (of the snapshot when there are untracked files, see withDiffSource): the file list with counts for everything (no patch
  * text), then patches for the page's paths only — a 5,000-file diff is never read in full to show
  * its first 100 files. Rename pairs stay together because both paths go into the second diff.
  *
@@ -32,39 +37,38 @@ export async function sessionDiffPage(options: DiffPageOptions): Promise<DiffPag
     return paged(full.mergeBase, full.files, offset, full.files.length, full.files.slice(offset), null);
   }
   const baseBranch = await validateBranchName(options.baseBranch);
-  const mergeBase = await findMergeBase(worktreePath, baseBranch, signal);
-  return withSnapshotIndex(
-    worktreePath,
-    async ({ env }) => {
-      const diff = (extra: string[], pathspecs: string[]) =>
-        runGit(
-          [
-            'diff',
-            '--cached',
-            '--raw',
-            '--numstat',
-            ...extra,
-            '-z',
-            '--find-renames',
-            ...STABLE_DIFF_ARGS,
-            '--end-of-options',
-            mergeBase,
-            ...(pathspecs.length > 0 ? ['--', ...pathspecs] : []),
-          ],
-          { cwd: worktreePath, env: { ...env }, config: { 'core.quotePath': 'false' }, signal },
-        );
-      const all = parseCombinedDiff((await diff([], [])).stdout);
-      const window = all.slice(offset, offset + limit);
-      const nextOffset = offset + limit < all.length ? offset + limit : null;
-      if (window.length === 0) return paged(mergeBase, all, offset, all.length, [], nextOffset);
-      const paths = window.flatMap((file) => (file.oldPath ? [file.path, file.oldPath] : [file.path]));
-      const withPatches = parseCombinedDiff((await diff(['--patch'], paths.map(literalPathspec))).stdout);
-      const patchByPath = new Map(withPatches.map((file) => [file.path, file.patch]));
-      const files = window.map((file) => ({ ...file, patch: patchByPath.get(file.path) ?? '' }));
-      return paged(mergeBase, all, offset, all.length, files, nextOffset);
-    },
-    signal,
-  );
+  const [mergeBase, hasUntracked] = await Promise.all([
+    findMergeBase(worktreePath, baseBranch, signal),
+    hasUntrackedFiles(worktreePath, signal),
+  ]);
+  return withDiffSource(worktreePath, hasUntracked, signal, async (source) => {
+    const diff = (extra: string[], pathspecs: string[]) =>
+      runGit(
+        [
+          'diff',
+          ...source.args,
+          '--raw',
+          '--numstat',
+          ...extra,
+          '-z',
+          '--find-renames',
+          ...STABLE_DIFF_ARGS,
+          '--end-of-options',
+          mergeBase,
+          ...(pathspecs.length > 0 ? ['--', ...pathspecs] : []),
+        ],
+        { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' }, signal },
+      );
+    const all = parseCombinedDiff((await diff([], [])).stdout);
+    const window = all.slice(offset, offset + limit);
+    const nextOffset = offset + limit < all.length ? offset + limit : null;
+    if (window.length === 0) return paged(mergeBase, all, offset, all.length, [], nextOffset);
+    const paths = window.flatMap((file) => (file.oldPath ? [file.path, file.oldPath] : [file.path]));
+    const withPatches = parseCombinedDiff((await diff(['--patch'], paths.map(literalPathspec))).stdout);
+    const patchByPath = new Map(withPatches.map((file) => [file.path, file.patch]));
+    const files = window.map((file) => ({ ...file, patch: patchByPath.get(file.path) ?? '' }));
+    return paged(mergeBase, all, offset, all.length, files, nextOffset);
+  });
 }
 
 function paged(

@@ -30,7 +30,7 @@ export const STABLE_DIFF_ARGS = [
  * Everything the session changed: its working tree — committed, uncommitted and untracked (but not
  * ignored) files — against the merge-base of HEAD and `baseBranch`. Commits made on the base branch
  * after the session started are therefore not part of it. The worktree's index and files are not
- * touched (see withSnapshotIndex), and the whole diff costs a constant number of git processes.
+ * touched (see withDiffSource), and the whole diff costs a constant number of git processes.
  *
  * @example
  * const { mergeBase, files } = await sessionDiff({ worktreePath, baseBranch: 'main' });
@@ -38,31 +38,67 @@ export const STABLE_DIFF_ARGS = [
 export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResponse> {
   const { worktreePath, signal } = options;
   const baseBranch = await validateBranchName(options.baseBranch);
-  const mergeBase = await findMergeBase(worktreePath, baseBranch, signal);
-  const output = await withSnapshotIndex(
-    worktreePath,
-    async ({ env }) => {
-      const { stdout } = await runGit(
-        [
-          'diff',
-          '--cached',
-          '--raw',
-          '--numstat',
-          '--patch',
-          '-z',
-          '--find-renames',
-          ...STABLE_DIFF_ARGS,
-          '--end-of-options',
-          mergeBase,
-        ],
-        // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
-        { cwd: worktreePath, env: { ...env }, config: { 'core.quotePath': 'false' }, signal },
-      );
-      return stdout;
-    },
-    signal,
-  );
+  const [mergeBase, hasUntracked] = await Promise.all([
+    findMergeBase(worktreePath, baseBranch, signal),
+    hasUntrackedFiles(worktreePath, signal),
+  ]);
+  const output = await withDiffSource(worktreePath, hasUntracked, signal, async (source) => {
+    const { stdout } = await runGit(
+      [
+        'diff',
+        ...source.args,
+        '--raw',
+        '--numstat',
+        '--patch',
+        '-z',
+        '--find-renames',
+        ...STABLE_DIFF_ARGS,
+        '--end-of-options',
+        mergeBase,
+      ],
+      // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
+      { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' }, signal },
+    );
+    return stdout;
+  });
   return { mergeBase, files: parseCombinedDiff(output) };
+}
+
+/** How to point `git diff` at "the whole working tree": extra arguments and environment. */
+export interface DiffSource {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs `use` with the cheapest way to diff the whole working tree against a commit. Without
+ * untracked files, plain `git diff <commit>` (working tree vs commit) already shows everything —
+ * staged or not, deletions included — in one pass over the files. With untracked files, which
+ * plain `git diff` leaves out, the diff runs against a throwaway index snapshot that holds them too
+ * (`--cached` + withSnapshotIndex): a second pass over the tree (`git add --all`), but renames
+ * between tracked and untracked files are still found. Either way the worktree's own index is
+ * never written.
+ */
+export async function withDiffSource<T>(
+  worktreePath: string,
+  hasUntracked: boolean,
+  signal: AbortSignal | undefined,
+  use: (source: DiffSource) => Promise<T>,
+): Promise<T> {
+  if (!hasUntracked) return use({ args: [], env: {} });
+  return withSnapshotIndex(worktreePath, ({ env }) => use({ args: ['--cached'], env: { ...env } }), signal);
+}
+
+/**
+ * Whether the worktree has untracked files that are not ignored. `--directory` stops at the first
+ * level of an untracked folder, so a huge new folder costs no more than a small one.
+ */
+export async function hasUntrackedFiles(worktreePath: string, signal?: AbortSignal): Promise<boolean> {
+  const { stdout } = await runGit(
+    ['ls-files', '--others', '--exclude-standard', '--directory', '--no-empty-directory', '-z'],
+    { cwd: worktreePath, signal, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout.length > 0;
 }
 
 /** `git merge-base HEAD <baseBranch>` in the worktree; BadRequest/Conflict errors a user can act on. */
