@@ -1,4 +1,5 @@
 import {
+  BranchList,
   type CreateSessionBody,
   type CreateWorkspaceBody,
   DiffResponse,
@@ -7,6 +8,7 @@ import {
   type PermissionDecisionBody,
   SendMessageResponse,
   Session,
+  SessionFiles,
   SessionList,
   type UpdateSessionBody,
   Workspace,
@@ -78,6 +80,20 @@ export class ApiClient {
   events(sessionId: string, afterSeq: number, limit = 1000): Promise<EventsResponse> {
     const query = `after=${afterSeq}&limit=${limit}`;
     return this.request('GET', `/sessions/${enc(sessionId)}/events?${query}`, EventsResponse);
+  }
+
+  archiveSession(sessionId: string): Promise<Session> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/archive`, Session);
+  }
+
+  /** The worktree's files for the composer's `@` picker. */
+  listFiles(sessionId: string): Promise<SessionFiles> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/files`, SessionFiles);
+  }
+
+  /** Branches a new session can start from. */
+  listBranches(workspaceId: string): Promise<BranchList> {
+    return this.request('GET', `/workspaces/${enc(workspaceId)}/branches`, BranchList);
   }
 
   diff(sessionId: string): Promise<DiffResponse> {

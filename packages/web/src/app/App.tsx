@@ -1,28 +1,49 @@
 import type { Session, Workspace } from '@chatml/protocol';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { Group, Panel } from 'react-resizable-panels';
 import { ApiError } from '../api/api-error';
 import type { HealthDetails } from '../api/rest-client';
 import { AddWorkspaceForm } from '../components/AddWorkspaceForm';
-import { ConnectionBanner, DemoModelNotice } from '../components/Banners';
+import { ConnectionBanner, CredentialsNotice, DemoModelNotice } from '../components/Banners';
+import { CommandPalette } from '../components/CommandPalette';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { HelpOverlay } from '../components/HelpOverlay';
 import { MissingToken } from '../components/MissingToken';
+import { PaneDivider, usePersistedLayout } from '../components/Panes';
 import { SessionView } from '../components/SessionView';
+import { SettingsView } from '../components/SettingsView';
 import { Sidebar } from '../components/Sidebar';
 import { WorkspaceHome } from '../components/WorkspaceHome';
 import { sessionsOf } from '../state/catalog';
+import { applyTheme } from '../state/preferences';
+import { buildPaletteCommands } from './palette-commands';
 import { navigate, useRoute, useRoutePathname } from './router';
-import { sessionPath, workspacePath } from './routes';
-import { useCatalog, useConnectionState, useServices } from './services';
+import { SETTINGS_PATH, sessionPath, workspacePath } from './routes';
+import { useCatalog, useConnectionState, useLocalValue, useServices } from './services';
+import { isTypingTarget, matchShortcut, type ShortcutId } from './shortcuts';
 
 const LAST_WORKSPACE_KEY = 'chatml.lastWorkspace';
 
-/** The shell: banners on top, the sidebar on the left, and the centre chosen by the URL. */
+/**
+ * The shell: banners on top; resizable sidebar and main pane (sizes remembered); the centre chosen
+ * by the URL; the command palette, shortcut help and archive confirmation above everything.
+ */
 export function App() {
-  const { api, ws, catalog } = useServices();
+  const services = useServices();
+  const { api, ws, catalog, preferences } = services;
   const route = useRoute();
   const { catalog: data, loadError } = useCatalog();
   const connection = useConnectionState();
+  const theme = useLocalValue(preferences.theme);
+  const isArchivedShown = useLocalValue(preferences.isArchivedShown);
   const [health, setHealth] = useState<HealthDetails>();
   const [isAddingWorkspace, setIsAddingWorkspace] = useState(false);
+  const [isPaletteOpen, setPaletteOpen] = useState(false);
+  const [isHelpOpen, setHelpOpen] = useState(false);
+  const [archiveTarget, setArchiveTarget] = useState<Session>();
+  const layout = usePersistedLayout('shell', ['sidebar', 'main']);
+
+  useEffect(() => applyTheme(theme), [theme]);
 
   useEffect(() => {
     void catalog.refresh();
@@ -34,6 +55,7 @@ export function App() {
   const sessionId = route.name === 'session' ? route.sessionId : undefined;
   const workspace = data.workspaces.find((candidate) => candidate.id === workspaceId);
   const sessions = useMemo(() => (workspaceId ? sessionsOf(data, workspaceId) : []), [data, workspaceId]);
+  const session = sessionId ? data.sessions.get(sessionId) : undefined;
 
   useEffect(() => {
     if (!workspaceId) return;
@@ -55,6 +77,57 @@ export function App() {
     if (target) navigate(workspacePath(target), { replace: true });
   }, [route.name, firstWorkspaceId, data.workspaces]);
 
+  // The palette switches across workspaces, so it needs every workspace's sessions.
+  useEffect(() => {
+    if (!isPaletteOpen) return;
+    for (const candidate of data.workspaces) void catalog.ensureSessions(candidate.id);
+  }, [isPaletteOpen, data.workspaces, catalog]);
+
+  const startNewSession = () => {
+    const target = workspace ?? data.workspaces.find((candidate) => candidate.status === 'ready');
+    if (!target) {
+      setIsAddingWorkspace(true);
+      return;
+    }
+    navigate(workspacePath(target.id));
+    // Already there: the form is mounted, so only focus moves.
+    requestAnimationFrame(() => document.getElementById('new-session-prompt')?.focus());
+  };
+  const listedSessions = sessions.filter(
+    (candidate) => isArchivedShown || candidate.status !== 'archived' || candidate.id === sessionId,
+  );
+  const stepSession = (step: 1 | -1) => {
+    if (listedSessions.length === 0) return;
+    const index = listedSessions.findIndex((candidate) => candidate.id === sessionId);
+    const next = listedSessions[(index + step + listedSessions.length) % listedSessions.length];
+    if (next) navigate(sessionPath(next.workspaceId, next.id));
+  };
+  const runShortcut: Record<ShortcutId, () => void> = {
+    palette: () => setPaletteOpen(true),
+    help: () => setHelpOpen(true),
+    newSession: startNewSession,
+    toggleChanges: () => preferences.isChangesOpen.set(!preferences.isChangesOpen.get()),
+    nextSession: () => stepSession(1),
+    previousSession: () => stepSession(-1),
+    focusComposer: () => document.getElementById('composer-input')?.focus(),
+  };
+  // The listener is installed once; it always calls the handlers of the latest render.
+  const shortcutsRef = useRef(runShortcut);
+  shortcutsRef.current = runShortcut;
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented) return;
+      // Inside an open dialog only the dialog's own keys apply.
+      if (event.target instanceof Element && event.target.closest('dialog[open]')) return;
+      const id = matchShortcut(event, isTypingTarget(event.target));
+      if (!id) return;
+      event.preventDefault();
+      shortcutsRef.current[id]();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
   if (loadError instanceof ApiError && loadError.isUnauthorized) return <MissingToken isExpired />;
 
   const onWorkspaceAdded = (added: Workspace) => {
@@ -67,8 +140,24 @@ export function App() {
     navigate(sessionPath(created.workspaceId, created.id));
   };
 
+  const commands = buildPaletteCommands({
+    services,
+    catalog: data,
+    workspace,
+    session,
+    isArchivedShown,
+    actions: {
+      newSession: startNewSession,
+      addRepository: () => setIsAddingWorkspace(true),
+      archive: (target) => setArchiveTarget(target),
+      help: () => setHelpOpen(true),
+    },
+  });
+
   let centre: ReactNode;
-  if (isAddingWorkspace || (data.isLoaded && data.workspaces.length === 0)) {
+  if (route.name === 'settings') {
+    centre = <SettingsView health={health} />;
+  } else if (isAddingWorkspace || (data.isLoaded && data.workspaces.length === 0)) {
     const cancel = data.workspaces.length > 0 ? () => setIsAddingWorkspace(false) : undefined;
     centre = <AddWorkspaceForm onAdded={onWorkspaceAdded} onCancel={cancel} />;
   } else if (!data.isLoaded) {
@@ -78,9 +167,9 @@ export function App() {
   } else if (workspaceId && !workspace) {
     centre = <CentreMessage>This repository is not registered with ChatML (any more).</CentreMessage>;
   } else if (sessionId) {
-    const session = data.sessions.get(sessionId);
     const isKnown = workspaceId !== undefined && data.loadedWorkspaceIds.has(workspaceId);
-    if (session) centre = <SessionView key={session.id} session={session} />;
+    if (session)
+      centre = <SessionView key={session.id} session={session} onArchive={() => setArchiveTarget(session)} />;
     else centre = <CentreMessage>{isKnown ? 'This session does not exist.' : 'Loading…'}</CentreMessage>;
   } else if (workspace) {
     centre = <WorkspaceHome workspace={workspace} onCreated={onSessionCreated} />;
@@ -91,17 +180,43 @@ export function App() {
       <div className="banners">
         <ConnectionBanner state={connection} onRetryNow={() => ws.reconnectNow()} />
         {health?.demoModel && <DemoModelNotice />}
+        {health?.modelCredentials === 'none' && route.name !== 'settings' && (
+          <CredentialsNotice onOpenSettings={() => navigate(SETTINGS_PATH)} />
+        )}
       </div>
-      <div className="panes">
-        <Sidebar
-          workspaces={data.workspaces}
-          workspace={workspace}
-          sessions={sessions}
-          selectedSessionId={sessionId}
-          onAddRepository={() => setIsAddingWorkspace(true)}
-        />
-        <main className="main-pane">{centre}</main>
-      </div>
+      <Group
+        className="panes"
+        orientation="horizontal"
+        defaultLayout={layout.defaultLayout}
+        onLayoutChanged={layout.onLayoutChanged}
+      >
+        <Panel id="sidebar" defaultSize="260px" minSize="180px" maxSize="45%" className="pane">
+          <Sidebar
+            workspaces={data.workspaces}
+            workspace={workspace}
+            sessions={sessions}
+            selectedSessionId={sessionId}
+            onAddRepository={() => setIsAddingWorkspace(true)}
+            onOpenPalette={() => setPaletteOpen(true)}
+          />
+        </Panel>
+        <PaneDivider label="Resize the sidebar" />
+        <Panel id="main" minSize="40%" className="pane">
+          <main className="main-pane">{centre}</main>
+        </Panel>
+      </Group>
+      <CommandPalette isOpen={isPaletteOpen} onClose={() => setPaletteOpen(false)} commands={commands} />
+      <HelpOverlay isOpen={isHelpOpen} onClose={() => setHelpOpen(false)} />
+      <ConfirmDialog
+        isOpen={archiveTarget !== undefined}
+        title={`Archive ${archiveTarget?.name ?? 'this session'}?`}
+        message="Its agent stops and its worktree is removed. Uncommitted work is saved to an archive ref first; the branch and this conversation are kept."
+        confirmLabel="Archive"
+        onConfirm={async () => {
+          if (archiveTarget) catalog.addSession(await api.archiveSession(archiveTarget.id));
+        }}
+        onClose={() => setArchiveTarget(undefined)}
+      />
     </div>
   );
 }

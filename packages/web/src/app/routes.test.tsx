@@ -25,6 +25,8 @@ describe('routes', () => {
     });
     expect(parseRoute(workspacePath('ws_1'))).toEqual({ name: 'workspace', workspaceId: 'ws_1' });
     expect(parseRoute('/x')).toEqual({ name: 'not_found' });
+    expect(parseRoute('/settings')).toEqual({ name: 'settings' });
+    expect(parseRoute('/settings/x')).toEqual({ name: 'not_found' });
     expect(parseRoute('/w/ws_1/x/ses_2')).toEqual({ name: 'not_found' });
   });
 });

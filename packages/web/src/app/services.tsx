@@ -2,9 +2,15 @@ import { createContext, type ReactNode, useContext, useEffect, useState, useSync
 import { ApiClient } from '../api/rest-client';
 import { type ConnectionState, defaultWsUrl, WsClient } from '../api/ws-client';
 import { type CatalogSnapshot, CatalogStore } from '../state/catalog-store';
+import { browserNotificationApi, DesktopNotifier } from '../state/desktop-notifier';
+import type { LocalValue } from '../state/local-store';
+import { createPreferences, type Preferences } from '../state/preferences';
 import { TranscriptRegistry } from '../state/transcript-registry';
 import type { TranscriptSnapshot, TranscriptStore } from '../state/transcript-store';
 import { emptyTranscript } from '../state/transcript-types';
+import { UnreadTracker } from '../state/unread';
+import { navigate } from './router';
+import { parseRoute, sessionPath } from './routes';
 
 /** The long-lived clients and stores of one page load, shared through context. */
 export interface Services {
@@ -12,6 +18,9 @@ export interface Services {
   ws: WsClient;
   catalog: CatalogStore;
   transcripts: TranscriptRegistry;
+  preferences: Preferences;
+  unread: UnreadTracker;
+  notifier: DesktopNotifier;
 }
 
 export function createServices(token: string): Services {
@@ -19,6 +28,23 @@ export function createServices(token: string): Services {
   const ws = new WsClient({ url: defaultWsUrl(), token });
   const catalog = new CatalogStore(api, ws);
   const transcripts = new TranscriptRegistry(ws);
+  const preferences = createPreferences();
+  const unread = new UnreadTracker();
+  const notifier = new DesktopNotifier({
+    api: browserNotificationApi(),
+    isEnabled: preferences.isNotifying.get,
+    context: () => {
+      const route = parseRoute(window.location.pathname);
+      return {
+        isPageHidden: document.visibilityState === 'hidden',
+        shownSessionId: route.name === 'session' ? route.sessionId : undefined,
+      };
+    },
+    onOpen: (session) => navigate(sessionPath(session.workspaceId, session.id)),
+  });
+  // The catalog hears a frame first; the notifier then compares against the status it noted before.
+  catalog.subscribe(() => notifier.noteSessions(catalog.getSnapshot().catalog.sessions.values()));
+  ws.onFrame((frame) => notifier.handleFrame(frame));
   let hasConnected = false;
   ws.onStateChange(() => {
     if (ws.getState() !== 'connected') return;
@@ -26,7 +52,7 @@ export function createServices(token: string): Services {
     if (hasConnected) void catalog.refresh();
     hasConnected = true;
   });
-  return { api, ws, catalog, transcripts };
+  return { api, ws, catalog, transcripts, preferences, unread, notifier };
 }
 
 const ServicesContext = createContext<Services | undefined>(undefined);
@@ -44,6 +70,18 @@ export function useServices(): Services {
 export function useConnectionState(): ConnectionState {
   const { ws } = useServices();
   return useSyncExternalStore(ws.onStateChange, ws.getState);
+}
+
+/** A remembered preference, re-rendering when it changes anywhere. */
+export function useLocalValue<T>(value: LocalValue<T>): T {
+  return useSyncExternalStore(value.subscribe, value.get);
+}
+
+/** Re-renders when any session was marked seen; read `unread.isUnread` after calling it. */
+export function useUnread(): UnreadTracker {
+  const { unread } = useServices();
+  useSyncExternalStore(unread.subscribe, unread.getVersion);
+  return unread;
 }
 
 export function useCatalog(): CatalogSnapshot {

@@ -25,3 +25,22 @@ export function DemoModelNotice() {
     </div>
   );
 }
+
+/**
+ * Onboarding when the backend found no model credentials: agents would fail on their first turn,
+ * so say so before that happens, point to what to set, and offer the demo model.
+ */
+export function CredentialsNotice({ onOpenSettings }: { onOpenSettings: () => void }) {
+  return (
+    <div className="banner banner-credentials" role="note" data-testid="credentials-notice">
+      <span>
+        <strong>No model credentials found.</strong> Agents cannot reach Claude until ChatML is started with{' '}
+        <code>ANTHROPIC_API_KEY</code> set (or after a Claude Code login). To look around first, restart with
+        the offline demo model: <code>chatml start --demo-model</code>.
+      </span>
+      <button type="button" className="button small" onClick={onOpenSettings}>
+        How to set it up
+      </button>
+    </div>
+  );
+}

@@ -1,4 +1,8 @@
-import { type KeyboardEvent, useState } from 'react';
+import { type KeyboardEvent, useId, useMemo, useRef, useState } from 'react';
+import { createFileSearch, insertMention, mentionAt } from '../state/file-search';
+import { FilePicker } from './FilePicker';
+
+const PICKER_LIMIT = 50;
 
 export interface ComposerProps {
   isRunning: boolean;
@@ -6,16 +10,77 @@ export interface ComposerProps {
   /** Resolves when the backend accepted the message; rejects with a message for the user. */
   onSend: (text: string) => Promise<void>;
   onStop: () => Promise<void>;
+  /** The worktree's files for the `@` picker; asked whenever a mention starts. */
+  loadFiles?: () => Promise<string[]>;
 }
+
+type FileState =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'ready'; search: (query: string, limit: number) => string[] }
+  | { state: 'failed'; message: string };
 
 /**
  * Enter sends, Shift+Enter adds a line, Esc stops the running turn. Sending while the agent works is
- * allowed: the backend queues the message and the conversation shows it as queued.
+ * allowed: the backend queues the message and the conversation shows it as queued. `@` opens a
+ * fuzzy picker over the worktree's files (arrows choose, Enter or Tab insert, Esc closes).
  */
-export function Composer({ isRunning, isDisabled, onSend, onStop }: ComposerProps) {
+export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: ComposerProps) {
   const [text, setText] = useState('');
   const [isSending, setIsSending] = useState(false);
   const [error, setError] = useState<string>();
+  const [mention, setMention] = useState<{ start: number; query: string; caret: number }>();
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [files, setFiles] = useState<FileState>({ state: 'idle' });
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const pickerId = useId();
+
+  const matches = useMemo(
+    () => (mention && files.state === 'ready' ? files.search(mention.query, PICKER_LIMIT) : []),
+    [mention, files],
+  );
+  const isPickerOpen = mention !== undefined && loadFiles !== undefined;
+  const pickerStatus =
+    files.state === 'loading' || files.state === 'idle'
+      ? 'Loading files…'
+      : files.state === 'failed'
+        ? files.message
+        : matches.length === 0
+          ? 'No file matches.'
+          : undefined;
+
+  // Listed afresh each time a mention starts (the agent adds files); the last list shows meanwhile.
+  const refreshFiles = () => {
+    if (!loadFiles || files.state === 'loading') return;
+    if (files.state !== 'ready') setFiles({ state: 'loading' });
+    loadFiles().then(
+      (list) => setFiles({ state: 'ready', search: createFileSearch(list) }),
+      (caught: unknown) =>
+        setFiles({
+          state: 'failed',
+          message: `Could not list files: ${caught instanceof Error ? caught.message : String(caught)}`,
+        }),
+    );
+  };
+
+  const updateText = (value: string, caret: number) => {
+    setText(value);
+    const found = loadFiles ? mentionAt(value, caret) : undefined;
+    setMention(found && { ...found, caret });
+    setActiveIndex(0);
+    if (found && !mention) refreshFiles();
+  };
+
+  const pick = (path: string) => {
+    if (!mention) return;
+    const result = insertMention(text, mention, mention.caret, path);
+    setText(result.text);
+    setMention(undefined);
+    requestAnimationFrame(() => {
+      inputRef.current?.focus();
+      inputRef.current?.setSelectionRange(result.caret, result.caret);
+    });
+  };
 
   const send = async () => {
     const message = text.trim();
@@ -25,6 +90,7 @@ export function Composer({ isRunning, isDisabled, onSend, onStop }: ComposerProp
     try {
       await onSend(message);
       setText('');
+      setMention(undefined);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
@@ -41,9 +107,31 @@ export function Composer({ isRunning, isDisabled, onSend, onStop }: ComposerProp
     }
   };
 
+  const handlePickerKey = (event: KeyboardEvent<HTMLTextAreaElement>): boolean => {
+    if (!isPickerOpen) return false;
+    if (event.key === 'Escape') {
+      setMention(undefined);
+      return true;
+    }
+    if (matches.length === 0) return false;
+    if (event.key === 'ArrowDown') setActiveIndex((index) => (index + 1) % matches.length);
+    else if (event.key === 'ArrowUp')
+      setActiveIndex((index) => (index - 1 + matches.length) % matches.length);
+    else if (event.key === 'Enter' || event.key === 'Tab') {
+      const path = matches[activeIndex];
+      if (path) pick(path);
+    } else return false;
+    return true;
+  };
+
   const handleKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.nativeEvent.isComposing) return;
+    if (handlePickerKey(event)) {
+      event.preventDefault();
+      return;
+    }
     // An IME composition uses Enter to confirm a character, not to send.
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       void send();
     } else if (event.key === 'Escape' && isRunning) {
@@ -52,6 +140,7 @@ export function Composer({ isRunning, isDisabled, onSend, onStop }: ComposerProp
     }
   };
 
+  const activeOption = isPickerOpen && !pickerStatus ? `${pickerId}-${activeIndex}` : undefined;
   return (
     <form
       className="composer"
@@ -60,24 +149,44 @@ export function Composer({ isRunning, isDisabled, onSend, onStop }: ComposerProp
         void send();
       }}
     >
+      {isPickerOpen && (
+        <FilePicker
+          id={pickerId}
+          files={matches}
+          activeIndex={activeIndex}
+          status={pickerStatus}
+          onPick={pick}
+        />
+      )}
       <textarea
+        ref={inputRef}
+        id="composer-input"
         className="input composer-input"
         data-testid="composer-input"
         aria-label="Message"
+        aria-autocomplete={loadFiles ? 'list' : undefined}
+        aria-controls={isPickerOpen && !pickerStatus ? pickerId : undefined}
+        aria-activedescendant={activeOption}
         placeholder={
           isDisabled
             ? 'This session is archived.'
             : isRunning
               ? 'Message (queued until the agent is done; Esc stops it)'
-              : 'Message (Enter to send, Shift+Enter for a new line)'
+              : 'Message (Enter to send, Shift+Enter for a new line, @ to mention a file)'
         }
         rows={3}
         value={text}
         disabled={isDisabled}
-        onChange={(event) => setText(event.target.value)}
+        onChange={(event) =>
+          updateText(event.target.value, event.target.selectionStart ?? event.target.value.length)
+        }
         onKeyDown={handleKeyDown}
+        onBlur={() => setMention(undefined)}
       />
       <div className="composer-actions">
+        <span className="visually-hidden" aria-live="polite">
+          {isPickerOpen && !pickerStatus ? `${matches.length} files match` : ''}
+        </span>
         {error && (
           <span className="form-error" role="alert">
             {error}

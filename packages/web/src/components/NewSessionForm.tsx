@@ -1,23 +1,13 @@
-import { PermissionMode, type Session, type Workspace } from '@chatml/protocol';
-import { type FormEvent, useState } from 'react';
+import { type Branch, PermissionMode, type Session, type Workspace } from '@chatml/protocol';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useServices } from '../app/services';
+import { ModelOptions, PermissionModeOptions } from './session-options';
 
-const permissionModeLabels: Record<PermissionMode, string> = {
-  default: 'Ask before risky tools (default)',
-  acceptEdits: 'Accept edits automatically',
-  plan: 'Plan only',
-  bypassPermissions: 'Never ask (bypass permissions)',
-};
-
-export function PermissionModeOptions() {
-  return PermissionMode.options.map((mode) => (
-    <option key={mode} value={mode}>
-      {permissionModeLabels[mode]}
-    </option>
-  ));
-}
-
-/** Start a session: a prompt (optional), a name, the branch to start from and how much to ask. */
+/**
+ * Start a session: a prompt (optional), a name, the branch to start from (suggested from the
+ * repository's branches, any name accepted), the model and how much to ask. While the backend cuts
+ * the branch and worktree the form says so; the session view then shows the agent starting.
+ */
 export function NewSessionForm({
   workspace,
   onCreated,
@@ -29,9 +19,26 @@ export function NewSessionForm({
   const [prompt, setPrompt] = useState('');
   const [name, setName] = useState('');
   const [baseBranch, setBaseBranch] = useState('');
+  const [model, setModel] = useState('');
   const [permissionMode, setPermissionMode] = useState<PermissionMode>('default');
   const [isCreating, setIsCreating] = useState(false);
   const [error, setError] = useState<string>();
+  const [branches, setBranches] = useState<readonly Branch[]>([]);
+  const branchListId = useId();
+
+  useEffect(() => {
+    let isCurrent = true;
+    // Without suggestions the field still takes any branch name, so a failure needs no message.
+    api.listBranches(workspace.id).then(
+      (list) => {
+        if (isCurrent) setBranches(list.branches);
+      },
+      () => undefined,
+    );
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, workspace.id]);
 
   const create = async (event?: FormEvent) => {
     event?.preventDefault();
@@ -43,6 +50,7 @@ export function NewSessionForm({
         ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(baseBranch.trim() ? { baseBranch: baseBranch.trim() } : {}),
+        ...(model ? { model } : {}),
         permissionMode,
       });
       onCreated(session);
@@ -63,6 +71,9 @@ export function NewSessionForm({
         rows={5}
         placeholder="Describe the task (Ctrl+Enter to create)"
         value={prompt}
+        // The form is where "new session" lands; typing can start at once.
+        // biome-ignore lint/a11y/noAutofocus: the user asked for this form
+        autoFocus
         onChange={(event) => setPrompt(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void create();
@@ -86,10 +97,33 @@ export function NewSessionForm({
             id="new-session-base"
             className="input"
             data-testid="new-session-base-branch"
+            list={branchListId}
+            autoComplete="off"
             placeholder={workspace.baseBranch}
             value={baseBranch}
             onChange={(event) => setBaseBranch(event.target.value)}
           />
+          <datalist id={branchListId} data-testid="new-session-branches">
+            {branches.map((branch) => (
+              <option key={branch.name} value={branch.name}>
+                {branch.isRemote ? 'remote' : 'local'}
+              </option>
+            ))}
+          </datalist>
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="new-session-model">Model</label>
+          <select
+            id="new-session-model"
+            className="input"
+            data-testid="new-session-model"
+            value={model}
+            onChange={(event) => setModel(event.target.value)}
+          >
+            <ModelOptions current={null} defaultLabel="Default (ChatML settings)" />
+          </select>
         </div>
         <div className="field">
           <label htmlFor="new-session-mode">Permissions</label>
@@ -109,7 +143,7 @@ export function NewSessionForm({
           {error}
         </p>
       )}
-      <div>
+      <div className="form-actions">
         <button
           type="submit"
           className="button primary"
@@ -118,6 +152,13 @@ export function NewSessionForm({
         >
           {isCreating ? 'Creating…' : 'Create session'}
         </button>
+        {isCreating && (
+          <span role="status" className="muted" data-testid="new-session-progress">
+            <span className="spinner" aria-hidden="true" /> Creating branch{' '}
+            <code>chatml/{name.trim() || '…'}</code> and its worktree from{' '}
+            <code>{baseBranch.trim() || workspace.baseBranch}</code>…
+          </span>
+        )}
       </div>
     </form>
   );

@@ -1,23 +1,39 @@
-import { PermissionMode, type Session } from '@chatml/protocol';
-import { useMemo, useState } from 'react';
-import { useServices, useSessionTranscript } from '../app/services';
-import type { PermissionItem } from '../state/transcript-types';
+import type { Session } from '@chatml/protocol';
+import { useEffect, useMemo, useState } from 'react';
+import { Group, Panel } from 'react-resizable-panels';
+import { useLocalValue, useServices, useSessionTranscript } from '../app/services';
+import type { PermissionItem, Transcript } from '../state/transcript-types';
 import { Composer } from './Composer';
 import { ChangesPanel } from './changes/ChangesPanel';
 import { Conversation } from './conversation/Conversation';
 import { WorktreeContext } from './conversation/worktree-context';
-import { PermissionModeOptions } from './NewSessionForm';
+import { formatDuration } from './format';
+import { PaneDivider, usePersistedLayout } from './Panes';
 import { type PermissionDecision, PermissionPrompt } from './PermissionPrompt';
-import { StatusBadge } from './StatusBadge';
-import { usePersistentFlag } from './use-persistent-flag';
+import { SessionHeader } from './SessionHeader';
+import { useNow } from './use-now';
 
 /** Centre and right panes for one session: header, conversation, pending approvals, composer, changes. */
-export function SessionView({ session }: { session: Session }) {
-  const { api, catalog } = useServices();
+export function SessionView({ session, onArchive }: { session: Session; onArchive: () => void }) {
+  const { api, preferences, unread } = useServices();
   const { transcript, isCaughtUp, error } = useSessionTranscript(session.id);
-  const [isChangesOpen, setChangesOpen] = usePersistentFlag('chatml.changesOpen', false);
+  const isChangesOpen = useLocalValue(preferences.isChangesOpen);
   const [followSignal, setFollowSignal] = useState(0);
-  const [settingsError, setSettingsError] = useState<string>();
+  const layout = usePersistedLayout(
+    'session',
+    isChangesOpen ? ['conversation', 'changes'] : ['conversation'],
+  );
+
+  // What the user has on screen counts as seen; a hidden tab sees nothing until it is shown again.
+  const seenSeq = Math.max(session.lastSeq, transcript.lastSeq);
+  useEffect(() => {
+    const markIfVisible = () => {
+      if (document.visibilityState !== 'hidden') unread.markSeen(session.id, seenSeq);
+    };
+    markIfVisible();
+    document.addEventListener('visibilitychange', markIfVisible);
+    return () => document.removeEventListener('visibilitychange', markIfVisible);
+  }, [unread, session.id, seenSeq]);
 
   const pendingPermissions = useMemo(
     () =>
@@ -41,80 +57,84 @@ export function SessionView({ session }: { session: Session }) {
     lastUserText !== undefined && !isRunning && !isArchived ? () => void send(lastUserText) : undefined;
   const decide = (requestId: string) => (decision: PermissionDecision) =>
     api.decidePermission(session.id, requestId, decision);
-  const changeMode = async (value: string) => {
-    try {
-      catalog.addSession(
-        await api.updateSession(session.id, { permissionMode: PermissionMode.parse(value) }),
-      );
-      setSettingsError(undefined);
-    } catch (caught) {
-      setSettingsError(caught instanceof Error ? caught.message : String(caught));
-    }
-  };
 
   return (
-    <div className={isChangesOpen ? 'session-layout with-changes' : 'session-layout'}>
-      <section className="session-view" aria-label={`Session ${session.name}`}>
-        <header className="session-header">
-          <h1 className="session-title">{session.name}</h1>
-          <span className="session-branch">{session.branch}</span>
-          <StatusBadge status={session.status} />
-          {session.queuedMessages > 0 && <span className="muted">{session.queuedMessages} queued</span>}
-          <span className="spacer" />
-          <label className="visually-hidden" htmlFor="session-mode">
-            Permission mode
-          </label>
-          <select
-            id="session-mode"
-            className="input compact"
-            value={session.permissionMode}
-            disabled={isArchived}
-            onChange={(event) => void changeMode(event.target.value)}
-          >
-            <PermissionModeOptions />
-          </select>
-          <button
-            type="button"
-            className="button"
-            data-testid="changes-toggle"
-            aria-pressed={isChangesOpen}
-            onClick={() => setChangesOpen(!isChangesOpen)}
-          >
-            Changes
-          </button>
-        </header>
-        {(error ?? settingsError) && (
-          <p className="form-error" role="alert">
-            {error ?? settingsError}
-          </p>
-        )}
-        {session.status === 'error' && session.statusReason && (
-          <p className="notice is-error">{session.statusReason}</p>
-        )}
-        <WorktreeContext.Provider value={session.worktreePath}>
-          <Conversation
-            key={session.id}
-            transcript={transcript}
-            isLoading={!isCaughtUp}
-            onRetry={retry}
-            followSignal={followSignal}
+    <Group
+      className="session-layout"
+      orientation="horizontal"
+      defaultLayout={layout.defaultLayout}
+      onLayoutChanged={layout.onLayoutChanged}
+    >
+      <Panel id="conversation" minSize="30%" className="pane">
+        <section className="session-view" aria-label={`Session ${session.name}`}>
+          <SessionHeader
+            session={session}
+            isChangesOpen={isChangesOpen}
+            onToggleChanges={() => preferences.isChangesOpen.set(!isChangesOpen)}
+            onArchive={onArchive}
           />
-          {pendingPermissions.length > 0 && (
-            <div className="permission-dock">
-              {pendingPermissions.map((item) => (
-                <PermissionPrompt key={item.key} item={item} onDecide={decide(item.requestId)} />
-              ))}
-            </div>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
           )}
-        </WorktreeContext.Provider>
-        <Composer
-          isRunning={isRunning}
-          isDisabled={isArchived}
-          onSend={send}
-          onStop={() => api.interrupt(session.id)}
-        />
-      </section>
-      {isChangesOpen && <ChangesPanel sessionId={session.id} refreshSignal={transcript.turnsEnded} />}
+          {session.status === 'error' && session.statusReason && (
+            <p className="notice is-error">{session.statusReason}</p>
+          )}
+          <WorktreeContext.Provider value={session.worktreePath}>
+            <Conversation
+              key={session.id}
+              transcript={transcript}
+              isLoading={!isCaughtUp}
+              onRetry={retry}
+              followSignal={followSignal}
+            />
+            {pendingPermissions.length > 0 && (
+              <div className="permission-dock">
+                {pendingPermissions.map((item) => (
+                  <PermissionPrompt key={item.key} item={item} onDecide={decide(item.requestId)} />
+                ))}
+              </div>
+            )}
+          </WorktreeContext.Provider>
+          <TurnActivity transcript={transcript} statusReason={session.statusReason} />
+          <Composer
+            isRunning={isRunning}
+            isDisabled={isArchived}
+            onSend={send}
+            onStop={() => api.interrupt(session.id)}
+            loadFiles={async () => (await api.listFiles(session.id)).files}
+          />
+        </section>
+      </Panel>
+      {isChangesOpen && (
+        <>
+          <PaneDivider label="Resize the changes pane" />
+          <Panel id="changes" minSize="20%" defaultSize="38%" className="pane">
+            <ChangesPanel sessionId={session.id} refreshSignal={transcript.turnsEnded} />
+          </Panel>
+        </>
+      )}
+    </Group>
+  );
+}
+
+/**
+ * While a turn runs: whether the agent is still starting (nothing since the message) or working,
+ * and for how long — or why it waits (a queue for a free agent slot).
+ */
+function TurnActivity({ transcript, statusReason }: { transcript: Transcript; statusReason: string | null }) {
+  const isActive = transcript.activeTurnId !== undefined;
+  const now = useNow(1000, isActive);
+  if (!isActive) return null;
+  const lastUser = transcript.items.findLast((item) => item.kind === 'user');
+  const isStarting = transcript.items.at(-1)?.kind === 'user';
+  const elapsed = lastUser ? formatDuration(Math.max(0, now - lastUser.ts)) : undefined;
+  return (
+    <div className="turn-activity" role="status" data-testid="turn-activity">
+      <span className="spinner" aria-hidden="true" />
+      <span>{statusReason ?? (isStarting ? 'Starting the agent…' : 'Working…')}</span>
+      {elapsed && <span className="muted">{elapsed}</span>}
     </div>
   );
 }

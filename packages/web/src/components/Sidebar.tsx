@@ -1,6 +1,8 @@
 import type { Session, Workspace } from '@chatml/protocol';
 import { Link, navigate } from '../app/router';
-import { workspacePath } from '../app/routes';
+import { SETTINGS_PATH, workspacePath } from '../app/routes';
+import { useLocalValue, useServices, useUnread } from '../app/services';
+import { SHORTCUTS } from '../app/shortcuts';
 import { SessionList } from './SessionList';
 
 export interface SidebarProps {
@@ -9,7 +11,10 @@ export interface SidebarProps {
   sessions: readonly Session[];
   selectedSessionId: string | undefined;
   onAddRepository: () => void;
+  onOpenPalette: () => void;
 }
+
+const keysOf = (id: string) => SHORTCUTS.find((shortcut) => shortcut.id === id)?.keys;
 
 /** Left pane: which repository, its sessions, and the ways to start something new. */
 export function Sidebar({
@@ -18,11 +23,25 @@ export function Sidebar({
   sessions,
   selectedSessionId,
   onAddRepository,
+  onOpenPalette,
 }: SidebarProps) {
+  const { preferences } = useServices();
+  const unread = useUnread();
+  const isArchivedShown = useLocalValue(preferences.isArchivedShown);
   return (
     <nav className="sidebar" aria-label="Workspaces and sessions">
       <div className="sidebar-header">
         <span className="app-name">ChatML</span>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="button small"
+          onClick={onOpenPalette}
+          aria-keyshortcuts="Control+K Meta+K"
+          data-testid="open-palette"
+        >
+          Search <kbd>{keysOf('palette')}</kbd>
+        </button>
       </div>
       {workspaces.length > 0 && (
         <div className="workspace-switcher">
@@ -48,7 +67,13 @@ export function Sidebar({
       )}
       <div className="sidebar-actions">
         {workspace?.status === 'ready' && (
-          <Link href={workspacePath(workspace.id)} className="button primary" data-testid="new-session-link">
+          <Link
+            href={workspacePath(workspace.id)}
+            className="button primary"
+            data-testid="new-session-link"
+            aria-keyshortcuts="Alt+N"
+            title={`New session (${keysOf('newSession')})`}
+          >
             New session
           </Link>
         )}
@@ -62,7 +87,22 @@ export function Sidebar({
           + Repository
         </button>
       </div>
-      {workspace && <SessionList sessions={sessions} selectedId={selectedSessionId} />}
+      <div className="sidebar-sessions">
+        {workspace && (
+          <SessionList
+            sessions={sessions}
+            selectedId={selectedSessionId}
+            unread={unread}
+            isArchivedShown={isArchivedShown}
+            onToggleArchived={() => preferences.isArchivedShown.set(!isArchivedShown)}
+          />
+        )}
+      </div>
+      <div className="sidebar-footer">
+        <Link href={SETTINGS_PATH} className="link-button" data-testid="settings-link">
+          Settings
+        </Link>
+      </div>
     </nav>
   );
 }

@@ -1,0 +1,97 @@
+import { PermissionMode, type Session } from '@chatml/protocol';
+import { useState } from 'react';
+import { useServices } from '../app/services';
+import { DiffStatsBadge } from './DiffStatsBadge';
+import { StatusBadge } from './StatusBadge';
+import { ModelOptions, PermissionModeOptions } from './session-options';
+
+/** The session's name, state and settings, with the buttons that act on the whole session. */
+export function SessionHeader({
+  session,
+  isChangesOpen,
+  onToggleChanges,
+  onArchive,
+}: {
+  session: Session;
+  isChangesOpen: boolean;
+  onToggleChanges: () => void;
+  onArchive: () => void;
+}) {
+  const { api, catalog } = useServices();
+  const [error, setError] = useState<string>();
+  const isArchived = session.status === 'archived';
+
+  const update = async (fields: { model?: string; permissionMode?: PermissionMode }) => {
+    try {
+      catalog.addSession(await api.updateSession(session.id, fields));
+      setError(undefined);
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    }
+  };
+
+  return (
+    <>
+      <header className="session-header">
+        <h1 className="session-title">{session.name}</h1>
+        <span className="session-branch">{session.branch}</span>
+        <StatusBadge status={session.status} />
+        <DiffStatsBadge stats={session.diffStats} />
+        {session.queuedMessages > 0 && <span className="muted">{session.queuedMessages} queued</span>}
+        <span className="spacer" />
+        <label className="visually-hidden" htmlFor="session-model">
+          Model
+        </label>
+        <select
+          id="session-model"
+          className="input compact"
+          data-testid="session-model"
+          value={session.model ?? ''}
+          disabled={isArchived}
+          onChange={(event) => {
+            if (event.target.value) void update({ model: event.target.value });
+          }}
+        >
+          <ModelOptions current={session.model} defaultLabel="Default model" />
+        </select>
+        <label className="visually-hidden" htmlFor="session-mode">
+          Permission mode
+        </label>
+        <select
+          id="session-mode"
+          className="input compact"
+          value={session.permissionMode}
+          disabled={isArchived}
+          onChange={(event) => void update({ permissionMode: PermissionMode.parse(event.target.value) })}
+        >
+          <PermissionModeOptions />
+        </select>
+        <button
+          type="button"
+          className="button"
+          data-testid="changes-toggle"
+          aria-pressed={isChangesOpen}
+          aria-keyshortcuts="Alt+C"
+          onClick={onToggleChanges}
+        >
+          Changes
+        </button>
+        {!isArchived && (
+          <button type="button" className="button" data-testid="archive-session" onClick={onArchive}>
+            Archive…
+          </button>
+        )}
+      </header>
+      {session.permissionMode === 'bypassPermissions' && (
+        <p className="notice is-warning" role="note">
+          This session never asks before running tools (bypass permissions).
+        </p>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

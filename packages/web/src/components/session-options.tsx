@@ -1,0 +1,39 @@
+import { PermissionMode } from '@chatml/protocol';
+
+const permissionModeLabels: Record<PermissionMode, string> = {
+  default: 'Ask before risky tools (default)',
+  acceptEdits: 'Accept edits automatically',
+  plan: 'Plan only',
+  bypassPermissions: 'Never ask (bypass permissions)',
+};
+
+/** The SDK's permission modes, worded for people. */
+export function PermissionModeOptions() {
+  return PermissionMode.options.map((mode) => (
+    <option key={mode} value={mode}>
+      {permissionModeLabels[mode]}
+    </option>
+  ));
+}
+
+/** Model aliases Claude Code resolves to the current model of each family. */
+const MODEL_CHOICES: readonly { value: string; label: string }[] = [
+  { value: 'sonnet', label: 'Sonnet' },
+  { value: 'opus', label: 'Opus' },
+  { value: 'haiku', label: 'Haiku' },
+];
+
+export function ModelOptions({ current, defaultLabel }: { current: string | null; defaultLabel: string }) {
+  const isCustom = current !== null && !MODEL_CHOICES.some((choice) => choice.value === current);
+  return (
+    <>
+      {current === null && <option value="">{defaultLabel}</option>}
+      {isCustom && <option value={current}>{current}</option>}
+      {MODEL_CHOICES.map((choice) => (
+        <option key={choice.value} value={choice.value}>
+          {choice.label}
+        </option>
+      ))}
+    </>
+  );
+}
