@@ -28,8 +28,10 @@ export class CliProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static spawn(args: string[], env: NodeJS.ProcessEnv): CliProcess {
-    return new CliProcess(spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
+  static spawn(args: string[], env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): CliProcess {
+    return new CliProcess(
+      spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
   }
 
   async waitForLine(predicate: (line: string) => boolean, timeoutMs = 30_000): Promise<string> {
