@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { Composer } from './Composer';
 
@@ -50,5 +50,78 @@ describe('Composer', () => {
   it('has no Stop button while idle', () => {
     setup();
     expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
+  });
+});
+
+describe('Composer @ file picker', () => {
+  const files = ['README.md', 'src/components/Composer.tsx', 'src/state/catalog.ts'];
+
+  function setupPicker(loadFiles = vi.fn(() => Promise.resolve(files))) {
+    render(
+      <Composer
+        isRunning={false}
+        isDisabled={false}
+        onSend={() => Promise.resolve()}
+        onStop={() => Promise.resolve()}
+        loadFiles={loadFiles}
+      />,
+    );
+    const input = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    const type = (value: string) =>
+      fireEvent.change(input, { target: { value, selectionStart: value.length } });
+    return { input, type, loadFiles };
+  }
+
+  it('opens on @, lists files matching what follows fuzzily, and inserts the picked path', async () => {
+    const { input, type, loadFiles } = setupPicker();
+    type('see @comp');
+    const listbox = await screen.findByRole('listbox', { name: 'Files of this worktree' });
+    expect(loadFiles).toHaveBeenCalledTimes(1);
+    const options = within(listbox).getAllByRole('option');
+    expect(options[0]?.textContent).toBe('Composer.tsxsrc/components');
+    expect(input.getAttribute('aria-activedescendant')).toBe(options[0]?.id);
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(input.value).toBe('see @src/components/Composer.tsx ');
+    expect(screen.queryByRole('listbox')).toBeNull();
+  });
+
+  it('moves with the arrow keys, inserts with Tab, and closes with Esc without sending', async () => {
+    const onSend = vi.fn(() => Promise.resolve());
+    render(
+      <Composer
+        isRunning={false}
+        isDisabled={false}
+        onSend={onSend}
+        onStop={() => Promise.resolve()}
+        loadFiles={() => Promise.resolve(files)}
+      />,
+    );
+    const input = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    fireEvent.change(input, { target: { value: '@', selectionStart: 1 } });
+    await screen.findByRole('listbox');
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(screen.getByRole('option', { selected: true }).textContent).toBe('Composer.tsxsrc/components');
+    fireEvent.keyDown(input, { key: 'Tab' });
+    expect(input.value).toBe('@src/components/Composer.tsx ');
+
+    fireEvent.change(input, { target: { value: 'and @cat', selectionStart: 8 } });
+    await screen.findByRole('listbox');
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(screen.queryByRole('listbox')).toBeNull();
+    expect(input.value).toBe('and @cat');
+    expect(onSend).not.toHaveBeenCalled();
+  });
+
+  it('says when listing the files failed', async () => {
+    const { type } = setupPicker(vi.fn(() => Promise.reject(new Error('worktree is gone'))));
+    type('@x');
+    expect((await screen.findByText(/Could not list files: worktree is gone/)).textContent).toBeTruthy();
+  });
+
+  it('does not open for an @ inside a word (an e-mail address)', () => {
+    const { type, loadFiles } = setupPicker();
+    type('mail me@example.com');
+    expect(screen.queryByTestId('file-picker')).toBeNull();
+    expect(loadFiles).not.toHaveBeenCalled();
   });
 });

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { matchShortcut } from './shortcuts';
+
+const key = (init: Partial<KeyboardEvent>) => ({
+  key: '',
+  code: '',
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  shiftKey: false,
+  ...init,
+});
+
+describe('matchShortcut', () => {
+  it('opens the palette with Ctrl+K or Cmd+K, even while typing', () => {
+    expect(matchShortcut(key({ key: 'k', ctrlKey: true }), true)).toBe('palette');
+    expect(matchShortcut(key({ key: 'K', metaKey: true }), false)).toBe('palette');
+    expect(matchShortcut(key({ key: 'k', ctrlKey: true, shiftKey: true }), false)).toBeUndefined();
+  });
+
+  it('matches Alt shortcuts by physical key (Option+N types "˜" on a Mac)', () => {
+    expect(matchShortcut(key({ key: '˜', code: 'KeyN', altKey: true }), true)).toBe('newSession');
+    expect(matchShortcut(key({ key: 'ArrowDown', code: 'ArrowDown', altKey: true }), false)).toBe(
+      'nextSession',
+    );
+    expect(matchShortcut(key({ key: 'c', code: 'KeyC', altKey: true }), false)).toBe('toggleChanges');
+  });
+
+  it('treats ? as text while typing, and as help elsewhere', () => {
+    expect(matchShortcut(key({ key: '?', shiftKey: true }), false)).toBe('help');
+    expect(matchShortcut(key({ key: '?', shiftKey: true }), true)).toBeUndefined();
+    expect(matchShortcut(key({ key: 'n' }), false)).toBeUndefined();
+  });
+});

@@ -1,0 +1,85 @@
+// @vitest-environment happy-dom
+import '../test/dom';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { CommandPalette, type PaletteCommand } from './CommandPalette';
+
+function setup() {
+  const runs: string[] = [];
+  const command = (
+    id: string,
+    group: PaletteCommand['group'],
+    label: string,
+    hint?: string,
+  ): PaletteCommand => ({
+    id,
+    group,
+    label,
+    hint,
+    run: () => runs.push(id),
+  });
+  const onClose = vi.fn();
+  render(
+    <CommandPalette
+      isOpen
+      onClose={onClose}
+      commands={[
+        command('new-session', 'Actions', 'New session', 'Alt+N'),
+        command('theme-dark', 'Actions', 'Theme: dark'),
+        command('session:1', 'Sessions', 'planner', 'app · idle'),
+        command('session:2', 'Sessions', 'greeter', 'app · running'),
+        command('workspace:2', 'Workspaces', 'other-repo'),
+      ]}
+    />,
+  );
+  const input = screen.getByRole('combobox');
+  return { runs, onClose, input };
+}
+
+describe('CommandPalette', () => {
+  it('opens as a labelled dialog with focus in its search box', () => {
+    const { input } = setup();
+    expect(screen.getByRole('dialog', { name: 'Command palette' })).toBeTruthy();
+    expect(document.activeElement).toBe(input);
+    expect(screen.getAllByRole('option').map((option) => option.textContent)).toEqual([
+      'New sessionAlt+N',
+      'Theme: dark',
+      'plannerapp · idle',
+      'greeterapp · running',
+      'other-repo',
+    ]);
+  });
+
+  it('matches fuzzily and runs the chosen command with Enter, closing first', async () => {
+    const { input, runs, onClose } = setup();
+    fireEvent.change(input, { target: { value: 'plnr' } });
+    await waitFor(() =>
+      expect(screen.getAllByRole('option').map((option) => option.textContent)).toEqual([
+        'plannerapp · idle',
+      ]),
+    );
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onClose).toHaveBeenCalled();
+    expect(runs).toEqual(['session:1']);
+  });
+
+  it('moves through the list with the arrow keys', async () => {
+    const { input, runs } = setup();
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    await waitFor(() =>
+      expect(screen.getByRole('option', { selected: true }).textContent).toBe('plannerapp · idle'),
+    );
+    expect(input.getAttribute('aria-activedescendant')).toBe(
+      screen.getByRole('option', { selected: true }).id,
+    );
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(runs).toEqual(['session:1']);
+  });
+
+  it('says so when nothing matches', async () => {
+    const { input } = setup();
+    fireEvent.change(input, { target: { value: 'zzzzqqq' } });
+    await waitFor(() => expect(screen.getByText('Nothing matches.')).toBeTruthy());
+  });
+});

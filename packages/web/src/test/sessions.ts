@@ -1,0 +1,35 @@
+import type { Session } from '@chatml/protocol';
+
+/** A session as the backend would send it, for component tests. */
+export function makeSession(id: string, overrides: Partial<Session> = {}): Session {
+  return {
+    id,
+    workspaceId: 'ws_1',
+    name: id,
+    branch: `chatml/${id}`,
+    baseBranch: 'main',
+    worktreePath: `/tmp/${id}`,
+    status: 'idle',
+    statusReason: null,
+    model: null,
+    permissionMode: 'default',
+    lastSeq: 0,
+    queuedMessages: 0,
+    diffStats: null,
+    createdAt: 1,
+    updatedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+/** An in-memory Storage for code that persists to localStorage. */
+export function memoryStorage(initial: Record<string, string> = {}): Pick<Storage, 'getItem' | 'setItem'> & {
+  data: Map<string, string>;
+} {
+  const data = new Map(Object.entries(initial));
+  return {
+    data,
+    getItem: (key) => data.get(key) ?? null,
+    setItem: (key, value) => void data.set(key, value),
+  };
+}
