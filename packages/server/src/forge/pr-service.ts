@@ -17,7 +17,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { WorkspaceStore } from '../store/workspace-store.js';
 import { type CredentialSource, type GitHubToken, resolveGitHubToken } from './credentials.js';
 import { ForgeError, GitHubTokenMissingError } from './forge-errors.js';
-import { GitHubClient } from './github-client.js';
+import type { GitHubClient } from './github-client.js';
 import type { PullRequestPoller } from './pr-poller.js';
 import { reviewCommentsMessage, unresolvedThreads } from './pr-status.js';
 import type { PullRequestLink, PullRequestStore } from './pr-store.js';
@@ -88,7 +88,7 @@ export class PullRequestService {
     const remote = await chooseRemote(workspace.path, session.baseBranch);
     const repo = toGitHubRepo(remote, this.deps.githubApiUrl);
     // Token first: pushing and then failing for want of one would leave half the job done.
-    const client = new GitHubClient(repo, await this.token(repo.host), this.deps.rateLimits);
+    const client = await openGitHubClient(repo, await this.token(repo.host), this.deps.rateLimits);
     await this.push(sessionId);
 
     const linked = this.deps.store.get(sessionId);
@@ -177,7 +177,7 @@ export class PullRequestService {
       repo: link.repo,
       apiBaseUrl: link.apiBaseUrl,
     };
-    return new GitHubClient(repo, await this.token(link.host), this.deps.rateLimits);
+    return openGitHubClient(repo, await this.token(link.host), this.deps.rateLimits);
   }
 
   private link(sessionId: string, repo: GitHubRepo, branch: string, number: number, url: string): void {
@@ -234,4 +234,13 @@ function baseOnRemote(baseBranch: string, remote: string): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/**
+ * Octokit is loaded on first use: a backend that never talks to GitHub (most of the time, and
+ * every idle one) does not pay its memory.
+ */
+async function openGitHubClient(...args: ConstructorParameters<typeof GitHubClient>): Promise<GitHubClient> {
+  const { GitHubClient } = await import('./github-client.js');
+  return new GitHubClient(...args);
 }
