@@ -175,6 +175,35 @@ export class GitHubClient {
     return this.conditional('GET /repos/{owner}/{repo}/commits/{ref}/status', { ref, per_page: 100 }, etag);
   }
 
+  /**
+   * Which review threads are resolved, by the id of each thread's first comment. Only GraphQL
+   * knows (the REST API has no such field); it costs a GraphQL rate-limit point, so it is asked
+   * when comments go to the agent, not on every poll.
+   */
+  async resolvedThreads(number: number): Promise<Map<number, boolean>> {
+    const resolved = new Map<number, boolean>();
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const answer: ReviewThreadsAnswer = await this.call(() =>
+        this.octokit.graphql<ReviewThreadsAnswer>(REVIEW_THREADS_QUERY, {
+          owner: this.repo.owner,
+          repo: this.repo.repo,
+          number,
+          cursor,
+          request: { signal: timeout() },
+        }),
+      );
+      const threads = answer.repository?.pullRequest?.reviewThreads;
+      for (const thread of threads?.nodes ?? []) {
+        const rootId = thread.comments.nodes[0]?.databaseId;
+        if (rootId !== undefined) resolved.set(rootId, thread.isResolved);
+      }
+      if (!threads?.pageInfo.hasNextPage) break;
+      cursor = threads.pageInfo.endCursor;
+    }
+    return resolved;
+  }
+
   private get path() {
     return { owner: this.repo.owner, repo: this.repo.repo };
   }
@@ -251,6 +280,29 @@ export class GitHubClient {
 }
 
 class NotModified extends Error {}
+
+const REVIEW_THREADS_QUERY = `
+  query ($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
+    repository(owner: $owner, name: $repo) {
+      pullRequest(number: $number) {
+        reviewThreads(first: 100, after: $cursor) {
+          nodes { isResolved comments(first: 1) { nodes { databaseId } } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    }
+  }`;
+
+interface ReviewThreadsAnswer {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        nodes: { isResolved: boolean; comments: { nodes: { databaseId: number }[] } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    } | null;
+  } | null;
+}
 
 function timeout(): AbortSignal {
   return AbortSignal.timeout(REQUEST_TIMEOUT_MS);

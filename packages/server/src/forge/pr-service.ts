@@ -144,7 +144,11 @@ export class PullRequestService {
   /** Send the PR's unresolved review comments (or the chosen ones) to the agent as a message. */
   async commentsToAgent(sessionId: string, commentIds?: number[]): Promise<CommentsToAgentResponse> {
     const status = await this.status(sessionId);
-    const threads = unresolvedThreads(status.comments, commentIds);
+    const threads = unresolvedThreads(
+      status.comments,
+      commentIds,
+      commentIds ? undefined : await this.resolvedThreads(sessionId),
+    );
     if (threads.length === 0)
       throw new ConflictError(
         commentIds
@@ -154,6 +158,20 @@ export class PullRequestService {
     const text = reviewCommentsMessage(status, threads);
     const sent = this.deps.sessions.controller(sessionId).sendMessage(text);
     return { ...sent, count: threads.flat().length };
+  }
+
+  /** Resolved review threads from GraphQL; undefined when it cannot be asked (old Enterprise, limits). */
+  private async resolvedThreads(sessionId: string): Promise<Map<number, boolean> | undefined> {
+    const link = this.deps.store.get(sessionId);
+    if (!link) return undefined;
+    try {
+      return await (await this.clientFor(link)).resolvedThreads(link.number);
+    } catch (error) {
+      this.deps.logger.warn(
+        `cannot tell resolved review threads of ${sessionId} (using "not outdated"): ${(error as Error).message}`,
+      );
+      return undefined;
+    }
   }
 
   /** Title and body to start from: the first prompt's first line and the repository's PR template. */

@@ -30,6 +30,18 @@ describe('unresolvedThreads', () => {
     expect(unresolvedThreads(comments).map((thread) => thread.map((item) => item.id))).toEqual([[1, 2]]);
   });
 
+  it('with GraphQL resolution, takes every thread not marked resolved, outdated ones included', () => {
+    const resolved = new Map([
+      [1, true],
+      [3, false],
+    ]);
+    const threads = unresolvedThreads(comments, undefined, resolved);
+    expect(threads.map((thread) => thread.map((item) => item.id))).toEqual([[3]]);
+    expect(reviewCommentsMessage({ number: 7, url: 'u' }, threads)).toContain(
+      'src/a.ts (outdated: the line has changed since) — @reviewer:',
+    );
+  });
+
   it('takes exactly the chosen comments when ids are given', () => {
     expect(unresolvedThreads(comments, [3, 4]).map((thread) => thread.map((item) => item.id))).toEqual([
       [3],

@@ -121,20 +121,25 @@ function toComments(parts: PullRequestParts): PullRequestComment[] {
 }
 
 /**
- * The review comments the agent should address: threads on lines that still exist (GitHub's REST
- * API does not say whether a thread was marked resolved; an outdated thread — its line is gone —
- * is taken as dealt with), each with its replies. `ids` picks comments explicitly instead.
+ * The review comments the agent should address, as threads (first comment + replies):
+ * - with `resolved` (from GraphQL: thread root id → resolved?), every thread not marked resolved,
+ *   outdated ones included;
+ * - without it (GraphQL unavailable), threads on lines that still exist: an outdated thread — its
+ *   line is gone — is taken as dealt with.
+ * `ids` picks comments explicitly instead.
  */
 export function unresolvedThreads(
   comments: readonly PullRequestComment[],
   ids?: readonly number[],
+  resolved?: ReadonlyMap<number, boolean>,
 ): PullRequestComment[][] {
   const reviewComments = comments.filter((comment) => comment.kind === 'review_comment');
   const roots = reviewComments.filter((comment) =>
     ids ? ids.includes(comment.id) && comment.inReplyToId === null : comment.inReplyToId === null,
   );
+  const isOpen = (root: PullRequestComment) => (resolved ? resolved.get(root.id) !== true : !root.isOutdated);
   const threads = roots
-    .filter((root) => ids !== undefined || !root.isOutdated)
+    .filter((root) => ids !== undefined || isOpen(root))
     .map((root) => [root, ...reviewComments.filter((reply) => reply.inReplyToId === root.id)]);
   if (!ids) return threads;
   // Explicitly chosen comments that are not thread roots (replies, reviews, conversation comments).
@@ -156,7 +161,9 @@ export function reviewCommentsMessage(
   threads.forEach((thread, index) => {
     const [first, ...replies] = thread;
     if (!first) return;
-    const where = first.path ? `${first.path}${first.line !== null ? `:${first.line}` : ''}` : 'general';
+    const where = first.path
+      ? `${first.path}${first.line !== null ? `:${first.line}` : first.isOutdated ? ' (outdated: the line has changed since)' : ''}`
+      : 'general';
     lines.push(`${index + 1}. ${where} — @${first.author}:`);
     lines.push(indent(first.body));
     for (const reply of replies) lines.push(`   ↳ @${reply.author}:`, indent(reply.body, 5));

@@ -31,4 +31,14 @@ describe('RateLimits', () => {
     limits.observe(api, 403, { 'x-ratelimit-remaining': '4000', 'x-ratelimit-reset': '99' });
     expect(limits.pausedUntilFor(api)).toBeNull();
   });
+
+  it('ignores the limits of other resources (GraphQL, search)', () => {
+    const limits = new RateLimits(() => 0);
+    limits.observe(api, 200, {
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': '99',
+      'x-ratelimit-resource': 'graphql',
+    });
+    expect(limits.pausedUntilFor(api)).toBeNull();
+  });
 });

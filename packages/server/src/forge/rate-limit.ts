@@ -11,6 +11,9 @@ export class RateLimits {
 
   /** Record a response's headers (any status). */
   observe(apiBaseUrl: string, status: number, headers: Record<string, string | number | undefined>): void {
+    // GraphQL and search have limits of their own; only the REST ("core") limit gates REST calls.
+    const resource = headers['x-ratelimit-resource'];
+    if (resource !== undefined && resource !== 'core') return;
     const remaining = toNumber(headers['x-ratelimit-remaining']);
     const resetSeconds = toNumber(headers['x-ratelimit-reset']);
     const retryAfter = toNumber(headers['retry-after']);

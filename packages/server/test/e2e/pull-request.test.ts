@@ -358,15 +358,17 @@ describe('pull request status and review loop', () => {
     const { harness, github, session } = await withPullRequest();
     const repo = github.repo('acme', 'widgets');
     repo.addReviewComment(1, { path: 'src/greet.ts', line: 1, body: 'Rename hello to greeting.' });
-    const outdated = repo.addReviewComment(1, { path: 'src/old.ts', line: 4, body: 'Already gone.' });
+    const outdated = repo.addReviewComment(1, { path: 'src/old.ts', line: 4, body: 'Still wrong here.' });
     repo.outdateReviewComment(outdated);
+    const resolved = repo.addReviewComment(1, { path: 'src/greet.ts', line: 1, body: 'Typo fixed already.' });
+    repo.resolveThread(resolved);
 
     const sent = await harness.request<{ messageId: string; count: number }>(
       'POST',
       `/sessions/${session.id}/pr/comments-to-agent`,
     );
     expect(sent.status).toBe(202);
-    expect(sent.body.count).toBe(1);
+    expect(sent.body.count).toBe(2);
     const message = await harness.waitForEvent(
       session.id,
       (event) =>
@@ -375,7 +377,10 @@ describe('pull request status and review loop', () => {
     const text = (message.payload as { text: string }).text;
     expect(text).toContain('src/greet.ts:1 — @reviewer:');
     expect(text).toContain('Rename hello to greeting.');
-    expect(text).not.toContain('Already gone.');
+    // Resolution comes from GraphQL: the resolved thread stays out, the outdated open one goes in.
+    expect(text).not.toContain('Typo fixed already.');
+    expect(text).toContain('src/old.ts (outdated: the line has changed since) — @reviewer:');
+    expect(github.requestsTo('/graphql', 'POST')).toHaveLength(1);
     await harness.waitForTurnEnd(session.id);
 
     const newSha = await commitInWorktree(harness, session, {

@@ -87,6 +87,7 @@ export class FakeRepo {
   private readonly reviewComments: ReviewCommentRecord[] = [];
   private readonly reviews: ReviewRecord[] = [];
   private readonly issueComments: IssueCommentRecord[] = [];
+  private readonly resolvedThreads = new Set<number>();
   private readonly checkRuns = new Map<string, (NewCheckRun & { id: number; startedAt: string })[]>();
   private readonly statuses = new Map<string, (NewCommitStatus & { id: number; createdAt: string })[]>();
 
@@ -224,6 +225,11 @@ export class FakeRepo {
     return id;
   }
 
+  /** Mark the thread that `rootCommentId` starts as resolved (the "Resolve conversation" button). */
+  resolveThread(rootCommentId: number): void {
+    this.resolvedThreads.add(rootCommentId);
+  }
+
   /** The comment's line left the diff (GitHub then reports `line: null`, i.e. outdated). */
   outdateReviewComment(id: number): void {
     const comment = this.reviewComments.find((candidate) => candidate.id === id);
@@ -320,6 +326,17 @@ export class FakeRepo {
       created_at: comment.createdAt,
       updated_at: comment.updatedAt,
     }));
+  }
+
+  /** GraphQL `pullRequest.reviewThreads.nodes`: one per thread, with its first comment's id. */
+  reviewThreadsGraph(number: number) {
+    return this.reviewComments
+      .filter((comment) => comment.pull === number && comment.inReplyToId === undefined)
+      .map((root) => ({
+        isResolved: this.resolvedThreads.has(root.id),
+        isOutdated: root.line === null,
+        comments: { nodes: [{ databaseId: root.id }] },
+      }));
   }
 
   reviewsJson(number: number) {

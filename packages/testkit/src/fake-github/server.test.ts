@@ -110,4 +110,36 @@ describe('FakeGitHubServer', () => {
       `<${github.url}/repos/acme/widgets/issues/1/comments?per_page=2&page=2>; rel="next"`,
     );
   });
+
+  it('answers the review-threads GraphQL query at /api/graphql for an Enterprise prefix', async () => {
+    github = await FakeGitHubServer.start({ prefix: '/api/v3' });
+    github.addRepo('acme', 'widgets', { gitDir: remote.path });
+    await call('POST', '/repos/acme/widgets/pulls', { title: 'Add a', head: 'feature', base: 'main' });
+    const repo = github.repo('acme', 'widgets');
+    const open = repo.addReviewComment(1, { path: 'a.txt', line: 1, body: 'open' });
+    const done = repo.addReviewComment(1, { path: 'a.txt', line: 1, body: 'done' });
+    repo.addReviewComment(1, { path: 'a.txt', line: 1, body: 'reply', inReplyToId: done });
+    repo.resolveThread(done);
+    expect(github.graphqlPath).toBe('/api/graphql');
+    const response = await fetch(`${github.origin}/api/graphql`, {
+      method: 'POST',
+      headers: { authorization: `bearer ${github.token}` },
+      body: JSON.stringify({
+        query: 'query { repository { pullRequest { reviewThreads { nodes { isResolved } } } } }',
+        variables: { owner: 'acme', repo: 'widgets', number: 1 },
+      }),
+    });
+    const { data } = await response.json();
+    expect(
+      data.repository.pullRequest.reviewThreads.nodes.map(
+        (node: { isResolved: boolean; comments: { nodes: { databaseId: number }[] } }) => [
+          node.comments.nodes[0]?.databaseId,
+          node.isResolved,
+        ],
+      ),
+    ).toEqual([
+      [open, false],
+      [done, true],
+    ]);
+  });
 });

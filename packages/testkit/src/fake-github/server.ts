@@ -146,6 +146,21 @@ export class FakeGitHubServer {
     }
     const rawPath = req.url ?? '/';
     const method = req.method ?? 'GET';
+    if (method === 'POST' && rawPath === this.graphqlPath) {
+      const record: RecordedGitHubRequest = {
+        method,
+        path: '/graphql',
+        rawPath,
+        headers: req.headers,
+        body,
+        status: 0,
+      };
+      this.requests.push(record);
+      const answer = this.authenticate(req.headers.authorization) ? this.graphql(body) : error(401);
+      record.status = answer.status;
+      send(res, answer);
+      return;
+    }
     const isInPrefix = rawPath === this.prefix || rawPath.startsWith(`${this.prefix}/`);
     const path = isInPrefix ? rawPath.slice(this.prefix.length) || '/' : rawPath;
     const record: RecordedGitHubRequest = { method, path, rawPath, headers: req.headers, body, status: 0 };
@@ -195,6 +210,42 @@ export class FakeGitHubServer {
     }
     if (this.rate.remaining > 0) this.rate.remaining -= 1;
     return withRate(this.rateHeaders(), result);
+  }
+
+  /** Where GraphQL lives: `/graphql` next to the REST root, `/api/graphql` for Enterprise's `/api/v3`. */
+  get graphqlPath(): string {
+    return this.prefix.endsWith('/api/v3')
+      ? `${this.prefix.slice(0, -'/v3'.length)}/graphql`
+      : `${this.prefix}/graphql`;
+  }
+
+  /**
+   * The one GraphQL query ChatML makes: a pull request's review threads (resolved or not). Anything
+   * else gets a GraphQL error, as a query the real schema does not know would.
+   */
+  private graphql(body: unknown): Answer {
+    const { query, variables } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    if (!query?.includes('reviewThreads'))
+      return ok({ errors: [{ message: 'fake-github: only reviewThreads queries are supported' }] });
+    const repo = this.repos.get(`${variables?.owner}/${variables?.repo}`.toLowerCase());
+    const number = Number(variables?.number);
+    if (!repo?.pulls.some((pull) => pull.number === number))
+      return ok({
+        data: { repository: null },
+        errors: [{ type: 'NOT_FOUND', message: 'Could not resolve' }],
+      });
+    return ok({
+      data: {
+        repository: {
+          pullRequest: {
+            reviewThreads: {
+              nodes: repo.reviewThreadsGraph(number),
+              pageInfo: { hasNextPage: false, endCursor: null },
+            },
+          },
+        },
+      },
+    });
   }
 
   private authenticate(header: string | undefined): FakeUser | undefined {
