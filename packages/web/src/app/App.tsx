@@ -54,14 +54,21 @@ export function App() {
   const workspaceId = route.name === 'workspace' || route.name === 'session' ? route.workspaceId : undefined;
   const sessionId = route.name === 'session' ? route.sessionId : undefined;
   const workspace = data.workspaces.find((candidate) => candidate.id === workspaceId);
-  const sessions = useMemo(() => (workspaceId ? sessionsOf(data, workspaceId) : []), [data, workspaceId]);
+  // Pages outside a workspace (settings) keep the last one's sessions in the sidebar.
+  const listedWorkspaceId =
+    workspaceId ??
+    (route.name === 'settings' ? (localStorage.getItem(LAST_WORKSPACE_KEY) ?? undefined) : undefined);
+  const listedWorkspace = data.workspaces.find((candidate) => candidate.id === listedWorkspaceId);
+  const sessions = useMemo(
+    () => (listedWorkspaceId ? sessionsOf(data, listedWorkspaceId) : []),
+    [data, listedWorkspaceId],
+  );
   const session = sessionId ? data.sessions.get(sessionId) : undefined;
 
   useEffect(() => {
-    if (!workspaceId) return;
-    void catalog.ensureSessions(workspaceId);
-    localStorage.setItem(LAST_WORKSPACE_KEY, workspaceId);
-  }, [catalog, workspaceId]);
+    if (workspaceId) localStorage.setItem(LAST_WORKSPACE_KEY, workspaceId);
+    if (listedWorkspaceId) void catalog.ensureSessions(listedWorkspaceId);
+  }, [catalog, workspaceId, listedWorkspaceId]);
 
   // Navigating anywhere (a session link, back/forward) leaves the add-repository form.
   const pathname = useRoutePathname();
@@ -84,7 +91,8 @@ export function App() {
   }, [isPaletteOpen, data.workspaces, catalog]);
 
   const startNewSession = () => {
-    const target = workspace ?? data.workspaces.find((candidate) => candidate.status === 'ready');
+    const target =
+      workspace ?? listedWorkspace ?? data.workspaces.find((candidate) => candidate.status === 'ready');
     if (!target) {
       setIsAddingWorkspace(true);
       return;
@@ -193,7 +201,7 @@ export function App() {
         <Panel id="sidebar" defaultSize="260px" minSize="180px" maxSize="45%" className="pane">
           <Sidebar
             workspaces={data.workspaces}
-            workspace={workspace}
+            workspace={listedWorkspace}
             sessions={sessions}
             selectedSessionId={sessionId}
             onAddRepository={() => setIsAddingWorkspace(true)}

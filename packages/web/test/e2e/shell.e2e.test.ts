@@ -225,7 +225,7 @@ describe('the app shell in Chromium', () => {
       page.locator('nav.sidebar').evaluate((element) => element.getBoundingClientRect().width);
     const before = await sidebarWidth();
     await page.getByTestId('pane-divider').first().focus();
-    for (let step = 0; step < 5; step += 1) await page.keyboard.press('ArrowRight');
+    for (let step = 0; step < 2; step += 1) await page.keyboard.press('ArrowRight');
     await expect.poll(sidebarWidth, POLL).toBeGreaterThan(before + 20);
     const resized = await sidebarWidth();
     await page.reload();
