@@ -19,11 +19,19 @@ describe('matchShortcut', () => {
   });
 
   it('matches Alt shortcuts by physical key (Option+N types "˜" on a Mac)', () => {
-    expect(matchShortcut(key({ key: '˜', code: 'KeyN', altKey: true }), true)).toBe('newSession');
+    expect(matchShortcut(key({ key: '˜', code: 'KeyN', altKey: true }), false, true)).toBe('newSession');
+    expect(matchShortcut(key({ key: 'n', code: 'KeyN', altKey: true }), true, false)).toBe('newSession');
     expect(matchShortcut(key({ key: 'ArrowDown', code: 'ArrowDown', altKey: true }), false)).toBe(
       'nextSession',
     );
     expect(matchShortcut(key({ key: 'c', code: 'KeyC', altKey: true }), false)).toBe('toggleChanges');
+  });
+
+  it('leaves Option+letters to the text field on a Mac (accented characters), but not Option+arrows', () => {
+    expect(matchShortcut(key({ key: '˜', code: 'KeyN', altKey: true }), true, true)).toBeUndefined();
+    expect(matchShortcut(key({ key: 'ArrowUp', code: 'ArrowUp', altKey: true }), true, true)).toBe(
+      'previousSession',
+    );
   });
 
   it('treats ? as text while typing, and as help elsewhere', () => {

@@ -45,11 +45,15 @@ export const LOCAL_KEYS: readonly { keys: string; description: string }[] = [
 
 type KeyLike = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>;
 
-/** Which shortcut a key press is, if any. `isTyping`: focus is in a text field (then `?` is text). */
-export function matchShortcut(event: KeyLike, isTyping: boolean): ShortcutId | undefined {
+/**
+ * Which shortcut a key press is, if any. `isTyping`: focus is in a text field, where `?` is text —
+ * and on a Mac so are Option+letters (Option+N starts "ñ"), so only Option+arrows act there.
+ */
+export function matchShortcut(event: KeyLike, isTyping: boolean, onMac = isMac): ShortcutId | undefined {
   const isMod = event.ctrlKey || event.metaKey;
   if (isMod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') return 'palette';
-  if (event.altKey && !isMod && !event.shiftKey) {
+  const isLetterTyped = onMac && isTyping && event.code.startsWith('Key');
+  if (event.altKey && !isMod && !event.shiftKey && !isLetterTyped) {
     switch (event.code) {
       case 'KeyN':
         return 'newSession';
