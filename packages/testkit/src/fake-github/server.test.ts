@@ -129,14 +129,22 @@ describe('FakeGitHubServer', () => {
         variables: { owner: 'acme', repo: 'widgets', number: 1 },
       }),
     });
-    const { data } = await response.json();
+    const { data } = (await response.json()) as {
+      data: {
+        repository: {
+          pullRequest: {
+            reviewThreads: {
+              nodes: { isResolved: boolean; comments: { nodes: { databaseId: number }[] } }[];
+            };
+          };
+        };
+      };
+    };
     expect(
-      data.repository.pullRequest.reviewThreads.nodes.map(
-        (node: { isResolved: boolean; comments: { nodes: { databaseId: number }[] } }) => [
-          node.comments.nodes[0]?.databaseId,
-          node.isResolved,
-        ],
-      ),
+      data.repository.pullRequest.reviewThreads.nodes.map((node) => [
+        node.comments.nodes[0]?.databaseId,
+        node.isResolved,
+      ]),
     ).toEqual([
       [open, false],
       [done, true],
