@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,6 +89,14 @@ describe('mergeBack into a checked-out base branch', () => {
     expect(await read('a.txt')).toBe('the user’s own a\n');
     expect(await repo.git(['status', '--porcelain=v1'])).toBe(statusBefore);
     expect(await repo.git(['ls-files', '-s'])).toBe(indexBefore);
+  });
+
+  it('is not fooled by a file the merge changes whose timestamp moved but whose content did not', async () => {
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(repo.path, 'a.txt'), later, later);
+    const result = await merge();
+    expect(await rev('main')).toBe(result.sha);
+    expect(await read('a.txt')).toBe('a from the session\n');
   });
 
   it('refuses when an untracked file of the user is where the merge adds one', async () => {

@@ -1,7 +1,7 @@
 import type { MergeStrategy } from '@chatml/protocol';
 import { BadRequestError, ConflictError, GitError } from '../errors.js';
 import { withCommitIdentity } from './git-identity.js';
-import { validateBranchName } from './ref-names.js';
+import { branchNameProblem } from './ref-names.js';
 import { runGit } from './run-git.js';
 import { detectSyncInProgress } from './sync-state.js';
 import { listWorktrees } from './worktree-list.js';
@@ -21,6 +21,8 @@ export interface MergeBackResult {
   /** The new tip of the base branch. */
   sha: string;
   previousBaseSha: string;
+  /** The session branch's tip that was merged. */
+  mergedTip: string;
   /** The checkout that has the base branch checked out and whose files were updated, or null. */
   updatedCheckout: string | null;
 }
@@ -35,9 +37,9 @@ export interface MergeBackResult {
  * 2. The commit is made with `commit-tree` (the user's identity, ChatML's if git has none).
  * 3. Where the base branch is checked out (the main checkout or any other worktree), that checkout
  *    is moved the way `git merge` would move it: `read-tree -m -u <old> <new>` carries the user's
- *    uncommitted edits to other files forward untouched and refuses — checked first with `-n`, so
- *    nothing changes — when the merge touches a file they modified (ConflictError naming the
- *    files). Where it is not checked out, only the ref moves.
+ *    uncommitted edits to other files forward untouched and refuses — before writing anything —
+ *    when the merge touches a file they modified (ConflictError naming the files; the ref is put
+ *    back, so nothing has changed). Where it is not checked out, only the ref moves.
  * 4. The ref moves by compare-and-swap (`update-ref <ref> <new> <old>`): if anyone moved the base
  *    meanwhile, nothing is overwritten and the merge is refused.
  *
@@ -46,8 +48,9 @@ export interface MergeBackResult {
  */
 export async function mergeBack(options: MergeBackOptions): Promise<MergeBackResult> {
   const { repoPath, strategy } = options;
-  const baseBranch = await validateBranchName(options.baseBranch);
-  const branch = await validateBranchName(options.branch);
+  // Pure checks: both names come from the session record and are resolved as exact refs below.
+  const baseBranch = checkedBranch(options.baseBranch);
+  const branch = checkedBranch(options.branch);
   const baseRef = `refs/heads/${baseBranch}`;
   const [baseOld, tip] = await resolveRefs(repoPath, [baseRef, `refs/heads/${branch}`]);
   if (!baseOld) {
@@ -75,10 +78,16 @@ export async function mergeBack(options: MergeBackOptions): Promise<MergeBackRes
   const holder = (await listWorktrees(repoPath)).find((worktree) => worktree.branch === baseBranch);
   if (!holder) {
     await moveRef(repoPath, baseRef, sha, baseOld, baseBranch, reflogMessage);
-    return { sha, previousBaseSha: baseOld, updatedCheckout: null };
+    return { sha, previousBaseSha: baseOld, mergedTip: tip, updatedCheckout: null };
   }
   await updateCheckout(holder.path, baseRef, baseOld, sha, baseBranch, reflogMessage);
-  return { sha, previousBaseSha: baseOld, updatedCheckout: holder.path };
+  return { sha, previousBaseSha: baseOld, mergedTip: tip, updatedCheckout: holder.path };
+}
+
+function checkedBranch(name: string): string {
+  const problem = branchNameProblem(name);
+  if (problem) throw new BadRequestError(`${JSON.stringify(name)} is not a usable branch name: ${problem}.`);
+  return name;
 }
 
 /** The tree of base + session, or a ConflictError listing the conflicted paths. */
@@ -124,18 +133,20 @@ async function updateCheckout(
       { conflicts: busy.conflicts },
     );
   }
-  // Fresh stat data, or an untouched file whose timestamp changed would look modified.
-  await runGit(['update-index', '-q', '--refresh'], { cwd: checkoutPath, okExitCodes: [0, 1] });
-  const readTree = (args: string[]) =>
-    runGit(['read-tree', ...args], { cwd: checkoutPath, okExitCodes: [0, 128] });
-  const dryRun = await readTree(['-m', '-u', '-n', from, to]);
-  if (dryRun.exitCode !== 0) throw refusal(checkoutPath, baseBranch, dryRun.stderr);
-
+  // The ref moves first (compare-and-swap), then the files; `read-tree -m -u` checks every path it
+  // would touch before it writes anything, so when it refuses, nothing was written and putting the
+  // ref back undoes the whole merge.
   await moveRef(checkoutPath, baseRef, to, from, baseBranch, reflogMessage);
-  const applied = await readTree(['-m', '-u', from, to]);
+  const readTree = () =>
+    runGit(['read-tree', '-m', '-u', from, to], { cwd: checkoutPath, okExitCodes: [0, 128] });
+  let applied = await readTree();
+  if (applied.exitCode !== 0 && !/index\.lock/.test(applied.stderr)) {
+    // Stale stat data makes an untouched file look modified; `git merge` refreshes first. Refreshing
+    // costs a pass over every file, so it is done only when it could change the answer.
+    await runGit(['update-index', '-q', '--refresh'], { cwd: checkoutPath, okExitCodes: [0, 1] });
+    applied = await readTree();
+  }
   if (applied.exitCode !== 0) {
-    // The user changed a file between the check and now: put the branch back; the files were not
-    // touched (read-tree writes nothing when it refuses).
     await runGit(['update-ref', '-m', 'chatml: undo merge', baseRef, from, to], { cwd: checkoutPath });
     throw refusal(checkoutPath, baseBranch, applied.stderr);
   }

@@ -175,11 +175,11 @@ export class SessionGit {
 
   async merge(sessionId: string, body: MergeBody): Promise<MergeResponse> {
     const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
-      await this.refuseUnfinishedWork(session);
-      const message = body.message ?? (await this.defaultMergeMessage(session, workspace, body.strategy));
-      const tip = (
-        await runGit(['rev-parse', `refs/heads/${session.branch}`], { cwd: workspace.path })
-      ).stdout.trim();
+      // The worktree check and the message need nothing from each other: run them side by side.
+      const [, message] = await Promise.all([
+        this.refuseUnfinishedWork(session),
+        body.message ?? this.defaultMergeMessage(session, workspace, body.strategy),
+      ]);
       const merged = await mergeBack({
         repoPath: workspace.path,
         baseBranch: session.baseBranch,
@@ -198,6 +198,7 @@ export class SessionGit {
         }
         throw error;
       });
+      this.deps.gitStates.update(sessionId, { lastKnownHead: merged.mergedTip });
       this.record(sessionId, {
         kind: 'merge',
         ok: true,
@@ -205,19 +206,19 @@ export class SessionGit {
         strategy: body.strategy,
         message: `Merged into ${session.baseBranch} (${body.strategy}).`,
       });
-      return { merged, tip };
+      return merged;
     });
     const shouldArchive = body.archive ?? this.deps.archiveAfterMerge;
     let branchDeleted = false;
     if (shouldArchive) {
       await this.deps.sessions.archive(sessionId);
-      branchDeleted = await this.deleteMergedBranch(sessionId, result.tip);
+      branchDeleted = await this.deleteMergedBranch(sessionId, result.mergedTip);
     }
     return {
-      sha: result.merged.sha,
+      sha: result.sha,
       strategy: body.strategy,
       baseBranch: this.deps.sessions.get(sessionId).baseBranch,
-      updatedCheckout: result.merged.updatedCheckout,
+      updatedCheckout: result.updatedCheckout,
       archived: shouldArchive,
       branchDeleted,
     };
