@@ -63,11 +63,6 @@ export class DiffStatsTracker {
     await this.running;
   }
 
-  /** Settles when nothing is waiting or being measured (tests). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
   private async drain(): Promise<void> {
     const measure = this.options.measure ?? measureDiffStats;
     for (let next = this.takeNext(); next; next = this.takeNext()) {
