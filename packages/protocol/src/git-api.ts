@@ -46,7 +46,17 @@ export const CommitInfo = z.object({
 export type CommitInfo = z.output<typeof CommitInfo>;
 
 /** `GET /sessions/:id/commits`: the session branch's own commits (merge-base..HEAD), newest first. */
-export const CommitList = z.object({ mergeBase: z.string(), commits: z.array(CommitInfo) });
+export const CommitList = z.object({
+  mergeBase: z.string(),
+  commits: z.array(CommitInfo),
+  /**
+   * Worktree-relative paths with uncommitted changes (tracked edits, deletions, untracked files
+   * that are not ignored; a rename names its new path), sorted, at most 1000 — what a commit would
+   * take and what discard can throw away. `uncommittedCount` is the full number.
+   */
+  uncommitted: z.array(z.string()),
+  uncommittedCount: z.number().int().nonnegative(),
+});
 export type CommitList = z.output<typeof CommitList>;
 
 /** `GET /sessions/:id/commits/:sha/diff`: one commit against its first parent. */

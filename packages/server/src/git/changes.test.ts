@@ -120,6 +120,24 @@ describe('listSessionCommits and commitDiff', () => {
     await expect(commitDiff({ worktreePath, sha: 'HEAD..main' })).rejects.toThrow(BadRequestError);
     await expect(commitDiff({ worktreePath, sha: 'deadbeef' })).rejects.toThrow(NotFoundError);
   });
+
+  it('names the uncommitted paths one by one: edits, deletions, renames, untracked files, not ignored ones', async () => {
+    expect(await listSessionCommits({ worktreePath, baseBranch: 'main' })).toMatchObject({
+      uncommitted: [],
+      uncommittedCount: 0,
+    });
+    await write('src/app.ts', 'export const app = 3;\n');
+    await sessionGit(['rm', '-q', 'README.md']);
+    await sessionGit(['mv', 'src/moved.ts', 'src/renamed.ts']);
+    await write('notes/deep/new file.md', 'new\n');
+    await write('debug.log', 'ignored\n');
+
+    const list = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    expect(list.uncommitted).toEqual(['README.md', 'notes/deep/new file.md', 'src/app.ts', 'src/renamed.ts']);
+    expect(list.uncommittedCount).toBe(4);
+    await commitAll({ worktreePath, message: 'all of it' });
+    expect((await listSessionCommits({ worktreePath, baseBranch: 'main' })).uncommitted).toEqual([]);
+  });
 });
 
 describe('sessionDiff without untracked files', () => {

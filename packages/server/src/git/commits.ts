@@ -38,7 +38,36 @@ export async function listSessionCommits(options: {
     ],
     { cwd: options.worktreePath },
   );
-  return { mergeBase, commits: parseLog(stdout) };
+  const uncommitted = await listUncommittedPaths(options.worktreePath);
+  return {
+    mergeBase,
+    commits: parseLog(stdout),
+    uncommitted: uncommitted.slice(0, MAX_UNCOMMITTED_PATHS),
+    uncommittedCount: uncommitted.length,
+  };
+}
+
+/** The UI lists these; a worktree with more (an unignored build folder) is summarised by its count. */
+const MAX_UNCOMMITTED_PATHS = 1000;
+
+/**
+ * Paths `git add --all` would commit: `git status` with every untracked file listed one by one
+ * (not folded into its folder), so each can be discarded on its own.
+ */
+async function listUncommittedPaths(worktreePath: string): Promise<string[]> {
+  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
+    cwd: worktreePath,
+  });
+  const records = stdout.split('\0');
+  const paths: string[] = [];
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] ?? '';
+    if (record.length < 4) continue;
+    paths.push(record.slice(3));
+    // A rename or copy is followed by a record holding its source path.
+    if (record[0] === 'R' || record[0] === 'C') index++;
+  }
+  return paths.sort();
 }
 
 /**
