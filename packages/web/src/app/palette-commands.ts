@@ -10,6 +10,12 @@ import { SHORTCUTS } from './shortcuts';
 
 const keysOf = (id: string) => SHORTCUTS.find((shortcut) => shortcut.id === id)?.keys;
 
+/** Open a session and put the keyboard in its message box, where a switch usually leads. */
+function openSession(session: Session): void {
+  navigate(sessionPath(session.workspaceId, session.id));
+  requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
+}
+
 /** Everything the palette offers right now: actions that apply here, then sessions and workspaces. */
 export function buildPaletteCommands(options: {
   services: Pick<Services, 'api' | 'preferences'>;
@@ -117,7 +123,7 @@ export function buildPaletteCommands(options: {
         label: listed.name,
         hint: `${candidate.name} · ${statusLabel(listed.status)}`,
         keywords: [listed.branch, candidate.name],
-        run: () => navigate(sessionPath(listed.workspaceId, listed.id)),
+        run: () => openSession(listed),
       });
     }
     if (candidate.id !== workspace?.id) {

@@ -200,6 +200,8 @@ describe('the app shell in Chromium', () => {
     await expect
       .poll(() => page.locator('[data-testid="session-item"][aria-current="page"]').textContent(), POLL)
       .toContain('planner');
+    // A switch lands where the next keystrokes go: the message box.
+    await expect.poll(focusedTestId, POLL).toBe('composer-input');
   });
 
   it('inserts a worktree file picked with @ into the message', async () => {
