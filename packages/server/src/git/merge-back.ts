@@ -15,6 +15,11 @@ export interface MergeBackOptions {
   branch: string;
   strategy: MergeStrategy;
   message: string;
+  /**
+   * Awaited after the merge commit exists and before any ref or file changes: a check that may
+   * still refuse (the caller's "session worktree is clean" check runs alongside the merge).
+   */
+  beforeUpdate?: () => Promise<unknown>;
 }
 
 export interface MergeBackResult {
@@ -74,6 +79,7 @@ export async function mergeBack(options: MergeBackOptions): Promise<MergeBackRes
     return stdout.trim();
   });
 
+  await options.beforeUpdate?.();
   const reflogMessage = `chatml: ${strategy === 'squash' ? 'squash-merge' : 'merge'} ${branch} into ${baseBranch}`;
   const holder = (await listWorktrees(repoPath)).find((worktree) => worktree.branch === baseBranch);
   if (!holder) {

@@ -175,18 +175,23 @@ export class SessionGit {
 
   async merge(sessionId: string, body: MergeBody): Promise<MergeResponse> {
     const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
-      // The worktree check and the message need nothing from each other: run them side by side.
-      const [, message] = await Promise.all([
-        this.refuseUnfinishedWork(session),
-        body.message ?? this.defaultMergeMessage(session, workspace, body.strategy),
-      ]);
+      // The worktree check (a pass over every file) runs alongside the merge computation; the merge
+      // waits for it before it changes any ref or file.
+      const worktreeCheck = this.refuseUnfinishedWork(session);
+      worktreeCheck.catch(() => {
+        // Awaited below (or by beforeUpdate); this only keeps an early failure from going unhandled.
+      });
+      const message = body.message ?? (await this.defaultMergeMessage(session, workspace, body.strategy));
       const merged = await mergeBack({
         repoPath: workspace.path,
         baseBranch: session.baseBranch,
         branch: session.branch,
         strategy: body.strategy,
         message,
-      }).catch((error: unknown) => {
+        beforeUpdate: () => worktreeCheck,
+      }).catch(async (error: unknown) => {
+        // A refusal of the session's own state wins over what the merge found.
+        await worktreeCheck;
         if (error instanceof ConflictError) {
           this.record(sessionId, {
             kind: 'merge',

@@ -208,6 +208,16 @@ describe('a session’s way out through API v1, on real git', () => {
     write(join(harness.repo.path, 'notes.txt'), 'untracked notes\n');
     const statusBefore = await harness.repo.git(['status', '--porcelain']);
 
+    write(join(s.worktreePath, 'forgotten.txt'), 'not committed\n');
+    const mainTip = (await harness.repo.git(['rev-parse', 'main'])).trim();
+    const uncommitted = await harness.request<ErrorResponse>('POST', `/sessions/${s.id}/merge`, {
+      strategy: 'squash',
+    });
+    expect(uncommitted.status).toBe(409);
+    expect(uncommitted.body.error.conflicts).toEqual(['forgotten.txt']);
+    expect((await harness.repo.git(['rev-parse', 'main'])).trim()).toBe(mainTip);
+    rmSync(join(s.worktreePath, 'forgotten.txt'));
+
     write(join(harness.repo.path, 'shipped.txt'), 'the user’s own shipped.txt\n');
     const refused = await harness.request<ErrorResponse>('POST', `/sessions/${s.id}/merge`, {
       strategy: 'squash',
