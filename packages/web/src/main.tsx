@@ -4,6 +4,7 @@ import { bootstrapToken } from './api/token';
 import { App } from './app/App';
 import { createServices, ServicesProvider } from './app/services';
 import { MissingToken } from './components/MissingToken';
+import { applyTheme } from './state/preferences';
 import './styles.css';
 
 // First thing, before anything could log or share the URL: move the token out of the address bar.
@@ -16,6 +17,8 @@ if (!token) {
   root.render(<MissingToken isExpired={false} />);
 } else {
   const services = createServices(token);
+  // Before the first paint, so a chosen theme never flashes the OS one.
+  applyTheme(services.preferences.theme.get());
   services.ws.start();
   window.addEventListener('online', () => services.ws.reconnectNow());
   root.render(

@@ -47,9 +47,13 @@ export function App() {
 
   useEffect(() => {
     void catalog.refresh();
-    // A failed health check needs no message of its own: the connection banner covers it.
-    api.health().then(setHealth, () => undefined);
-  }, [api, catalog]);
+  }, [catalog]);
+
+  // Again after every reconnect: a restarted backend may run with other credentials (or the demo
+  // model). A failed check needs no message of its own: the connection banner covers it.
+  useEffect(() => {
+    if (connection === 'connected') api.health().then(setHealth, () => undefined);
+  }, [api, connection]);
 
   const workspaceId = route.name === 'workspace' || route.name === 'session' ? route.workspaceId : undefined;
   const sessionId = route.name === 'session' ? route.sessionId : undefined;
