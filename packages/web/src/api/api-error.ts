@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** The HTTP status, or 0 when no response arrived. */
     readonly status: number,
+    /** Paths that stopped a git operation (merge conflicts, files the user modified), when sent. */
+    readonly conflicts: readonly string[] = [],
   ) {
     super(message);
   }
@@ -32,7 +34,8 @@ export async function apiErrorFromResponse(response: Response): Promise<ApiError
   }
   const parsed = ErrorBody.safeParse(body);
   if (parsed.success) {
-    return new ApiError(parsed.data.error.code, parsed.data.error.message, response.status);
+    const { code, message, conflicts } = parsed.data.error;
+    return new ApiError(code, message, response.status, conflicts);
   }
   const fallbackMessage = `The backend answered ${response.status} ${response.statusText}`.trim();
   return new ApiError('internal', `${fallbackMessage}.`, response.status);

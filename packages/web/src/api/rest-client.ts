@@ -1,15 +1,31 @@
 import {
   BranchList,
+  CommentsToAgentResponse,
+  CommitDiff,
+  CommitList,
+  CommitMessageDraft,
+  CommitResponse,
+  type CreatePullRequestBody,
+  CreatePullRequestResponse,
   type CreateSessionBody,
   type CreateWorkspaceBody,
   DiffResponse,
+  DiscardResponse,
   EventsResponse,
   Health,
+  type MergeBody,
+  MergeResponse,
   type PermissionDecisionBody,
+  PullRequestDraft,
+  PullRequestStatus,
+  PushResponse,
+  RestoreResponse,
   SendMessageResponse,
   Session,
   SessionFiles,
   SessionList,
+  SyncResponse,
+  type SyncStrategy,
   type UpdateSessionBody,
   Workspace,
   WorkspaceList,
@@ -98,6 +114,100 @@ export class ApiClient {
 
   diff(sessionId: string): Promise<DiffResponse> {
     return this.request('GET', `/sessions/${enc(sessionId)}/diff`, DiffResponse);
+  }
+
+  // ---- the way out: commits, discard, commit, sync, merge back, restore (docs/API.md "Git") ----
+
+  /** The session branch's own commits, newest first, and the paths with uncommitted changes. */
+  commits(sessionId: string): Promise<CommitList> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/commits`, CommitList);
+  }
+
+  commitDiff(sessionId: string, sha: string): Promise<CommitDiff> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/commits/${enc(sha)}/diff`, CommitDiff);
+  }
+
+  /** Throws away the uncommitted changes of `paths` (untracked files are deleted). */
+  discard(sessionId: string, paths: readonly string[]): Promise<DiscardResponse> {
+    const body = { paths: [...paths], confirm: true };
+    return this.request('POST', `/sessions/${enc(sessionId)}/discard`, DiscardResponse, body);
+  }
+
+  commit(sessionId: string, message: string): Promise<CommitResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/commit`, CommitResponse, { message });
+  }
+
+  sync(sessionId: string, strategy: SyncStrategy): Promise<SyncResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/sync`, SyncResponse, { strategy });
+  }
+
+  continueSync(sessionId: string): Promise<SyncResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/sync/continue`, SyncResponse);
+  }
+
+  abortSync(sessionId: string): Promise<SyncResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/sync/abort`, SyncResponse);
+  }
+
+  /** Sends the agent a message listing the conflicted files. */
+  resolveConflictsWithAgent(sessionId: string): Promise<z.output<typeof SendMessageResponse>> {
+    const path = `/sessions/${enc(sessionId)}/sync/resolve-with-agent`;
+    return this.request('POST', path, SendMessageResponse);
+  }
+
+  /** Merge back into the base branch; a conflict is an ApiError with `conflicts`. */
+  merge(sessionId: string, body: MergeBody): Promise<MergeResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/merge`, MergeResponse, body);
+  }
+
+  restore(sessionId: string): Promise<RestoreResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/restore`, RestoreResponse);
+  }
+
+  // ---- push, pull requests, AI drafts (docs/FORGE.md) ----
+
+  push(sessionId: string, options: { force?: boolean } = {}): Promise<PushResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/push`, PushResponse, options);
+  }
+
+  createPullRequest(sessionId: string, body: CreatePullRequestBody): Promise<CreatePullRequestResponse> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/pr`, CreatePullRequestResponse, body);
+  }
+
+  /** The session's PR as GitHub has it now, or null when the session has none. */
+  async pullRequest(sessionId: string): Promise<PullRequestStatus | null> {
+    try {
+      return await this.request('GET', `/sessions/${enc(sessionId)}/pr`, PullRequestStatus);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  pullRequestPrefill(sessionId: string): Promise<PullRequestDraft> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/pr/prefill`, PullRequestDraft);
+  }
+
+  /** Sends the unresolved review threads (or exactly `commentIds`) to the agent as one message. */
+  sendReviewCommentsToAgent(
+    sessionId: string,
+    commentIds?: readonly number[],
+  ): Promise<CommentsToAgentResponse> {
+    const body = commentIds ? { commentIds: [...commentIds] } : {};
+    return this.request(
+      'POST',
+      `/sessions/${enc(sessionId)}/pr/comments-to-agent`,
+      CommentsToAgentResponse,
+      body,
+    );
+  }
+
+  draftCommitMessage(sessionId: string): Promise<CommitMessageDraft> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/drafts/commit-message`, CommitMessageDraft);
+  }
+
+  draftPullRequest(sessionId: string): Promise<PullRequestDraft> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/drafts/pr`, PullRequestDraft);
   }
 
   private async request<Schema extends z.ZodType>(

@@ -1,5 +1,6 @@
 import type { Session, Workspace } from '@chatml/protocol';
 import type { PaletteCommand } from '../components/CommandPalette';
+import { gitPaletteCommands } from '../components/git/git-actions';
 import { statusLabel } from '../components/StatusBadge';
 import type { Catalog } from '../state/catalog';
 import { sessionsOf } from '../state/catalog';
@@ -60,6 +61,7 @@ export function buildPaletteCommands(options: {
         run: () => void api.interrupt(session.id).catch(() => undefined),
       });
     }
+    commands.push(...gitPaletteCommands(session));
     if (session.status !== 'archived') {
       commands.push({
         id: 'archive',

@@ -2,6 +2,7 @@ import { PermissionMode, type Session } from '@chatml/protocol';
 import { useState } from 'react';
 import { useServices } from '../app/services';
 import { DiffStatsBadge } from './DiffStatsBadge';
+import { GitStateBadge } from './git/GitStateBadge';
 import { StatusBadge } from './StatusBadge';
 import { ModelOptions, PermissionModeOptions } from './session-options';
 
@@ -36,6 +37,7 @@ export function SessionHeader({
         <h1 className="session-title">{session.name}</h1>
         <span className="session-branch">{session.branch}</span>
         <StatusBadge status={session.status} />
+        <GitStateBadge session={session} />
         <DiffStatsBadge stats={session.diffStats} />
         {session.queuedMessages > 0 && <span className="muted">{session.queuedMessages} queued</span>}
         <span className="spacer" />

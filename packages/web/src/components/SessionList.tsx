@@ -4,6 +4,7 @@ import { sessionPath } from '../app/routes';
 import type { UnreadTracker } from '../state/unread';
 import { DiffStatsBadge } from './DiffStatsBadge';
 import { formatRelativeTime } from './format';
+import { GitStateBadge, gitStateLabel } from './git/GitStateBadge';
 import { StatusBadge, statusLabel } from './StatusBadge';
 import { useNow } from './use-now';
 
@@ -37,7 +38,11 @@ export function SessionList({
         <ul className="session-list" aria-label="Sessions">
           {shown.map((session) => {
             const isUnread = session.id !== selectedId && unread.isUnread(session);
-            const description = [statusLabel(session.status), isUnread ? 'unread' : undefined]
+            const description = [
+              statusLabel(session.status),
+              gitStateLabel(session),
+              isUnread ? 'unread' : undefined,
+            ]
               .filter(Boolean)
               .join(', ');
             return (
@@ -57,6 +62,7 @@ export function SessionList({
                     )}
                     <span className="session-name">{session.name}</span>
                     <StatusBadge status={session.status} />
+                    <GitStateBadge session={session} />
                   </span>
                   <span className="session-item-bottom">
                     <span className="session-branch">{session.branch}</span>

@@ -8,6 +8,7 @@ import { ChangesPanel } from './changes/ChangesPanel';
 import { Conversation } from './conversation/Conversation';
 import { WorktreeContext } from './conversation/worktree-context';
 import { formatDuration } from './format';
+import { GitBar } from './git/GitBar';
 import { PaneDivider, usePersistedLayout } from './Panes';
 import { type PermissionDecision, PermissionPrompt } from './PermissionPrompt';
 import { SessionHeader } from './SessionHeader';
@@ -73,6 +74,7 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
             onToggleChanges={() => preferences.isChangesOpen.set(!isChangesOpen)}
             onArchive={onArchive}
           />
+          <GitBar session={session} isRunning={isRunning} />
           {error && (
             <p className="form-error" role="alert">
               {error}

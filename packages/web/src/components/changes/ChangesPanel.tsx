@@ -3,6 +3,8 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import type { ApiClient } from '../../api/rest-client';
 import { useServices, useSessionTranscript } from '../../app/services';
 import type { TranscriptItem } from '../../state/transcript-types';
+import { DiscardFileButton } from '../git/DiscardFileButton';
+import { SessionCommits } from '../git/SessionCommits';
 import './diff.css';
 import type { DiffMode } from './diff-rows';
 import { FileTree } from './FileTree';
@@ -138,6 +140,12 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
           )}
         </span>
         <span className="pane-actions">
+          <DiscardFileButton
+            sessionId={sessionId}
+            file={selected}
+            version={diff}
+            onDiscarded={() => void load()}
+          />
           <fieldset className="segmented">
             <legend className="visually-hidden">Diff layout</legend>
             <button type="button" aria-pressed={mode === 'unified'} onClick={() => setMode('unified')}>
@@ -166,6 +174,7 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
           <FileDiffView key={selected.path} file={selected} mode={mode} loadFile={loadFile} />
         </Suspense>
       )}
+      <SessionCommits sessionId={sessionId} version={diff} />
     </aside>
   );
 }

@@ -1,0 +1,280 @@
+import type { MergeResponse, Session, SessionGitState, SyncResponse } from '@chatml/protocol';
+import { useEffect, useState } from 'react';
+import { useServices } from '../../app/services';
+import { CommitDialog, describeCommit } from './CommitDialog';
+import { type GitAction, useGitActionRequests } from './git-actions';
+import { GitError, type GitFailure, shortSha, toGitFailure } from './git-errors';
+import { MergeDialog } from './MergeDialog';
+import { PullRequestDialog } from './PullRequestDialog';
+import { PullRequestPanel } from './PullRequestPanel';
+import { RestoreNotice } from './RestoreNotice';
+import { SyncConflicts } from './SyncConflicts';
+import { SyncDialog } from './SyncDialog';
+import { useCommitList, usePullRequest } from './use-git-data';
+import './git.css';
+
+type Dialog = 'commit' | 'sync' | 'merge' | 'pull-request';
+
+/**
+ * A session's way out, under its header: Commit, Sync, Merge, Push and Pull request (each says why
+ * it cannot run now), the conflict view of a stopped sync, restore for an archived session or a
+ * missing worktree, and the PR's status. The palette reaches the same actions (`git-actions.ts`).
+ */
+export function GitBar({ session, isRunning }: { session: Session; isRunning: boolean }) {
+  const { api } = useServices();
+  const [dialog, setDialog] = useState<Dialog>();
+  const [notice, setNotice] = useState<string>();
+  const [failure, setFailure] = useState<GitFailure>();
+  const [isPushing, setIsPushing] = useState(false);
+  const [isPrOpen, setIsPrOpen] = useState(false);
+  // A sync answer shows at once; the session_updated frame that follows takes over.
+  const [answeredSync, setAnsweredSync] = useState<SessionGitState['sync'] | undefined>();
+  const isArchived = session.status === 'archived';
+  const gitState = session.gitState;
+  const hasWorktree = !isArchived && !gitState?.worktreeMissing;
+  const { list, reload } = useCommitList(
+    session.id,
+    `${session.updatedAt}:${session.status}:${isRunning}`,
+    hasWorktree,
+  );
+  const pr = usePullRequest(session.id);
+
+  const syncKey = JSON.stringify(gitState?.sync ?? null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new state from the backend replaces the answer
+  useEffect(() => setAnsweredSync(undefined), [syncKey]);
+  const sync = answeredSync !== undefined ? answeredSync : (gitState?.sync ?? null);
+
+  const uncommittedCount = list?.uncommittedCount ?? 0;
+  const commitCount = list?.commits.length ?? 0;
+  const busyReason = isArchived
+    ? 'The session is archived; restore it first.'
+    : gitState?.worktreeMissing
+      ? 'The worktree is missing; restore it first.'
+      : isRunning
+        ? 'The agent is working; wait for its turn to end.'
+        : sync
+          ? `Finish the ${sync.strategy} first (continue or abort).`
+          : undefined;
+  const commitReason = busyReason ?? (list && uncommittedCount === 0 ? 'Nothing to commit.' : undefined);
+  const mergeReason =
+    busyReason ??
+    (list && uncommittedCount > 0
+      ? 'Commit or discard the uncommitted changes first.'
+      : list && commitCount === 0
+        ? `No commits to merge into ${session.baseBranch}.`
+        : undefined);
+  const pushReason = gitState?.branchMissing
+    ? 'The branch is missing; restore the session first.'
+    : list && commitCount === 0
+      ? 'No commits to push yet.'
+      : undefined;
+  const hint = commitReason ?? (uncommittedCount > 0 ? `${uncommittedCount} uncommitted` : undefined);
+
+  const open = (action: GitAction) => {
+    setFailure(undefined);
+    if (action === 'push') void push();
+    else if (action === 'pull-request-status') setIsPrOpen(true);
+    else if (action === 'pull-request' && pr.status) setIsPrOpen(true);
+    else setDialog(action);
+  };
+  useGitActionRequests(session.id, open);
+
+  const afterChange = (message: string) => {
+    setNotice(message);
+    void reload();
+  };
+
+  const push = async (force = false) => {
+    setIsPushing(true);
+    setFailure(undefined);
+    try {
+      const pushed = await api.push(session.id, { force });
+      afterChange(
+        pushed.isUpdated
+          ? `Pushed ${pushed.branch} to ${pushed.remote} (${shortSha(pushed.sha)})${pushed.isForced ? ', forced' : ''}.`
+          : `${pushed.remote} already has ${shortSha(pushed.sha)}; nothing to push.`,
+      );
+      if (pr.status) void pr.refresh();
+    } catch (caught) {
+      setFailure(toGitFailure(caught));
+    } finally {
+      setIsPushing(false);
+    }
+  };
+
+  const onSynced = (result: SyncResponse, step: 'sync' | 'continue' | 'abort') => {
+    setAnsweredSync(result.ok ? null : { strategy: result.strategy, conflicts: result.conflicts });
+    if (!result.ok) setNotice(undefined);
+    else if (step === 'abort')
+      afterChange(`Aborted the ${result.strategy}; the session is as it was before.`);
+    else if (result.upToDate) afterChange(`Already up to date with ${session.baseBranch}.`);
+    else afterChange(`Synced with ${session.baseBranch} (${result.strategy}).`);
+  };
+
+  const onMerged = (result: MergeResponse) => {
+    const where = result.updatedCheckout ? `; updated the checkout at ${result.updatedCheckout}` : '';
+    const archived = result.archived
+      ? ` The session is archived${result.branchDeleted ? ' and its branch deleted.' : '.'}`
+      : '';
+    afterChange(
+      `Merged into ${result.baseBranch} as ${shortSha(result.sha)} (${result.strategy})${where}.${archived}`,
+    );
+  };
+
+  const action = (
+    label: string,
+    testId: string,
+    reason: string | undefined,
+    run: () => void,
+    isWorking = false,
+  ) => (
+    <button
+      type="button"
+      className="button small"
+      onClick={run}
+      disabled={reason !== undefined || isWorking}
+      title={reason}
+      aria-describedby={reason ? `git-reason-${session.id}` : undefined}
+      data-testid={testId}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <div className="git-area">
+      <div className="git-bar" role="toolbar" aria-label="Git" data-testid="git-bar">
+        <span className="git-branch" title={`${session.branch} → ${session.baseBranch}`}>
+          {session.branch} <span aria-hidden="true">→</span>
+          <span className="visually-hidden">into</span> {session.baseBranch}
+        </span>
+        {list && commitCount > 0 && (
+          <span className="muted small-text">
+            {commitCount === 1 ? '1 commit' : `${commitCount} commits`}
+          </span>
+        )}
+        {hint && (
+          <span id={`git-reason-${session.id}`} className="git-reason" data-testid="git-reason">
+            {hint}
+          </span>
+        )}
+        <span className="spacer" />
+        {action('Commit…', 'git-commit', commitReason, () => open('commit'))}
+        {action('Sync…', 'git-sync', busyReason, () => open('sync'))}
+        {action('Merge…', 'git-merge', mergeReason, () => open('merge'))}
+        {action(isPushing ? 'Pushing…' : 'Push', 'git-push', pushReason, () => void push(), isPushing)}
+        {pr.status ? (
+          <button
+            type="button"
+            className="button small"
+            aria-expanded={isPrOpen}
+            aria-controls={`pr-panel-${session.id}`}
+            onClick={() => setIsPrOpen(!isPrOpen)}
+            data-testid="pr-toggle"
+          >
+            PR #{pr.status.number} · {pr.status.isDraft ? 'draft' : pr.status.state}
+            {pr.status.checksState !== 'none' && (
+              <span
+                className={`pr-checks-dot is-${pr.status.checksState}`}
+                title={`checks: ${pr.status.checksState}`}
+              >
+                <span className="visually-hidden">, checks {pr.status.checksState}</span>
+              </span>
+            )}
+          </button>
+        ) : (
+          action('Create PR…', 'git-create-pr', pushReason, () => open('pull-request'))
+        )}
+      </div>
+      {notice && (
+        <p className="git-notice" role="status" data-testid="git-notice">
+          {notice}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => setNotice(undefined)}
+            aria-label="Dismiss"
+          >
+            ×
+          </button>
+        </p>
+      )}
+      <GitError failure={failure} testId="git-error" />
+      {failure?.code === 'push_rejected' && (
+        <p className="git-notice">
+          <button
+            type="button"
+            className="button small danger"
+            onClick={() => void push(true)}
+            data-testid="git-force-push"
+          >
+            Force push with lease
+          </button>
+          <span className="muted">
+            overwrites the remote branch only if nobody else pushed to it meanwhile
+          </span>
+        </p>
+      )}
+      {(isArchived || gitState?.worktreeMissing) && (
+        <RestoreNotice session={session} onRestored={(message) => afterChange(message)} />
+      )}
+      {sync && hasWorktree && (
+        <SyncConflicts
+          session={session}
+          sync={sync}
+          isRunning={isRunning}
+          onResult={(result, step) => onSynced(result, step)}
+          onAskedAgent={() =>
+            setNotice('The agent got the list of conflicted files; continue once it is done.')
+          }
+        />
+      )}
+      {pr.status && isPrOpen && (
+        <div id={`pr-panel-${session.id}`}>
+          <PullRequestPanel
+            sessionId={session.id}
+            status={pr.status}
+            failure={pr.failure}
+            isRefreshing={pr.isRefreshing}
+            onRefresh={() => void pr.refresh()}
+          />
+        </div>
+      )}
+      <CommitDialog
+        session={session}
+        isOpen={dialog === 'commit'}
+        uncommitted={list?.uncommitted ?? []}
+        uncommittedCount={uncommittedCount}
+        onClose={() => setDialog(undefined)}
+        onCommitted={(sha, message) => afterChange(describeCommit(sha, message))}
+      />
+      <SyncDialog
+        session={session}
+        isOpen={dialog === 'sync'}
+        onClose={() => setDialog(undefined)}
+        onSynced={(result) => onSynced(result, 'sync')}
+      />
+      <MergeDialog
+        session={session}
+        isOpen={dialog === 'merge'}
+        commitCount={commitCount}
+        onClose={() => setDialog(undefined)}
+        onMerged={onMerged}
+      />
+      <PullRequestDialog
+        session={session}
+        isOpen={dialog === 'pull-request'}
+        onClose={() => setDialog(undefined)}
+        onCreated={(created) => {
+          afterChange(
+            created.isExisting
+              ? `Pushed; pull request #${created.number} already existed and is linked.`
+              : `Opened pull request #${created.number}.`,
+          );
+          setIsPrOpen(true);
+          void pr.refresh();
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import type { Session } from '@chatml/protocol';
+import { useState } from 'react';
+import { useServices } from '../../app/services';
+import { GitError, type GitFailure, toGitFailure } from './git-errors';
+import './git.css';
+
+/**
+ * An archived session, or one whose worktree folder disappeared: say so, and bring it back
+ * (`POST /sessions/:id/restore` re-creates the worktree from the branch with the saved work).
+ */
+export function RestoreNotice({
+  session,
+  onRestored,
+}: {
+  session: Session;
+  onRestored: (message: string) => void;
+}) {
+  const { api, catalog } = useServices();
+  const [isWorking, setIsWorking] = useState(false);
+  const [failure, setFailure] = useState<GitFailure>();
+  const isArchived = session.status === 'archived';
+
+  const restore = async () => {
+    setIsWorking(true);
+    setFailure(undefined);
+    try {
+      const { restoredWork, ...restored } = await api.restore(session.id);
+      catalog.addSession(restored);
+      onRestored(
+        restoredWork === 'reapplied'
+          ? 'Restored the worktree with its saved uncommitted work.'
+          : restoredWork === 'conflicted'
+            ? 'Restored the worktree; its saved uncommitted work left conflict markers to resolve.'
+            : 'Restored the worktree.',
+      );
+    } catch (caught) {
+      setFailure(toGitFailure(caught));
+    } finally {
+      setIsWorking(false);
+    }
+  };
+
+  return (
+    <div className={`notice ${isArchived ? '' : 'is-warning'} git-restore`} data-testid="restore-notice">
+      <p>
+        {isArchived
+          ? 'This session is archived: its worktree was removed; the branch, any saved uncommitted work and the conversation are kept.'
+          : `The worktree folder ${session.worktreePath} is missing (deleted outside ChatML).`}
+        {session.gitState?.branchMissing &&
+          ' Its branch is gone too; restoring re-creates it from the last commit ChatML saw.'}
+      </p>
+      <button
+        type="button"
+        className="button small primary"
+        onClick={() => void restore()}
+        disabled={isWorking}
+        data-testid="restore-session"
+      >
+        {isWorking ? 'Restoring…' : 'Restore the worktree'}
+      </button>
+      <GitError failure={failure} testId="restore-error" />
+    </div>
+  );
+}

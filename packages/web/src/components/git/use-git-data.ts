@@ -1,0 +1,82 @@
+import type { CommitList, PullRequestStatus } from '@chatml/protocol';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useServices } from '../../app/services';
+import { type GitFailure, toGitFailure } from './git-errors';
+
+/**
+ * The session branch's commits and uncommitted paths, reloaded whenever `version` changes (the
+ * caller passes what moves when the worktree may have: the session's `updatedAt`, a turn count).
+ * Skipped (undefined) while `isEnabled` is false — an archived session has no worktree to ask.
+ */
+export function useCommitList(sessionId: string, version: unknown, isEnabled = true) {
+  const { api } = useServices();
+  const [list, setList] = useState<CommitList>();
+  const [failure, setFailure] = useState<GitFailure>();
+  const latest = useRef(0);
+  const reload = useCallback(async () => {
+    const request = ++latest.current;
+    try {
+      const next = await api.commits(sessionId);
+      if (request !== latest.current) return;
+      setList(next);
+      setFailure(undefined);
+    } catch (caught) {
+      if (request === latest.current) setFailure(toGitFailure(caught));
+    }
+  }, [api, sessionId]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the reason to reload
+  useEffect(() => {
+    if (!isEnabled) {
+      latest.current++;
+      setList(undefined);
+      return;
+    }
+    void reload();
+  }, [reload, version, isEnabled]);
+  return { list, failure, reload };
+}
+
+/**
+ * The session's pull request: fetched on mount and on `refresh()` (GitHub answers unchanged parts
+ * with 304s, so this is cheap), then kept current by the `pull_request_updated` frames the backend's
+ * poller sends. `status` is undefined while loading and null when the session has no PR.
+ */
+export function usePullRequest(sessionId: string) {
+  const { api, ws } = useServices();
+  const [status, setStatus] = useState<PullRequestStatus | null>();
+  const [failure, setFailure] = useState<GitFailure>();
+  const [isRefreshing, setIsRefreshing] = useState(false);
+  const latest = useRef(0);
+
+  const refresh = useCallback(async () => {
+    const request = ++latest.current;
+    setIsRefreshing(true);
+    try {
+      const next = await api.pullRequest(sessionId);
+      if (request !== latest.current) return;
+      setStatus(next);
+      setFailure(undefined);
+    } catch (caught) {
+      if (request !== latest.current) return;
+      setFailure(toGitFailure(caught));
+      // Unknown is not "none": keep a status we had, else stop showing "loading".
+      setStatus((current) => current ?? null);
+    } finally {
+      if (request === latest.current) setIsRefreshing(false);
+    }
+  }, [api, sessionId]);
+
+  useEffect(() => {
+    void refresh();
+    return ws.onFrame((frame) => {
+      if (frame.type !== 'pull_request_updated' || frame.sessionId !== sessionId) return;
+      // A pushed update supersedes a request still in flight.
+      latest.current++;
+      setIsRefreshing(false);
+      setStatus(frame.pullRequest);
+      setFailure(undefined);
+    });
+  }, [ws, sessionId, refresh]);
+
+  return { status, failure, isRefreshing, refresh };
+}
