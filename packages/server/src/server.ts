@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_VERSION, type ServerInfo } from '@chatml/protocol';
 import { RUNNER_MAIN_PATH } from '@chatml/runner';
-import { createAdaptorServer } from '@hono/node-server';
 import { AppPaths } from './config/app-paths.js';
 import { loadSettings } from './config/settings.js';
 import type { CredentialSource } from './forge/credentials.js';
@@ -154,7 +153,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       modelCredentials: detectModelCredentials(env, { isDemoModel: options.isDemoModel ?? false, endpoint }),
     }),
   });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createServer(app);
   try {
     await listen(server, options.port ?? 0);
   } catch (error) {

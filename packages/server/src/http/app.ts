@@ -1,6 +1,5 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Health } from '@chatml/protocol';
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ForgeServices } from '../forge/forge-services.js';
 import type { Logger } from '../logger.js';
 import type { SessionGit } from '../sessions/session-git.js';
@@ -8,6 +7,8 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import type { EventStore } from '../store/event-store.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import { body, errorResponse } from './error-handler.js';
+import { HttpContext, HttpRequest, type HttpResponse } from './http-context.js';
+import { Router } from './router.js';
 import { forgeRoutes } from './routes/forge.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionFileRoutes } from './routes/session-files.js';
@@ -16,7 +17,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { workspaceBranchRoutes } from './routes/workspace-branches.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { AccessPolicy } from './security.js';
-import { uiRoutes } from './ui.js';
+import { type StaticFiles, uiRoutes, uiStaticFiles } from './ui.js';
 
 export interface AppDeps {
   policy: AccessPolicy;
@@ -33,58 +34,113 @@ export interface AppDeps {
   forge: ForgeServices;
 }
 
+/** Request bodies above this are refused with 413 before they are buffered. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
 /**
- * The HTTP application. Cross-cutting checks run as middleware, in this order, before any route:
- * Host (DNS rebinding), Origin (other pages; no CORS is ever granted), then the launch token for
- * everything under /api. The UI's static page carries no data and loads without the token, which
- * it then reads from the URL fragment.
+ * The HTTP application, as a plain Node request listener. Cross-cutting checks run first, in this
+ * order, before any route: Host (DNS rebinding), Origin (other pages; no CORS is ever granted), then
+ * the launch token for everything under /api. The UI's page carries no data and loads without the
+ * token, which it then reads from the URL fragment.
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): RequestListener {
+  const api = new Router();
+  api.mount('/', healthRoutes(deps.healthDetails));
+  api.mount('/', workspaceRoutes(deps.workspaces, deps.sessions));
+  api.mount('/', sessionRoutes(deps.sessions, deps.events));
+  api.mount('/', sessionGitRoutes(deps.sessionGit));
+  api.mount('/', sessionFileRoutes(deps.sessions));
+  api.mount('/', workspaceBranchRoutes(deps.workspaces));
+  api.mount('/', forgeRoutes(deps.forge));
+  const router = new Router().mount('/api/v1', api).mount('/', uiRoutes(deps.uiDir));
+  const files = uiStaticFiles(deps.uiDir);
+  return (request, response) => {
+    handle(request, response, router, files, deps).catch((error: Error) => {
+      // Only writing the answer can fail here (the client went away); nothing to tell anyone.
+      deps.logger.debug(`answering ${request.method} ${request.url} failed: ${error.message}`);
+      response.destroy();
+    });
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  router: Router,
+  files: StaticFiles | undefined,
+  deps: AppDeps,
+): Promise<void> {
   const { policy, logger } = deps;
-  const app = new Hono();
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const method = request.method ?? 'GET';
+  const aborted = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) aborted.abort();
+  });
+  const c = new HttpContext(new HttpRequest(request, url, {}, MAX_BODY_BYTES, aborted.signal));
 
-  app.onError((error, c) => errorResponse(c, error, logger));
-  app.notFound((c) => c.json(body('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
-
-  app.use('*', async (c, next) => {
-    if (!policy.isHostAllowed(c.req.header('host'))) {
-      return c.json(
+  if (!policy.isHostAllowed(request.headers.host)) {
+    return send(
+      response,
+      method,
+      c.json(
         body('forbidden', 'This Host is not allowed; ChatML only answers on 127.0.0.1 and localhost.'),
         403,
+      ),
+    );
+  }
+  if (!policy.isOriginAllowed(request.headers.origin)) {
+    return send(
+      response,
+      method,
+      c.json(body('forbidden', 'Requests from other origins are not allowed.'), 403),
+    );
+  }
+  if (method === 'OPTIONS') return send(response, method, c.body(null, 204));
+  const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+  if (isApi && !policy.isTokenValid(AccessPolicy.bearer(c.req.header('authorization')))) {
+    c.header('WWW-Authenticate', 'Bearer realm="chatml"');
+    return send(
+      response,
+      method,
+      c.json(body('unauthorized', 'A valid launch token is required (Authorization: Bearer …).'), 401),
+    );
+  }
+
+  let answer: HttpResponse;
+  try {
+    const match = router.find(method, url.pathname);
+    if (!match) {
+      if (!isApi && files && (method === 'GET' || method === 'HEAD')) {
+        const next = await serveFile(files, request, response);
+        if (!next) return;
+      }
+      answer = c.json(body('not_found', `No route for ${method} ${url.pathname}.`), 404);
+    } else {
+      const routed = new HttpContext(
+        new HttpRequest(request, url, match.params, MAX_BODY_BYTES, aborted.signal),
       );
+      answer = await match.handler(routed);
     }
-    if (!policy.isOriginAllowed(c.req.header('origin'))) {
-      return c.json(body('forbidden', 'Requests from other origins are not allowed.'), 403);
-    }
-    if (c.req.method === 'OPTIONS') return c.body(null, 204);
-    await next();
+  } catch (error) {
+    answer = errorResponse(c, error, logger);
+  }
+  send(response, method, answer);
+}
+
+/** Let sirv answer; resolves true when it found no file and the app must answer instead. */
+function serveFile(files: StaticFiles, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    response.once('finish', () => resolve(false));
+    response.once('close', () => resolve(false));
+    files(request, response, () => resolve(true));
   });
+}
 
-  app.use('/api/*', async (c, next) => {
-    if (!policy.isTokenValid(AccessPolicy.bearer(c.req.header('authorization')))) {
-      c.header('WWW-Authenticate', 'Bearer realm="chatml"');
-      return c.json(body('unauthorized', 'A valid launch token is required (Authorization: Bearer …).'), 401);
-    }
-    await next();
-  });
-
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 2 * 1024 * 1024,
-      onError: (c) => c.json(body('payload_too_large', 'The request body is larger than 2 MiB.'), 413),
-    }),
-  );
-
-  const api = new Hono();
-  api.route('/', healthRoutes(deps.healthDetails));
-  api.route('/', workspaceRoutes(deps.workspaces, deps.sessions));
-  api.route('/', sessionRoutes(deps.sessions, deps.events));
-  api.route('/', sessionGitRoutes(deps.sessionGit));
-  api.route('/', sessionFileRoutes(deps.sessions));
-  api.route('/', workspaceBranchRoutes(deps.workspaces));
-  api.route('/', forgeRoutes(deps.forge));
-  app.route('/api/v1', api);
-  app.route('/', uiRoutes(deps.uiDir));
-  return app;
+function send(response: ServerResponse, method: string, answer: HttpResponse): void {
+  if (response.headersSent || response.destroyed) return;
+  const headers: Record<string, string | number> = { ...answer.headers };
+  if (answer.body !== null) headers['Content-Length'] = Buffer.byteLength(answer.body);
+  response.writeHead(answer.status, headers);
+  response.end(method === 'HEAD' || answer.body === null ? undefined : answer.body);
 }

@@ -1,17 +1,16 @@
 import type { ErrorBody } from '@chatml/protocol';
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { HttpContext, HttpResponse } from './http-context.js';
 
 /** The one place errors become HTTP responses: `{error:{code,message}}` with the right status. */
-export function errorResponse(c: Context, error: unknown, logger: Logger): Response {
+export function errorResponse(c: HttpContext, error: unknown, logger: Logger): HttpResponse {
   if (error instanceof AppError) {
     if (error.status >= 500) logger.error(`${c.req.method} ${c.req.path}: ${error.message}`);
     const response = body(error.code, error.message);
     if (error.conflicts) response.error.conflicts = [...error.conflicts];
-    return c.json(response, error.status as ContentfulStatusCode);
+    return c.json(response, error.status);
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
-import { type Context, Hono } from 'hono';
+import sirv from 'sirv';
+import type { HttpContext, HttpResponse } from './http-context.js';
+import { Router } from './router.js';
 
 /**
  * A minimal built-in page for when the React UI (packages/web) is not built: it proves the launch flow
@@ -74,7 +76,7 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
-function pageHeaders(c: Context): void {
+function pageHeaders(c: HttpContext): void {
   // The page reads the token from the fragment; never let it be cached or framed by other sites.
   c.header('Cache-Control', 'no-store');
   c.header('X-Frame-Options', 'DENY');
@@ -95,39 +97,38 @@ export function findWebDist(): string | undefined {
 }
 
 /**
- * Serves the UI: hashed assets with long caching, and `index.html` for `/` and every app route
- * (`/w/…`, `/settings`), so reload and back/forward work. Without a built UI, a minimal page still proves the
- * launch flow.
+ * The UI's pages: `index.html` for `/` and every app route (`/w/…`, `/settings`), so reload and
+ * back/forward work. Without a built UI, a minimal page still proves the launch flow.
  */
-export function uiRoutes(uiDir: string | undefined): Hono {
-  const app = new Hono();
-  if (!uiDir) {
-    return app.get('/', (c) => {
-      pageHeaders(c);
-      return c.html(page);
-    });
-  }
-  const indexHtml = readFileSync(join(uiDir, 'index.html'), 'utf8');
-  const shell = (c: Context) => {
+export function uiRoutes(uiDir: string | undefined): Router {
+  const html = uiDir ? readFileSync(join(uiDir, 'index.html'), 'utf8') : page;
+  const shell = (c: HttpContext): HttpResponse => {
     pageHeaders(c);
-    return c.html(indexHtml);
+    return c.html(html);
   };
-  app.get('/', shell);
-  app.get('/w/*', shell);
-  app.get('/settings', shell);
-  app.use(
-    '/assets/*',
-    serveStatic({
-      root: uiDir,
-      onFound: (_path, c) => {
-        c.header('Cache-Control', 'public, max-age=31536000, immutable');
-        c.header('X-Content-Type-Options', 'nosniff');
-      },
-    }),
-  );
-  app.use(
-    '*',
-    serveStatic({ root: uiDir, onFound: (_path, c) => c.header('X-Content-Type-Options', 'nosniff') }),
-  );
-  return app;
+  const router = new Router().get('/', shell);
+  return uiDir ? router.get('/w/*', shell).get('/settings', shell) : router;
+}
+
+/** Calls `next` when no file matches, so the app can answer with its own 404. */
+export type StaticFiles = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
+
+/**
+ * The UI's files (GET/HEAD only): content-hashed `assets/` cached for a year, everything else
+ * revalidated; never a directory listing, never a file outside `uiDir` (sirv resolves within it).
+ */
+export function uiStaticFiles(uiDir: string | undefined): StaticFiles | undefined {
+  if (!uiDir) return undefined;
+  const serve = sirv(uiDir, {
+    etag: true,
+    dotfiles: false,
+    setHeaders: (response, pathname) => {
+      response.setHeader('X-Content-Type-Options', 'nosniff');
+      response.setHeader(
+        'Cache-Control',
+        pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  return (request, response, next) => serve(request, response, next);
 }

@@ -1,17 +1,17 @@
 import { CommentsToAgentBody, CreatePullRequestBody, PushBody } from '@chatml/protocol';
-import type { Context } from 'hono';
-import { Hono } from 'hono';
 import type { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
 import type { ForgeServices } from '../../forge/forge-services.js';
+import type { HttpContext } from '../http-context.js';
+import { Router } from '../router.js';
 
 /**
  * The way out through GitHub: push, pull request, its status and review loop, and AI drafts of
  * commit messages and PR texts. See docs/FORGE.md and docs/API.md.
  */
-export function forgeRoutes(forge: ForgeServices): Hono {
+export function forgeRoutes(forge: ForgeServices): Router {
   const { pullRequests, drafts } = forge;
-  return new Hono()
+  return new Router()
     .post('/sessions/:id/push', async (c) => {
       const body = await optionalBody(c, PushBody);
       return c.json(await pullRequests.push(c.req.param('id'), body));
@@ -35,7 +35,7 @@ export function forgeRoutes(forge: ForgeServices): Hono {
 }
 
 /** Like parseBody, but an empty body means `{}` (e.g. a plain `POST …/push`). */
-async function optionalBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+async function optionalBody<S extends z.ZodType>(c: HttpContext, schema: S): Promise<z.output<S>> {
   const text = await c.req.text();
   let json: unknown = {};
   if (text.trim() !== '') {

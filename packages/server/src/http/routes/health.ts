@@ -1,10 +1,10 @@
 import { APP_VERSION, type Health, PROTOCOL_VERSION } from '@chatml/protocol';
-import { Hono } from 'hono';
+import { Router } from '../router.js';
 
 export function healthRoutes(
   details: () => Pick<Health, 'demoModel' | 'maxConcurrentTurns' | 'modelCredentials'>,
-): Hono {
-  return new Hono().get('/health', (c) =>
+): Router {
+  return new Router().get('/health', (c) =>
     c.json({
       ok: true,
       version: APP_VERSION,

@@ -1,16 +1,16 @@
 import { SessionFilesQuery } from '@chatml/protocol';
-import { Hono } from 'hono';
 import { ConflictError } from '../../errors.js';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import { listWorktreeFiles } from '../../sessions/worktree-files.js';
+import { Router } from '../router.js';
 
 /** `GET /sessions/:id/files`: the worktree's files for the composer's `@` picker. */
-export function sessionFileRoutes(sessions: SessionManager): Hono {
-  return new Hono().get('/sessions/:id/files', async (c) => {
+export function sessionFileRoutes(sessions: SessionManager): Router {
+  return new Router().get('/sessions/:id/files', async (c) => {
     const session = sessions.get(c.req.param('id'));
     if (session.status === 'archived')
       throw new ConflictError('This session is archived; its worktree is gone, so it has no files to list.');
     const query = SessionFilesQuery.parse({ limit: c.req.query('limit') });
-    return c.json(await listWorktreeFiles(session.worktreePath, query.limit, c.req.raw.signal));
+    return c.json(await listWorktreeFiles(session.worktreePath, query.limit, c.req.signal));
   });
 }

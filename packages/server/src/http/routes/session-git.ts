@@ -1,14 +1,14 @@
 import { CommitBody, DiffQuery, DiscardBody, FileAtRefQuery, MergeBody, SyncBody } from '@chatml/protocol';
-import { Hono } from 'hono';
 import type { SessionGit } from '../../sessions/session-git.js';
 import { parseBody } from '../parse-body.js';
+import { Router } from '../router.js';
 
 /**
  * A session's changes and its way out: the paged diff, commits, file at a ref, discard, commit,
  * sync with the base branch, merge back and restore. See "Git" in docs/API.md.
  */
-export function sessionGitRoutes(git: SessionGit): Hono {
-  return new Hono()
+export function sessionGitRoutes(git: SessionGit): Router {
+  return new Router()
     .get('/sessions/:id/diff', async (c) => {
       const query = DiffQuery.parse({ offset: c.req.query('offset'), limit: c.req.query('limit') });
       return c.json(await git.diff(c.req.param('id'), query));

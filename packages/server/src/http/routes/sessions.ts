@@ -1,11 +1,11 @@
 import { EventsQuery, PermissionDecisionBody, SendMessageBody, UpdateSessionBody } from '@chatml/protocol';
-import { Hono } from 'hono';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import type { EventStore } from '../../store/event-store.js';
 import { parseBody } from '../parse-body.js';
+import { Router } from '../router.js';
 
-export function sessionRoutes(sessions: SessionManager, events: EventStore): Hono {
-  return new Hono()
+export function sessionRoutes(sessions: SessionManager, events: EventStore): Router {
+  return new Router()
     .get('/sessions/:id', (c) => c.json(sessions.get(c.req.param('id'))))
     .patch('/sessions/:id', async (c) => {
       const body = await parseBody(c, UpdateSessionBody);

@@ -1,11 +1,11 @@
 import { CreateSessionBody, CreateWorkspaceBody } from '@chatml/protocol';
-import { Hono } from 'hono';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import type { WorkspaceService } from '../../workspaces/workspace-service.js';
 import { parseBody } from '../parse-body.js';
+import { Router } from '../router.js';
 
-export function workspaceRoutes(workspaces: WorkspaceService, sessions: SessionManager): Hono {
-  return new Hono()
+export function workspaceRoutes(workspaces: WorkspaceService, sessions: SessionManager): Router {
+  return new Router()
     .post('/workspaces', async (c) => {
       const body = await parseBody(c, CreateWorkspaceBody);
       const workspace = await workspaces.add(body);
