@@ -1,0 +1,90 @@
+// @vitest-environment happy-dom
+import '../../test/dom';
+import type { FileDiff } from '@chatml/protocol';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { DiscardFileButton } from './DiscardFileButton';
+import { commitList, fail, ok, renderWithBackend } from './test-backend';
+
+const file = (path: string, overrides: Partial<FileDiff> = {}): FileDiff => ({
+  path,
+  oldPath: null,
+  status: 'modified',
+  additions: 1,
+  deletions: 1,
+  binary: false,
+  patch: '',
+  ...overrides,
+});
+
+describe('discarding a file’s changes', () => {
+  it('asks first, and discards only after the confirmation', async () => {
+    const onDiscarded = vi.fn();
+    const { callsTo } = renderWithBackend(
+      <DiscardFileButton sessionId="s1" file={file('src/app.ts')} version={1} onDiscarded={onDiscarded} />,
+      {
+        'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['src/app.ts'] })),
+        'POST /sessions/s1/discard': () => ok({ restored: ['src/app.ts'], deleted: [] }),
+      },
+    );
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Discard the uncommitted changes to src/app.ts' }),
+    );
+    const dialog = screen.getByTestId('confirm-dialog');
+    expect(dialog.hasAttribute('open')).toBe(true);
+    expect(dialog.textContent).toContain('goes back to how it is in the last commit');
+    expect(callsTo('POST', '/sessions/s1/discard')).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(callsTo('POST', '/sessions/s1/discard')).toHaveLength(0);
+
+    fireEvent.click(screen.getByTestId('discard-file'));
+    fireEvent.click(screen.getByTestId('confirm-dialog-confirm'));
+    await waitFor(() => expect(onDiscarded).toHaveBeenCalled());
+    expect(callsTo('POST', '/sessions/s1/discard')[0]?.body).toEqual({
+      paths: ['src/app.ts'],
+      confirm: true,
+    });
+  });
+
+  it('warns that a new file is deleted, brings a rename’s old path back, and keeps a failure in the dialog', async () => {
+    const renamed = file('src/new-name.ts', { status: 'renamed', oldPath: 'src/old-name.ts' });
+    const { callsTo, rerender } = renderWithBackend(
+      <DiscardFileButton
+        sessionId="s1"
+        file={file('notes.md', { status: 'added' })}
+        version={1}
+        onDiscarded={vi.fn()}
+      />,
+      {
+        'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['notes.md', 'src/new-name.ts'] })),
+        'POST /sessions/s1/discard': () => fail(409, 'session_busy', 'The agent is working in this session.'),
+      },
+    );
+    fireEvent.click(await screen.findByTestId('discard-file'));
+    expect(screen.getByTestId('confirm-dialog').textContent).toContain('discarding deletes the file');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    rerender(<DiscardFileButton sessionId="s1" file={renamed} version={1} onDiscarded={vi.fn()} />);
+    fireEvent.click(await screen.findByTestId('discard-file'));
+    fireEvent.click(screen.getByTestId('confirm-dialog-confirm'));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('The agent is working'));
+    expect(callsTo('POST', '/sessions/s1/discard')[0]?.body).toEqual({
+      paths: ['src/new-name.ts', 'src/old-name.ts'],
+      confirm: true,
+    });
+    expect(screen.getByTestId('confirm-dialog').hasAttribute('open')).toBe(true);
+  });
+
+  it('is not offered for a file whose changes are all committed', async () => {
+    const { rerender } = renderWithBackend(
+      <DiscardFileButton sessionId="s1" file={file('other.ts')} version={1} onDiscarded={vi.fn()} />,
+      { 'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, uncommitted: ['other.ts'] })) },
+    );
+    await screen.findByTestId('discard-file');
+    rerender(
+      <DiscardFileButton sessionId="s1" file={file('src/app.ts')} version={1} onDiscarded={vi.fn()} />,
+    );
+    expect(screen.queryByTestId('discard-file')).toBeNull();
+  });
+});
