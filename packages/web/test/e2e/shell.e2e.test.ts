@@ -82,7 +82,7 @@ beforeAll(async () => {
           ),
         textReply('The plan is written.'),
       ],
-      'say hello': [textReply('Hello there, from the other session.')],
+      'say hello': [textReply('Hello there, from the other session.'), textReply('Hello again.')],
     }),
   });
   repo = await createTempRepo({ files: { 'README.md': '# shell e2e\n', 'src/main.ts': 'export {};\n' } });
@@ -211,6 +211,14 @@ describe('the app shell in Chromium', () => {
     await page.keyboard.press('Enter');
     expect(await page.getByTestId('composer-input').inputValue()).toBe('look at @PLAN.md ');
     await page.getByTestId('composer-input').fill('');
+  });
+
+  it('changes the session’s model from its header', async () => {
+    await page.getByTestId('session-model').selectOption('opus');
+    await expect
+      .poll(() => page.getByTestId('transcript').textContent(), POLL)
+      .toContain('Settings changed: model opus.');
+    expect(await page.getByTestId('session-model').inputValue()).toBe('opus');
   });
 
   it('lists the shortcuts on ?, and closes the list with Esc', async () => {
