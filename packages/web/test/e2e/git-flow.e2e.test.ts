@@ -1,0 +1,240 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type BareRemote,
+  createBareRemote,
+  createTempRepo,
+  FakeAnthropicServer,
+  FakeGitHubServer,
+  makeTempDir,
+  type ReplyHandler,
+  scriptByPrompt,
+  type TempDir,
+  type TempRepo,
+  textReply,
+  toolUseReply,
+} from '@chatml/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Getting a session's work out, in real Chromium against `chatml serve` (real backend, runners, SDK
+ * against the scripted fake Anthropic API, real git): the agent writes a file → commit with an AI
+ * message → push + pull request (the fake GitHub records it) → the PR panel shows a review comment
+ * → it goes to the agent → squash-merge into the base branch → the file is in the main checkout.
+ * The workspace's `origin` looks like GitHub; `url.<bare>.insteadOf` sends git to a local bare repo.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BIN = fileURLToPath(new URL('../../../cli/bin/chatml.js', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+const REMOTE_URL = 'https://github.com/acme/widgets.git';
+/** Agent turns and AI drafts each start a `claude` CLI: give them time. */
+const POLL = { timeout: 60_000 };
+const GREETING = '# Hello\n\nWelcome to widgets.\n';
+
+let anthropic: FakeAnthropicServer;
+let github: FakeGitHubServer;
+let repo: TempRepo;
+let remote: BareRemote;
+let dir: TempDir;
+let serve: ChildProcess;
+let browser: Browser;
+let page: Page;
+
+const handler: ReplyHandler = (context) => {
+  // AI drafts are one-shot calls without tools; answer them like a model would.
+  if (context.toolNames.length === 0) {
+    if (context.firstUserText.includes('Write a git commit message'))
+      return textReply('Add a greeting page\n\nWelcomes visitors to widgets.');
+    if (context.firstUserText.includes('pull request title'))
+      return textReply('Add a greeting page\n\n## Summary\n\nA greeting for visitors.');
+  }
+  return scriptByPrompt({
+    'write the greeting': [
+      (reply) =>
+        toolUseReply('Write', {
+          file_path: join(reply.cwd ?? '/nonexistent', 'greeting.md'),
+          content: GREETING,
+        }),
+      textReply('Wrote greeting.md.'),
+      textReply('Addressed the review: the greeting is loud enough now.'),
+    ],
+  })(context);
+};
+
+async function shot(name: string): Promise<void> {
+  if (process.env.SAVE_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+const transcript = () => page.getByTestId('transcript').textContent();
+
+beforeAll(async () => {
+  anthropic = await FakeAnthropicServer.start({ handler });
+  github = await FakeGitHubServer.start();
+  repo = await createTempRepo({ files: { 'README.md': '# widgets\n' } });
+  remote = await createBareRemote(repo);
+  await repo.git(['remote', 'add', 'origin', REMOTE_URL]);
+  await repo.git(['config', `url.${remote.url}.insteadOf`, REMOTE_URL]);
+  github.addRepo('acme', 'widgets', { gitDir: remote.path });
+  dir = await makeTempDir('git-flow-e2e');
+  const home = join(dir.path, 'chatml');
+  const userHome = join(dir.path, 'user');
+  mkdirSync(join(dir.path, 'gh'), { recursive: true });
+  mkdirSync(userHome, { recursive: true });
+  serve = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--home', home], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: userHome,
+      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
+      ANTHROPIC_BASE_URL: anthropic.url,
+      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      IS_SANDBOX: '1',
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: github.token,
+      // An empty gh config: a developer's own `gh` login must not leak in.
+      GH_CONFIG_DIR: join(dir.path, 'gh'),
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const ready = await new Promise<{ url: string }>((resolve, reject) => {
+    let out = '';
+    serve.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
+      if (line) resolve(JSON.parse(line));
+    });
+    serve.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
+  });
+  const { token } = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8'));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${ready.url}/#token=${token}`);
+  await page.getByTestId('add-repo-path').fill(repo.path);
+  await page.getByTestId('add-repo-submit').click();
+  await page.getByTestId('new-session-link').waitFor();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGTERM');
+    await exited;
+  }
+  await anthropic?.close();
+  await github?.close();
+  await remote?.cleanup();
+  await repo?.cleanup();
+  await dir?.cleanup();
+});
+
+describe('getting work out of a session in Chromium', () => {
+  it('commits what the agent wrote with an AI-written message', async () => {
+    await page.getByTestId('new-session-link').click();
+    await page.getByTestId('new-session-name').fill('greeting');
+    await page.getByTestId('new-session-prompt').fill('write the greeting');
+    await page.getByTestId('new-session-permission-mode').selectOption('acceptEdits');
+    await page.getByTestId('new-session-create').click();
+    await page.getByTestId('session-item').filter({ hasText: 'greeting' }).click();
+    await expect.poll(transcript, POLL).toContain('Wrote greeting.md.');
+
+    await expect.poll(() => page.getByTestId('git-reason').textContent(), POLL).toBe('1 uncommitted');
+    await page.getByTestId('git-commit').click();
+    await page.getByTestId('commit-draft').click();
+    await expect
+      .poll(() => page.getByTestId('commit-message').inputValue(), POLL)
+      .toBe('Add a greeting page\n\nWelcomes visitors to widgets.');
+    await page.getByTestId('commit-submit').click();
+    await expect
+      .poll(() => page.getByTestId('git-notice').textContent(), POLL)
+      .toContain('Add a greeting page');
+    await expect.poll(() => page.getByTestId('git-reason').textContent(), POLL).toBe('Nothing to commit.');
+    expect((await repo.git(['log', '-1', '--format=%s', 'chatml/greeting'])).trim()).toBe(
+      'Add a greeting page',
+    );
+  }, 180_000);
+
+  it('pushes and opens a pull request that the fake GitHub records', async () => {
+    await page.getByTestId('git-create-pr').click();
+    await expect.poll(() => page.getByTestId('pr-title').inputValue(), POLL).toBe('write the greeting');
+    await page.getByTestId('pr-draft').click();
+    await expect.poll(() => page.getByTestId('pr-title').inputValue(), POLL).toBe('Add a greeting page');
+    await page.getByTestId('pr-submit').click();
+    await page.getByTestId('pr-panel').waitFor();
+
+    const created = github.requestsTo('/repos/acme/widgets/pulls', 'POST');
+    expect(created).toHaveLength(1);
+    expect(created[0]?.body).toMatchObject({
+      title: 'Add a greeting page',
+      head: 'chatml/greeting',
+      base: 'main',
+      draft: false,
+    });
+    expect((await remote.git(['log', '-1', '--format=%s', 'chatml/greeting'])).trim()).toBe(
+      'Add a greeting page',
+    );
+  }, 120_000);
+
+  it('shows a review comment with its file and line, and sends it to the agent', async () => {
+    const pull = github.repo('acme', 'widgets');
+    pull.addReviewComment(1, { path: 'greeting.md', line: 3, body: 'Say hello louder.' });
+    pull.setCheckRuns(await pull.resolve('chatml/greeting').then((sha) => sha ?? ''), [
+      { name: 'build', status: 'completed', conclusion: 'success' },
+    ]);
+    await page.getByTestId('pr-refresh').click();
+    await expect
+      .poll(() => page.getByTestId('pr-comments').textContent(), POLL)
+      .toContain('Say hello louder.');
+    expect(await page.getByTestId('pr-comment-place').first().textContent()).toBe('greeting.md:3');
+    await expect.poll(() => page.getByTestId('pr-checks').textContent(), POLL).toContain('build');
+    await shot('pull-request-panel');
+
+    await page.getByTestId('pr-comments-to-agent').click();
+    await expect
+      .poll(() => page.getByTestId('pr-sent-note').textContent(), POLL)
+      .toContain('Sent 1 review comment');
+    await expect.poll(transcript, POLL).toContain('Say hello louder.');
+    await expect.poll(transcript, POLL).toContain('Addressed the review');
+  }, 180_000);
+
+  it('squash-merges into the base branch, and the file is in the main checkout', async () => {
+    await expect.poll(() => page.getByTestId('git-merge').isEnabled(), POLL).toBe(true);
+    await page.getByTestId('git-merge').click();
+    await page.getByTestId('merge-strategy-squash').check();
+    await page.getByTestId('merge-archive').check();
+    await shot('merge-dialog');
+    await page.getByTestId('merge-submit').click();
+    await expect.poll(() => page.getByTestId('git-notice').textContent(), POLL).toContain('Merged into main');
+
+    expect(readFileSync(join(repo.path, 'greeting.md'), 'utf8')).toBe(GREETING);
+    expect((await repo.git(['log', '-1', '--format=%s', 'main'])).trim()).toBe('Add a greeting page');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    await page.getByTestId('restore-notice').waitFor();
+  }, 120_000);
+
+  it('restores the archived session’s worktree', async () => {
+    await page.getByTestId('restore-session').click();
+    await expect
+      .poll(() => page.getByTestId('git-notice').textContent(), POLL)
+      .toContain('Restored the worktree');
+    await expect.poll(() => page.getByTestId('restore-notice').count(), POLL).toBe(0);
+    expect(
+      (await repo.git(['worktree', 'list'])).split('\n').some((line) => line.includes('chatml/greeting')),
+    ).toBe(true);
+  }, 60_000);
+});
