@@ -167,6 +167,16 @@ describe('getting work out of a session in Chromium', () => {
     expect((await repo.git(['log', '-1', '--format=%s', 'chatml/greeting'])).trim()).toBe(
       'Add a greeting page',
     );
+
+    // The changes pane lists the branch's commits; one opens its own diff.
+    await page.getByTestId('changes-toggle').click();
+    await page.getByTestId('commit-item').filter({ hasText: 'Add a greeting page' }).click();
+    const commitDiff = page.getByTestId('commit-diff-dialog');
+    await expect
+      .poll(() => commitDiff.getByTestId('patch-view').textContent(), POLL)
+      .toContain('+Welcome to widgets.');
+    await commitDiff.getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('changes-toggle').click();
   }, 180_000);
 
   it('pushes and opens a pull request that the fake GitHub records', async () => {
