@@ -223,7 +223,7 @@ describe('getting work out of a session in Chromium', () => {
   }, 180_000);
 
   it('squash-merges into the base branch, and the file is in the main checkout', async () => {
-    await expect.poll(() => page.getByTestId('git-merge').isEnabled(), POLL).toBe(true);
+    await expect.poll(() => page.getByTestId('git-merge').getAttribute('aria-disabled'), POLL).toBe('false');
     await page.getByTestId('git-merge').click();
     await page.getByTestId('merge-strategy-squash').check();
     await page.getByTestId('merge-archive').check();

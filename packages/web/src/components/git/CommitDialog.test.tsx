@@ -86,9 +86,11 @@ describe('GitBar commit button', () => {
       'GET /sessions/s1/commits': () => ok(commitList()),
     });
     await waitFor(() => expect(screen.getByTestId('git-reason').textContent).toBe('Nothing to commit.'));
-    const button = screen.getByTestId('git-commit') as HTMLButtonElement;
-    expect(button.disabled).toBe(true);
+    const button = screen.getByTestId('git-commit');
+    expect(button.getAttribute('aria-disabled')).toBe('true');
     expect(button.getAttribute('aria-describedby')).toBe(screen.getByTestId('git-reason').id);
+    fireEvent.click(button);
+    expect(screen.getByTestId('commit-dialog').hasAttribute('open')).toBe(false);
     first.unmount();
 
     renderWithBackend(<GitBar session={session} isRunning={false} />, {
@@ -106,8 +108,8 @@ describe('GitBar commit button', () => {
     await waitFor(() =>
       expect(screen.getByTestId('git-reason').textContent).toContain('The agent is working'),
     );
-    expect((screen.getByTestId('git-commit') as HTMLButtonElement).disabled).toBe(true);
-    expect((screen.getByTestId('git-sync') as HTMLButtonElement).disabled).toBe(true);
-    expect((screen.getByTestId('git-merge') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('git-commit').getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByTestId('git-sync').getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByTestId('git-merge').getAttribute('aria-disabled')).toBe('true');
   });
 });

@@ -70,8 +70,17 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
       : undefined;
   const hint = commitReason ?? (uncommittedCount > 0 ? `${uncommittedCount} uncommitted` : undefined);
 
+  // Files may change outside ChatML (an editor, a terminal): look again when the user comes back.
+  useEffect(() => {
+    if (!hasWorktree) return;
+    const onFocus = () => void reload();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [hasWorktree, reload]);
+
   const open = (action: GitAction) => {
     setFailure(undefined);
+    if (hasWorktree) void reload();
     if (action === 'push') void push();
     else if (action === 'pull-request-status') setIsPrOpen(true);
     else if (action === 'pull-request' && pr.status) setIsPrOpen(true);
@@ -121,29 +130,36 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
     );
   };
 
+  // aria-disabled rather than disabled: the button stays focusable, so a keyboard or screen reader
+  // user reaches it and hears why it cannot run (its title, and the reason shown in the bar).
   const action = (
     label: string,
     testId: string,
     reason: string | undefined,
     run: () => void,
     isWorking = false,
-  ) => (
-    <button
-      type="button"
-      className="button small"
-      onClick={run}
-      disabled={reason !== undefined || isWorking}
-      title={reason}
-      aria-describedby={reason ? `git-reason-${session.id}` : undefined}
-      data-testid={testId}
-    >
-      {label}
-    </button>
-  );
+  ) => {
+    const isDisabled = reason !== undefined || isWorking;
+    return (
+      <button
+        type="button"
+        className="button small"
+        onClick={() => {
+          if (!isDisabled) run();
+        }}
+        aria-disabled={isDisabled}
+        title={reason}
+        aria-describedby={reason && reason === hint ? `git-reason-${session.id}` : undefined}
+        data-testid={testId}
+      >
+        {label}
+      </button>
+    );
+  };
 
   return (
     <div className="git-area">
-      <div className="git-bar" role="toolbar" aria-label="Git" data-testid="git-bar">
+      <div className="git-bar" role="group" aria-label="Git" data-testid="git-bar">
         <span className="git-branch" title={`${session.branch} → ${session.baseBranch}`}>
           {session.branch} <span aria-hidden="true">→</span>
           <span className="visually-hidden">into</span> {session.baseBranch}

@@ -75,7 +75,7 @@ describe('creating a pull request', () => {
       }),
     });
     await waitFor(() =>
-      expect((screen.getByTestId('git-create-pr') as HTMLButtonElement).disabled).toBe(false),
+      expect(screen.getByTestId('git-create-pr').getAttribute('aria-disabled')).toBe('false'),
     );
     fireEvent.click(screen.getByTestId('git-create-pr'));
     const title = screen.getByTestId('pr-title') as HTMLInputElement;
@@ -108,7 +108,7 @@ describe('creating a pull request', () => {
       'POST /sessions/s1/push': () => fail(400, 'no_remote', 'The repository has no remote to push to.'),
     });
     await waitFor(() =>
-      expect((screen.getByTestId('git-create-pr') as HTMLButtonElement).disabled).toBe(false),
+      expect(screen.getByTestId('git-create-pr').getAttribute('aria-disabled')).toBe('false'),
     );
     fireEvent.click(screen.getByTestId('git-create-pr'));
     await waitFor(() => expect((screen.getByTestId('pr-title') as HTMLInputElement).value).toBe('x'));

@@ -7,7 +7,7 @@ import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
 
 /** One word for a check: its conclusion when done, else where it is. */
-export function checkLabel(check: PullRequestCheck): string {
+function checkLabel(check: PullRequestCheck): string {
   if (check.status !== 'completed') return check.status === 'queued' ? 'queued' : 'running';
   return (check.conclusion ?? 'done').replace(/_/g, ' ');
 }
@@ -24,7 +24,7 @@ function checkTone(check: PullRequestCheck): 'success' | 'failure' | 'pending' |
   return 'neutral';
 }
 
-export function checksSummary(status: PullRequestStatus): string {
+function checksSummary(status: PullRequestStatus): string {
   const { checks, checksState } = status;
   if (checksState === 'none') return 'No checks';
   const passed = checks.filter((check) => checkTone(check) === 'success').length;
@@ -36,7 +36,7 @@ export function checksSummary(status: PullRequestStatus): string {
   return `Checks: ${parts.join(', ')}`;
 }
 
-export function mergeabilityLabel(status: PullRequestStatus): string {
+function mergeabilityLabel(status: PullRequestStatus): string {
   if (status.state !== 'open') return status.state === 'merged' ? 'Merged' : 'Closed';
   if (status.mergeable === null) return 'Mergeability not known yet';
   if (!status.mergeable) return 'Conflicts with the base branch';

@@ -31,8 +31,8 @@ describe('the sync conflict view', () => {
     await waitFor(() =>
       expect(screen.getByTestId('git-reason').textContent).toContain('Finish the rebase first'),
     );
-    expect(button('git-commit').disabled).toBe(true);
-    expect(button('git-merge').disabled).toBe(true);
+    expect(button('git-commit').getAttribute('aria-disabled')).toBe('true');
+    expect(button('git-merge').getAttribute('aria-disabled')).toBe('true');
   });
 
   it('aborts, and the view goes away with the answer', async () => {
@@ -90,7 +90,7 @@ describe('the sync conflict view', () => {
       'POST /sessions/s1/sync': () =>
         ok({ ok: false, conflicts: ['notes.md'], strategy: 'merge', upToDate: false, head }),
     });
-    await waitFor(() => expect(button('git-sync').disabled).toBe(false));
+    await waitFor(() => expect(button('git-sync').getAttribute('aria-disabled')).toBe('false'));
     fireEvent.click(button('git-sync'));
     fireEvent.click(screen.getByTestId('sync-strategy-merge'));
     fireEvent.click(screen.getByTestId('sync-submit'));
