@@ -13,6 +13,8 @@ const backend = process.env.CHATML_BACKEND;
 export default defineConfig({
   base: '/',
   plugins: [react()],
+  // The highlighter's worker loads each grammar on demand, which needs an ES-module worker.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,36 +1,39 @@
-import { createHighlighterCore, type GrammarState, type HighlighterCore } from 'shiki/core';
-import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';
+import {
+  createCssVariablesTheme,
+  createHighlighterCore,
+  type GrammarState,
+  type HighlighterCore,
+} from 'shiki/core';
+import { createJavaScriptRawEngine } from 'shiki/engine/javascript';
 import { grammarLoader } from './languages';
-import type { HighlightedLine } from './types';
+import { COLOR_CLASSES, type PackedLine } from './types';
 
 /**
- * The highlighter itself: shiki's fine-grained core with the JavaScript RegExp engine. This module
- * is only ever reached through a dynamic import (see `highlighter.ts`), so it and the themes are a
- * chunk of their own, and each grammar is another chunk fetched on first use.
+ * The tokenizer: shiki's fine-grained core with precompiled grammars on the JavaScript "raw"
+ * engine. It runs in a worker (`highlight-worker.ts`), or on the page where workers are missing
+ * (component tests). Each grammar is a chunk of its own, loaded on first use.
  *
- * Why the JavaScript engine and not Oniguruma: the app's CSP allows no `wasm-unsafe-eval`, and the
- * JavaScript engine (which translates the grammars' regexes into native `RegExp`s) needs nothing
- * beyond `script-src 'self'`, downloads no 600 KB wasm, and is as fast for the grammars we ship.
+ * - Precompiled grammars: their regexes are already JavaScript `RegExp` sources, so a grammar needs
+ *   no Oniguruma→JS translation on first use (that took ~2 s for TypeScript) and no WebAssembly
+ *   (so the CSP needs no `wasm-unsafe-eval`).
+ * - One theme made of CSS variables: one tokenizing pass serves light and dark (two real themes
+ *   meant two passes), and tokens carry a small class name instead of inline colours.
  */
 
-const themes = { light: 'github-light', dark: 'github-dark' } as const;
+const theme = createCssVariablesTheme({ name: 'chatml', variablePrefix: '--shiki-' });
+const colorIndex = new Map<string, number>(
+  COLOR_CLASSES.map((className, index) => [`var(--shiki-${className.replace(/^hl-/, 'token-')})`, index]),
+);
+colorIndex.set('var(--shiki-foreground)', 1);
 
 let core: Promise<HighlighterCore> | undefined;
 let resolvedCore: HighlighterCore | undefined;
 const loadedLanguages = new Map<string, Promise<void>>();
 
-function highlighter(): Promise<HighlighterCore> {
-  core ??= createHighlighterCore({
-    themes: [import('@shikijs/themes/github-light'), import('@shikijs/themes/github-dark')],
-    langs: [],
-    engine: createJavaScriptRegexEngine(),
-  });
-  return core;
-}
-
 /** Resolves once `language` can be tokenized; rejects for a language we have no grammar for. */
 export async function prepare(language: string): Promise<void> {
-  const instance = await highlighter();
+  core ??= createHighlighterCore({ themes: [theme], langs: [], engine: createJavaScriptRawEngine() });
+  const instance = await core;
   resolvedCore = instance;
   let loading = loadedLanguages.get(language);
   if (!loading) {
@@ -43,32 +46,32 @@ export async function prepare(language: string): Promise<void> {
 }
 
 export interface TokenizedChunk {
-  lines: HighlightedLine[];
+  lines: PackedLine[];
   state: GrammarState | undefined;
 }
 
 /**
- * Tokenizes `code` (whole lines) synchronously, continuing from `state` — so a long text can be
- * cut into slices that each fit in a frame. `prepare(language)` must have resolved.
+ * Tokenizes whole `lines` synchronously, continuing from `state`, so a long text can be cut into
+ * slices. `prepare(language)` must have resolved.
  */
 export function tokenizeSync(
-  code: string,
+  lines: readonly string[],
   language: string,
   state: GrammarState | undefined,
 ): TokenizedChunk {
-  // Synchronous on purpose (the caller slices the work): `prepare` stored the resolved instance.
   const instance = resolvedCore;
   if (!instance) throw new Error('highlighter not loaded: await prepare() first');
-  const result = instance.codeToTokens(code, {
+  const result = instance.codeToTokens(lines.join('\n'), {
     lang: language,
-    themes,
-    defaultColor: false,
+    theme: 'chatml',
     // Minified lines would take long and show little: leave them plain.
     tokenizeMaxLineLength: 2000,
     ...(state ? { grammarState: state } : {}),
   });
-  const lines = result.tokens.map((tokens) =>
-    tokens.map((token) => ({ content: token.content, style: token.htmlStyle })),
-  );
-  return { lines, state: result.grammarState };
+  const packed = result.tokens.map((tokens) => {
+    const line: PackedLine = [];
+    for (const token of tokens) line.push(token.content.length, colorIndex.get(token.color ?? '') ?? 0);
+    return line;
+  });
+  return { lines: packed, state: result.grammarState };
 }

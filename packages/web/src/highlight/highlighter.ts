@@ -1,30 +1,13 @@
-import type { GrammarState } from 'shiki/core';
-import type { HighlightedLine } from './types';
+import type { WorkerRequest, WorkerResponse } from './protocol';
+import { type HighlightedLine, type PackedLine, unpackLine } from './types';
 
 /**
- * Syntax highlighting that never blocks a frame. The highlighter (shiki, in `engine.ts`) is loaded
- * on first use as a separate chunk, and text is tokenized in slices of whole lines that each take a
- * few milliseconds, yielding to the browser between slices; the grammar state is carried from one
- * slice to the next, so the result equals tokenizing the text in one go.
+ * Syntax highlighting that never blocks a frame. Tokenizing happens in a worker
+ * (`highlight-worker.ts`, a chunk of its own with shiki and each grammar fetched on first use);
+ * results come back slice by slice, so a long file shows colour from the top while the rest is
+ * worked on. Where workers are unavailable (component tests) the same job runs on the page, in
+ * slices that yield between them.
  */
-
-type Engine = typeof import('./engine');
-
-let engine: Promise<Engine> | undefined;
-
-function loadEngine(): Promise<Engine> {
-  engine ??= import('./engine');
-  return engine;
-}
-
-/** Work per slice before yielding: well under a frame, so input and painting stay smooth. */
-const SLICE_BUDGET_MS = 6;
-
-function yieldToBrowser(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (scheduler?.yield) return scheduler.yield();
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 export class HighlightCancelled extends Error {
   constructor() {
@@ -32,42 +15,109 @@ export class HighlightCancelled extends Error {
   }
 }
 
+interface Job {
+  lines: readonly string[];
+  done: HighlightedLine[];
+  onSlice: () => void;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+let worker: Worker | undefined;
+let isWorkerBroken = false;
+let nextJobId = 1;
+const jobs = new Map<number, Job>();
+
+function applySlice(job: Job, from: number, packed: PackedLine[]): void {
+  packed.forEach((line, index) => {
+    job.done[from + index] = unpackLine(job.lines[from + index] ?? '', line);
+  });
+  job.onSlice();
+}
+
+function getWorker(): Worker | undefined {
+  if (isWorkerBroken || typeof Worker !== 'function' || import.meta.env.MODE === 'test') return undefined;
+  if (worker) return worker;
+  worker = new Worker(new URL('./highlight-worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+    const message = event.data;
+    const job = jobs.get(message.jobId);
+    if (!job) return;
+    if (message.type === 'tokens') applySlice(job, message.from, message.lines);
+    else {
+      jobs.delete(message.jobId);
+      if (message.type === 'done') job.resolve();
+      else job.reject(new Error(message.message));
+    }
+  };
+  worker.onerror = (event) => {
+    // The worker could not start or died: fail what it had, and tokenize on the page from now on.
+    isWorkerBroken = true;
+    worker = undefined;
+    for (const [jobId, job] of jobs) {
+      jobs.delete(jobId);
+      job.reject(new Error(`highlighting worker failed: ${event.message}`));
+    }
+  };
+  return worker;
+}
+
+function post(message: WorkerRequest): void {
+  getWorker()?.postMessage(message);
+}
+
 /**
  * Tokenizes `lines` in `language` (a grammar id from `languages.ts`). `onProgress` gets the lines
- * done so far after each slice, so a long file shows colour from the top while the rest is worked
- * on. Rejects with `HighlightCancelled` when `signal` aborts.
+ * done so far (a sparse prefix) as slices arrive. Rejects with `HighlightCancelled` on abort.
  */
-export async function highlightLines(
+export function highlightLines(
   lines: readonly string[],
   language: string,
   options: { signal?: AbortSignal; onProgress?: (done: HighlightedLine[]) => void } = {},
 ): Promise<HighlightedLine[]> {
   const { signal, onProgress } = options;
-  const { prepare, tokenizeSync } = await loadEngine();
-  await prepare(language);
-  const done: HighlightedLine[] = [];
-  let state: GrammarState | undefined;
-  let sliceSize = 50;
-  let sliceStart = performance.now();
-  while (done.length < lines.length) {
-    if (signal?.aborted) throw new HighlightCancelled();
-    const from = done.length;
-    const started = performance.now();
-    const chunk = tokenizeSync(lines.slice(from, from + sliceSize).join('\n'), language, state);
-    const elapsed = performance.now() - started;
-    for (const line of chunk.lines) done.push(line);
-    state = chunk.state;
-    // Aim each tokenize call at half the budget, within sane bounds.
-    const perLine = elapsed / Math.max(1, chunk.lines.length);
-    sliceSize = Math.max(5, Math.min(2000, Math.floor(SLICE_BUDGET_MS / 2 / Math.max(perLine, 0.001))));
-    if (performance.now() - sliceStart >= SLICE_BUDGET_MS && done.length < lines.length) {
-      onProgress?.(done.slice());
-      await yieldToBrowser();
-      sliceStart = performance.now();
+  if (signal?.aborted) return Promise.reject(new HighlightCancelled());
+  return new Promise((resolve, reject) => {
+    const done: HighlightedLine[] = [];
+    const jobId = nextJobId++;
+    let isCancelled = false;
+    const job: Job = {
+      lines,
+      done,
+      onSlice: () => onProgress?.(done),
+      resolve: () => resolve(done),
+      reject,
+    };
+    signal?.addEventListener(
+      'abort',
+      () => {
+        isCancelled = true;
+        if (jobs.delete(jobId)) post({ type: 'cancel', jobId });
+        reject(new HighlightCancelled());
+      },
+      { once: true },
+    );
+    if (getWorker()) {
+      jobs.set(jobId, job);
+      post({ type: 'tokenize', jobId, language, lines: [...lines] });
+      return;
     }
-  }
-  if (signal?.aborted) throw new HighlightCancelled();
-  return done;
+    void import('./tokenize-job')
+      .then(({ runTokenizeJob }) =>
+        runTokenizeJob(
+          lines,
+          language,
+          (from, packed) => applySlice(job, from, packed),
+          () => isCancelled,
+        ),
+      )
+      .then(
+        () => {
+          if (!isCancelled) job.resolve();
+        },
+        (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+      );
+  });
 }
 
 // ---- a small cache for code blocks ---------------------------------------------------------------

@@ -47,7 +47,8 @@ export function useHighlightedLines(
         const now = performance.now();
         if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
-        setState({ key, lines: done });
+        // A copy: the job keeps filling its own array, and React needs a new value to re-render.
+        setState({ key, lines: done.slice() });
       },
     }).then(
       (done) => {

@@ -99,7 +99,7 @@ export function DiffView({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 10,
   });
 
   const numberDigits = String(model.maxLineNumber).length;

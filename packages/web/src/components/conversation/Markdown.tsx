@@ -23,15 +23,56 @@ const components: Components = {
 const remarkPlugins = [remarkGfm];
 
 /**
+ * Cuts text into top-level blocks at blank lines, except inside fenced code and before an indented
+ * line (a list item's continuation). While an answer streams only its last block changes, so each
+ * frame re-parses one paragraph instead of the whole answer.
+ */
+export function splitBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  let start = 0;
+  let fence: string | undefined;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && (fence === undefined || (marker[0] === fence[0] && marker.length >= fence.length)))
+      fence = fence === undefined ? marker : undefined;
+    const next = newline === -1 ? '' : text.slice(newline + 1, text.indexOf('\n', newline + 1) >>> 0);
+    const isBlank = line.trim() === '';
+    if (fence === undefined && isBlank && lineStart > start && next !== '' && !/^\s/.test(next)) {
+      blocks.push(text.slice(start, lineStart));
+      start = newline + 1;
+    }
+    if (newline === -1) break;
+    lineStart = newline + 1;
+  }
+  blocks.push(text.slice(start));
+  return blocks.filter((block) => block.trim() !== '');
+}
+
+const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
+  return (
+    <ReactMarkdown remarkPlugins={remarkPlugins} components={components}>
+      {text}
+    </ReactMarkdown>
+  );
+});
+
+/**
  * Assistant text as GitHub-flavoured Markdown. react-markdown builds React elements (no raw HTML is
- * rendered) and drops `javascript:` links, so model output cannot inject markup.
+ * rendered) and drops `javascript:` links, so model output cannot inject markup. Blocks are parsed
+ * and memoised one by one (see `splitBlocks`).
  */
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
+  const blocks = splitBlocks(text);
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={remarkPlugins} components={components}>
-        {text}
-      </ReactMarkdown>
+      {blocks.map((block, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: blocks only grow at the end while streaming
+        <MarkdownBlock key={index} text={block} />
+      ))}
     </div>
   );
 });

@@ -58,7 +58,7 @@ describe('ToolCard', () => {
     render(<ToolCard item={tool({ tool: 'Edit', input })} />);
     expect(screen.getByText('src/a.ts')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Details' }));
-    const diff = await screen.findByTestId('tool-diff');
+    const diff = await screen.findByTestId('tool-diff', {}, { timeout: 10_000 });
     expect(diff.getAttribute('aria-label')).toBe('Change to src/a.ts');
     const rows = (kind: string) =>
       [...diff.querySelectorAll(`[data-kind="${kind}"]`)].map((row) => row.textContent);
@@ -85,7 +85,7 @@ describe('ToolCard', () => {
       </>,
     );
     for (const button of screen.getAllByRole('button', { name: 'Details' })) fireEvent.click(button);
-    const [multiDiff, writeDiff] = await screen.findAllByTestId('tool-diff');
+    const [multiDiff, writeDiff] = await screen.findAllByTestId('tool-diff', {}, { timeout: 10_000 });
     expect(multiDiff?.querySelectorAll('.diff-hunk')).toHaveLength(2);
     expect(
       [...(multiDiff?.querySelectorAll('[data-kind="add"]') ?? [])].map((row) => row.textContent),
