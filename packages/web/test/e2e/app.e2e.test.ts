@@ -167,7 +167,9 @@ describe('the app in Chromium', () => {
     await expect.poll(() => page.getByTestId('patch-view').getAttribute('data-mode'), POLL).toBe('split');
     await page.getByRole('button', { name: 'Unified' }).click();
     await page.getByRole('article', { name: 'Write done' }).getByRole('button', { name: 'Details' }).click();
-    await expect.poll(() => page.getByTestId('tool-diff').textContent(), POLL).toContain('+Written by the agent.');
+    await expect
+      .poll(() => page.getByTestId('tool-diff').textContent(), POLL)
+      .toContain('+Written by the agent.');
     await shot('session-with-changes');
   });
 

@@ -159,7 +159,7 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
 
   return (
     <div className="git-area">
-      <div className="git-bar" role="group" aria-label="Git" data-testid="git-bar">
+      <fieldset className="git-bar" aria-label="Git" data-testid="git-bar">
         <span className="git-branch" title={`${session.branch} → ${session.baseBranch}`}>
           {session.branch} <span aria-hidden="true">→</span>
           <span className="visually-hidden">into</span> {session.baseBranch}
@@ -201,7 +201,7 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
         ) : (
           action('Create PR…', 'git-create-pr', pushReason, () => open('pull-request'))
         )}
-      </div>
+      </fieldset>
       {notice && (
         <p className="git-notice" role="status" data-testid="git-notice">
           {notice}
