@@ -12,6 +12,7 @@ import {
   DiffResponse,
   DiscardResponse,
   EventsResponse,
+  FileAtRef,
   Health,
   type MergeBody,
   MergeResponse,
@@ -121,6 +122,12 @@ export class ApiClient {
   /** The session branch's own commits, newest first, and the paths with uncommitted changes. */
   commits(sessionId: string): Promise<CommitList> {
     return this.request('GET', `/sessions/${enc(sessionId)}/commits`, CommitList);
+  }
+
+  /** A file as it is at a commit (`GET /sessions/:id/file`). */
+  fileAtRef(sessionId: string, ref: string, path: string): Promise<FileAtRef> {
+    const query = new URLSearchParams({ ref, path });
+    return this.request('GET', `/sessions/${enc(sessionId)}/file?${query}`, FileAtRef);
   }
 
   commitDiff(sessionId: string, sha: string): Promise<CommitDiff> {

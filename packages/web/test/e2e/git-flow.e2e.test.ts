@@ -61,6 +61,21 @@ const handler: ReplyHandler = (context) => {
       textReply('Wrote greeting.md.'),
       textReply('Addressed the review: the greeting is loud enough now.'),
     ],
+    'reword the readme': [
+      (reply) =>
+        toolUseReply('Write', {
+          file_path: join(reply.cwd ?? '/nonexistent', 'README.md'),
+          content: '# widgets, reworded by the agent\n',
+        }),
+      textReply('Reworded README.md.'),
+      // Asked to resolve the sync's conflict: keep both intents, no markers.
+      (reply) =>
+        toolUseReply('Write', {
+          file_path: join(reply.cwd ?? '/nonexistent', 'README.md'),
+          content: '# widgets, reworded by the agent and moved on main\n',
+        }),
+      textReply('Resolved the conflict in README.md.'),
+    ],
   })(context);
 };
 
@@ -247,4 +262,38 @@ describe('getting work out of a session in Chromium', () => {
       (await repo.git(['worktree', 'list'])).split('\n').some((line) => line.includes('chatml/greeting')),
     ).toBe(true);
   }, 60_000);
+  it('stops a sync on conflicts, shows them, lets the agent resolve them, and continues', async () => {
+    await page.getByTestId('new-session-link').click();
+    await page.getByTestId('new-session-name').fill('readme');
+    await page.getByTestId('new-session-prompt').fill('reword the readme');
+    await page.getByTestId('new-session-permission-mode').selectOption('acceptEdits');
+    await page.getByTestId('new-session-create').click();
+    await page.getByTestId('session-item').filter({ hasText: 'readme' }).click();
+    await expect.poll(transcript, POLL).toContain('Reworded README.md.');
+    await page.getByTestId('git-commit').click();
+    await page.getByTestId('commit-message').fill('Reword the README');
+    await page.getByTestId('commit-submit').click();
+    await expect.poll(() => page.getByTestId('git-reason').textContent(), POLL).toBe('Nothing to commit.');
+    // Meanwhile the base branch changes the same line.
+    await repo.writeFiles({ 'README.md': '# widgets, moved on main\n' });
+    await repo.commitAll('move the readme on main');
+
+    await page.getByTestId('git-sync').click();
+    await page.getByTestId('sync-strategy-rebase').check();
+    await page.getByTestId('sync-submit').click();
+    await expect.poll(() => page.getByTestId('conflict-files').textContent(), POLL).toBe('README.md');
+    const row = page.getByTestId('session-item').filter({ hasText: 'readme' });
+    await expect.poll(() => row.getByTestId('git-state-badge').textContent(), POLL).toBe('rebase conflicts');
+    await shot('sync-conflicts');
+
+    await page.getByTestId('conflicts-ask-agent').click();
+    await expect.poll(transcript, POLL).toContain('Resolved the conflict in README.md.');
+    await expect.poll(() => page.getByTestId('conflicts-continue').isEnabled(), POLL).toBe(true);
+    await page.getByTestId('conflicts-continue').click();
+    await expect.poll(() => page.getByTestId('git-notice').textContent(), POLL).toContain('Synced with main');
+    await expect.poll(() => page.getByTestId('sync-conflicts').count(), POLL).toBe(0);
+    await expect.poll(() => row.getByTestId('git-state-badge').count(), POLL).toBe(0);
+    const log = await repo.git(['log', '--format=%s', 'main..chatml/readme']);
+    expect(log.trim()).toBe('Reword the README');
+  }, 180_000);
 });

@@ -1,4 +1,4 @@
-import type { DiffResponse } from '@chatml/protocol';
+import type { DiffResponse, FileDiff } from '@chatml/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/rest-client';
 import { useServices, useSessionTranscript } from '../../app/services';
@@ -54,12 +54,23 @@ function useDiffMode(): [DiffMode, (mode: DiffMode) => void] {
 }
 
 /**
- * How to fetch a changed file as it is in the worktree, so the viewer can expand the unchanged lines
- * between hunks. The seam for a file-at-ref endpoint (`GET /sessions/:id/file?ref=&path=`): until
- * the API has one, this returns undefined and only the folds inside hunks expand.
+ * How to fetch a changed file as it was at the merge-base (`GET /sessions/:id/file`), so the viewer
+ * can show the unchanged lines between hunks: they are the same on both sides, and the old side is
+ * a commit, while the new side may be uncommitted work. Added files have no old side.
  */
-function fileLoader(_api: ApiClient, _sessionId: string, _path: string): (() => Promise<string>) | undefined {
-  return undefined;
+function fileLoader(
+  api: ApiClient,
+  sessionId: string,
+  mergeBase: string,
+  file: FileDiff,
+): (() => Promise<string>) | undefined {
+  if (file.status === 'added' || file.binary) return undefined;
+  return async () => {
+    const found = await api.fileAtRef(sessionId, mergeBase, file.oldPath ?? file.path);
+    if (found.content === null || found.encoding !== 'utf8')
+      throw new Error(`${file.path} is too large or not text; its unchanged lines cannot be shown.`);
+    return found.content;
+  };
 }
 
 /**
@@ -125,7 +136,10 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
       ),
     [files],
   );
-  const loadFile = selected ? fileLoader(api, sessionId, selected.path) : undefined;
+  const loadFile = useMemo(
+    () => (selected && diff ? fileLoader(api, sessionId, diff.mergeBase, selected) : undefined),
+    [api, sessionId, diff, selected],
+  );
 
   return (
     <aside className="changes-panel" aria-label="Changes" data-testid="changes-panel">

@@ -80,7 +80,8 @@ describe('DiffView', () => {
   });
 
   it('collapses the unchanged lines before and between hunks, and expands them from the whole file', async () => {
-    const fileLines = Array.from({ length: 50 }, (_, index) => `line ${index + 1}`);
+    // The old side's file (the merge-base): 49 lines, so 7 follow the last hunk (old 40–42).
+    const fileLines = Array.from({ length: 49 }, (_, index) => `line ${index + 1}`);
     let loads = 0;
     const loadFile = async () => {
       loads++;
@@ -107,9 +108,9 @@ describe('DiffView', () => {
     );
     expect(loads).toBe(1);
     const context = rowsOf(container, 'context').map((row) => row.textContent);
-    // New line 15 was old line 14 (one line was added above it); the text comes from the file.
-    expect(context).toContain('1415 line 15');
-    expect(context).toContain('3940 line 40');
+    // Old line 14 is new line 15 (one line was added above it); the text comes from the old file.
+    expect(context).toContain('1415 line 14');
+    expect(context).toContain('3940 line 39');
     // The file is known now: the other gaps expand without another fetch and show their size.
     expect(screen.getByRole('button', { name: 'Expand 7 unchanged lines' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Expand 9 unchanged lines' }));

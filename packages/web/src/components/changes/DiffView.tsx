@@ -5,7 +5,7 @@ import './diff.css';
 import { CodeLine } from '../../highlight/HighlightedLine';
 import type { HighlightedLine } from '../../highlight/types';
 import { useHighlightedLines } from '../../highlight/use-highlighted-lines';
-import { type DiffLine, type DiffModel, withFullNewText } from './diff-model';
+import { type DiffLine, type DiffModel, withFullOldText } from './diff-model';
 import { buildRows, type DiffMode, type DiffRow } from './diff-rows';
 
 /** Every row is one line high, so the list needs no measuring: the virtualiser knows every offset. */
@@ -19,8 +19,8 @@ export interface DiffViewProps {
   /** Accessible name of the diff, e.g. "Diff of src/a.ts". */
   label: string;
   /**
-   * Fetches the new side's whole file, so the unchanged lines between hunks can be expanded.
-   * Without it only the folds inside hunks expand.
+   * Fetches the old side's whole file (the file at the merge-base), so the unchanged lines between
+   * hunks can be expanded. Without it only the folds inside hunks expand.
    */
   loadFile?: () => Promise<string>;
   /** `fill`: take the parent's height (the changes pane). `content`: as tall as the rows, up to `maxHeight`. */
@@ -65,7 +65,7 @@ export function DiffView({
   const [file, setFile] = useState<{ for: DiffModel; text: string }>();
   const [loadState, setLoadState] = useState<{ isLoading: boolean; error?: string }>({ isLoading: false });
   const model = useMemo(
-    () => (file?.for === givenModel ? withFullNewText(givenModel, file.text) : givenModel),
+    () => (file?.for === givenModel ? withFullOldText(givenModel, file.text) : givenModel),
     [file, givenModel],
   );
   const canLoadFile = loadFile !== undefined;

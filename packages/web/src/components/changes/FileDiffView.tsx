@@ -14,7 +14,7 @@ export function FileDiffView({
 }: {
   file: FileDiff;
   mode: DiffMode;
-  /** Fetches the file as the session has it now; absent when that cannot be done (see ChangesPanel). */
+  /** Fetches the file as it was at the merge-base; absent when there is none (see ChangesPanel). */
   loadFile: (() => Promise<string>) | undefined;
 }) {
   const model = useMemo(() => parseFilePatch(file.patch), [file.patch]);
@@ -47,7 +47,7 @@ export function FileDiffView({
           mode={mode}
           language={languageForPath(file.path)}
           label={`Diff of ${file.path}`}
-          loadFile={file.status === 'deleted' ? undefined : loadFile}
+          loadFile={loadFile}
           testId="patch-view"
         />
       )}

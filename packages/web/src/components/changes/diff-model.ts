@@ -32,8 +32,11 @@ export interface DiffModel {
   hunks: DiffHunk[];
   oldText: string[];
   newText: string[];
-  /** The new side's whole file once loaded (then `newText` is that file and gaps can expand). */
-  hasFullNewText: boolean;
+  /**
+   * The old side's whole file (as of the merge-base) once loaded: then `oldText` is that file and
+   * the unchanged lines between hunks can be shown (they are the same on both sides).
+   */
+  hasFullOldText: boolean;
   /** Longest line in characters (tabs as 4), for the scroll width. */
   maxLineLength: number;
   maxLineNumber: number;
@@ -90,7 +93,7 @@ function buildModel(rawHunks: readonly RawHunk[], headers: readonly string[]): D
       lines,
     };
   });
-  return { hunks, oldText, newText, hasFullNewText: false, maxLineLength, maxLineNumber };
+  return { hunks, oldText, newText, hasFullOldText: false, maxLineLength, maxLineNumber };
 }
 
 function line(
@@ -157,15 +160,15 @@ function withFinalNewline(text: string): string {
 }
 
 /**
- * The same diff with the new side's whole file known: `newText` becomes the file (so the new side
- * highlights with full context) and the gaps between hunks can be shown.
+ * The same diff with the old side's whole file known: `oldText` becomes the file (so the old side
+ * highlights with full context, and unchanged lines outside the hunks can be shown from it).
  */
-export function withFullNewText(model: DiffModel, fileText: string): DiffModel {
+export function withFullOldText(model: DiffModel, fileText: string): DiffModel {
   const fileLines = fileText.endsWith('\n') ? fileText.slice(0, -1).split('\n') : fileText.split('\n');
   const hunks = model.hunks.map((hunk) => ({
     ...hunk,
     lines: hunk.lines.map((diffLine) =>
-      diffLine.newNumber === undefined ? diffLine : { ...diffLine, newIndex: diffLine.newNumber - 1 },
+      diffLine.oldNumber === undefined ? diffLine : { ...diffLine, oldIndex: diffLine.oldNumber - 1 },
     ),
   }));
   let maxLineLength = model.maxLineLength;
@@ -173,8 +176,8 @@ export function withFullNewText(model: DiffModel, fileText: string): DiffModel {
   return {
     ...model,
     hunks,
-    newText: fileLines,
-    hasFullNewText: true,
+    oldText: fileLines,
+    hasFullOldText: true,
     maxLineLength,
     maxLineNumber: Math.max(model.maxLineNumber, fileLines.length + 1),
   };

@@ -30,16 +30,17 @@ function ranges(hunk: { oldStart: number; oldLines: number; newStart: number; ne
   };
 }
 
-function unchangedLines(model: DiffModel, newFrom: number, newTo: number, oldOffset: number): DiffLine[] {
+/** Unchanged old lines [oldFrom, oldTo) from the old file; `newOffset` maps them to new numbers. */
+function unchangedLines(model: DiffModel, oldFrom: number, oldTo: number, newOffset: number): DiffLine[] {
   const lines: DiffLine[] = [];
-  for (let number = newFrom; number < newTo; number++) {
+  for (let number = oldFrom; number < oldTo; number++) {
     lines.push({
       kind: 'context',
-      text: model.newText[number - 1] ?? '',
-      oldNumber: number + oldOffset,
-      newNumber: number,
-      oldIndex: undefined,
-      newIndex: number - 1,
+      text: model.oldText[number - 1] ?? '',
+      oldNumber: number,
+      newNumber: number + newOffset,
+      oldIndex: number - 1,
+      newIndex: undefined,
       hasNoNewline: false,
     });
   }
@@ -50,7 +51,7 @@ type Entry = { kind: 'row'; row: DiffRow } | { kind: 'lines'; key: string; lines
 
 /**
  * `expanded` holds the ids of gaps and folds the user opened. Gaps between hunks can only show
- * their lines once the model has the new side's whole file (`withFullNewText`); `canLoadFile`
+ * their lines once the model has the old side's whole file (`withFullOldText`); `canLoadFile`
  * says whether the viewer can fetch it, so a gap offers "expand" either way or not at all.
  */
 export function buildRows(
@@ -62,24 +63,30 @@ export function buildRows(
   const entries: Entry[] = [];
   let oldEnd = 1;
   let newEnd = 1;
-  const gap = (gapId: string, count: number | undefined, newFrom: number, newTo: number, offset: number) => {
+  const gap = (
+    gapId: string,
+    count: number | undefined,
+    oldFrom: number,
+    oldTo: number,
+    newOffset: number,
+  ) => {
     if (count !== undefined && count <= 0) return false;
-    const isOpen = expanded.has(gapId) && model.hasFullNewText;
+    const isOpen = expanded.has(gapId) && model.hasFullOldText;
     if (isOpen) {
-      entries.push({ kind: 'lines', key: gapId, lines: unchangedLines(model, newFrom, newTo, offset) });
+      entries.push({ kind: 'lines', key: gapId, lines: unchangedLines(model, oldFrom, oldTo, newOffset) });
       return true;
     }
     if (count !== undefined || canLoadFile)
       entries.push({
         kind: 'row',
-        row: { type: 'gap', key: gapId, gapId, count, needsFile: !model.hasFullNewText },
+        row: { type: 'gap', key: gapId, gapId, count, needsFile: !model.hasFullOldText },
       });
     return false;
   };
 
   model.hunks.forEach((hunk, hunkIndex) => {
     const { oldFrom, oldTo, newFrom, newTo } = ranges(hunk);
-    const isGapOpen = gap(`gap:${hunkIndex}`, oldFrom - oldEnd, newEnd, newFrom, oldFrom - newFrom);
+    const isGapOpen = gap(`gap:${hunkIndex}`, oldFrom - oldEnd, oldEnd, oldFrom, newFrom - oldFrom);
     if (!isGapOpen)
       entries.push({ kind: 'row', row: { type: 'hunk', key: `hunk:${hunkIndex}`, header: hunk.header } });
     foldContext(hunk.lines, `fold:${hunkIndex}`, expanded, entries);
@@ -87,8 +94,8 @@ export function buildRows(
     newEnd = newTo;
   });
   if (model.hunks.length > 0) {
-    const after = model.hasFullNewText ? model.newText.length + 1 - newEnd : undefined;
-    gap('gap:end', after, newEnd, model.newText.length + 1, oldEnd - newEnd);
+    const after = model.hasFullOldText ? model.oldText.length + 1 - oldEnd : undefined;
+    gap('gap:end', after, oldEnd, model.oldText.length + 1, newEnd - oldEnd);
   }
   return mode === 'unified' ? unifiedRows(entries) : splitRows(entries);
 }
