@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ReadyLine, ServerInfo } from '@chatml/protocol';
@@ -52,6 +52,31 @@ export class CliProcess {
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
     this.child.kill(signal);
   }
+}
+
+/**
+ * The environment a user would run `chatml` with, isolated for a test: its own HOME (so no real
+ * Claude or git config leaks in), the model at `modelUrl`, and no retries against a fake API.
+ */
+export function cliEnv(options: {
+  home: string;
+  scratch: string;
+  modelUrl: string;
+  extra?: NodeJS.ProcessEnv;
+}): NodeJS.ProcessEnv {
+  const userHome = join(options.scratch, 'user-home');
+  mkdirSync(userHome, { recursive: true });
+  return {
+    PATH: process.env.PATH,
+    HOME: userHome,
+    CHATML_HOME: options.home,
+    CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
+    ANTHROPIC_BASE_URL: options.modelUrl,
+    ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
+    CLAUDE_CODE_MAX_RETRIES: '0',
+    IS_SANDBOX: '1',
+    ...options.extra,
+  };
 }
 
 export function readInfo(home: string): ServerInfo {

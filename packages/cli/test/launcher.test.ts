@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session, StoredEvent } from '@chatml/protocol';
 import {
@@ -15,7 +15,7 @@ import {
   waitUntil,
 } from '@chatml/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, BIN, CliProcess, readInfo } from './cli-process.js';
+import { api, BIN, CliProcess, cliEnv, readInfo } from './cli-process.js';
 
 let fake: FakeAnthropicServer;
 let repo: TempRepo;
@@ -23,18 +23,7 @@ let dir: TempDir;
 const processes: CliProcess[] = [];
 
 function env(home: string): NodeJS.ProcessEnv {
-  const userHome = join(dir.path, 'user-home');
-  mkdirSync(userHome, { recursive: true });
-  return {
-    PATH: process.env.PATH,
-    HOME: userHome,
-    CHATML_HOME: home,
-    CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-    CLAUDE_CODE_MAX_RETRIES: '0',
-    IS_SANDBOX: '1',
-  };
+  return cliEnv({ home, scratch: dir.path, modelUrl: fake.url });
 }
 
 function run(args: string[], home: string): CliProcess {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from '@chatml/protocol';
 import {
@@ -15,7 +15,7 @@ import {
   toolUseReply,
 } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess } from './cli-process.js';
+import { CliProcess, cliEnv } from './cli-process.js';
 
 /**
  * `chatml session …` end to end: a real `chatml serve`, the real SDK against the fake model, real
@@ -33,21 +33,16 @@ let server: CliProcess;
 let home: string;
 
 function env(): NodeJS.ProcessEnv {
-  const userHome = join(dir.path, 'user-home');
-  mkdirSync(userHome, { recursive: true });
-  return {
-    PATH: process.env.PATH,
-    HOME: userHome,
-    CHATML_HOME: home,
-    CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-    CLAUDE_CODE_MAX_RETRIES: '0',
-    IS_SANDBOX: '1',
-    GITHUB_API_URL: github.url,
-    GITHUB_TOKEN: github.token,
-    GH_CONFIG_DIR: join(dir.path, 'gh-config'),
-  };
+  return cliEnv({
+    home,
+    scratch: dir.path,
+    modelUrl: fake.url,
+    extra: {
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: github.token,
+      GH_CONFIG_DIR: join(dir.path, 'gh-config'),
+    },
+  });
 }
 
 /** Run one `chatml` command to completion; cwd matters for `--workspace .`. */
