@@ -28,6 +28,7 @@ import {
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const GC_HOOK = fileURLToPath(new URL('./fixtures/gc-on-signal.mjs', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./fixtures/dependency-floor.mjs', import.meta.url));
 const options = numericArgs({ sessions: 20, sampleSeconds: 3 });
 const BARE_SCRIPT = 'setInterval(()=>{},1e3)';
 
@@ -64,6 +65,8 @@ async function startBackend(home, nodeArgs) {
 /** One pass: bare node and a backend started with `nodeArgs`; RSS at 0 and at N idle sessions. */
 async function measure(label, tmp, repo, nodeArgs, withGc) {
   const bare = new Child(process.execPath, [...nodeArgs, '-e', BARE_SCRIPT]);
+  const floor = new Child(process.execPath, [...nodeArgs, ...BACKEND_NODE_FLAGS, FLOOR, tmp.path]);
+  await floor.waitForLine((line) => line === 'ready');
   const { backend, api, pid } = await startBackend(join(tmp.path, `home-${label}`), nodeArgs);
   const gc = async () => {
     if (!withGc) return undefined;
@@ -73,7 +76,8 @@ async function measure(label, tmp, repo, nodeArgs, withGc) {
     return steadyRss([bare.pid, pid], 1);
   };
   await sleep(1000);
-  const [bare0, backend0] = await steadyRss([bare.pid, pid]);
+  const [bare0, backend0, floor0] = await steadyRss([bare.pid, pid, floor.pid]);
+  await floor.stop();
   const afterGc0 = await gc();
 
   const workspace = await api('POST', '/workspaces', { path: repo.path });
@@ -86,7 +90,7 @@ async function measure(label, tmp, repo, nodeArgs, withGc) {
   const afterGcN = await gc();
   await backend.stop();
   await bare.stop();
-  return { bare0, backend0, afterGc0, bareN, backendN, afterGcN, idle };
+  return { bare0, backend0, floor0, afterGc0, bareN, backendN, afterGcN, idle };
 }
 
 await runBenchmark('idle-rss', 90_000, async () => {
@@ -108,6 +112,15 @@ await runBenchmark('idle-rss', 90_000, async () => {
     ['process', 'steady', 'min', 'max', 'x bare node', 'after gc()', 'x bare (gc)'],
     [
       ['bare node', plain.bare0.median, plain.bare0.min, plain.bare0.max, 1, gc.afterGc0[0].median, 1],
+      [
+        'dependency floor (no ChatML code)',
+        plain.floor0.median,
+        plain.floor0.min,
+        plain.floor0.max,
+        ratio(plain.floor0.median, plain.bare0.median),
+        '',
+        '',
+      ],
       [
         'chatml serve, 0 sessions',
         plain.backend0.median,
@@ -141,6 +154,7 @@ await runBenchmark('idle-rss', 90_000, async () => {
     config: options,
     bareNode: pick(plain.bare0),
     bareNodeLater: pick(plain.bareN),
+    dependencyFloor: pick(plain.floor0),
     backend0: pick(plain.backend0),
     backendIdleSessions: pick(plain.backendN),
     ratio0: ratio(ratio0, 1),
