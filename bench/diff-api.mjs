@@ -29,7 +29,7 @@ import {
   summarize,
 } from './lib/util.mjs';
 
-const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../packages/cli/bin/chatml.js', import.meta.url));
 const options = numericArgs({ files: 20_000, changed: 500, lines: 100, n: 10, page: 100 });
 
 /** Runs git, reads all of stdout (as the API must), resolves with its size in bytes. */

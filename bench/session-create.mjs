@@ -38,7 +38,7 @@ import {
   summarize,
 } from './lib/util.mjs';
 
-const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../packages/cli/bin/chatml.js', import.meta.url));
 const options = numericArgs({ files: 20_000, n: 10, parallelGit: 0, budgetSeconds: 40, smallN: 20 });
 
 function git(cwd, args) {

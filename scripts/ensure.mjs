@@ -67,6 +67,18 @@ run(process.execPath, [
   'packages/testkit',
 ]);
 
+// `chatml` runs as one bundled module (packages/cli/scripts/bundle.mjs): rebundle when the tsc output
+// it is made from, or the installed dependencies, are newer than it.
+const bundlePath = join(root, 'packages', 'cli', 'dist', 'bundle', 'chatml.js');
+const bundledAt = existsSync(bundlePath) ? statSync(bundlePath).mtimeMs : 0;
+const bundleInputs = [
+  stampPath,
+  join(root, 'packages', 'cli', 'scripts', 'bundle.mjs'),
+  ...['cli', 'server', 'protocol'].map((pkg) => join(root, 'packages', pkg, 'dist')),
+];
+if (newestMtime(bundleInputs, join(root, 'packages', 'cli', 'dist', 'bundle')) > bundledAt)
+  run(process.execPath, [join(root, 'packages', 'cli', 'scripts', 'bundle.mjs')]);
+
 // The web UI is a Vite bundle, not part of the tsc build: rebuild it when any of its inputs is newer
 // than the built index.html (the backend serves packages/web/dist).
 const web = join(root, 'packages', 'web');
@@ -78,13 +90,20 @@ const webInputs = ['index.html', 'vite.config.ts', 'package.json', 'tsconfig.jso
 );
 if (newestMtime(webInputs) > builtAt) run('npm', ['run', 'build', '--silent', '-w', '@chatml/web']);
 
-function newestMtime(paths) {
+/** The newest modification time under `paths`, not looking inside `skip`. */
+function newestMtime(paths, skip) {
   let newest = 0;
   for (const path of paths) {
-    if (!existsSync(path)) continue;
+    if (path === skip || !existsSync(path)) continue;
     const stat = statSync(path);
     if (stat.isDirectory()) {
-      newest = Math.max(newest, newestMtime(readdirSync(path).map((name) => join(path, name))));
+      newest = Math.max(
+        newest,
+        newestMtime(
+          readdirSync(path).map((name) => join(path, name)),
+          skip,
+        ),
+      );
     } else {
       newest = Math.max(newest, stat.mtimeMs);
     }

@@ -1,9 +1,26 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
 /**
  * Node flags the launcher starts the backend with. The backend is long-lived and mostly idle, so
- * memory matters more than allocation throughput: V8's young generation may otherwise grow to
- * 16 MiB per semi-space after a burst (creating sessions, a replay) and stay resident. 1 MiB keeps
- * it small; the hub's garbage dies young, so the extra scavenges are cheap (bench/hub-latency.mjs
- * runs its backend with these flags too). One V8 platform thread instead of four (background GC
- * and compilation still happen off the main thread) saves 3–4 MiB of thread stacks and arenas.
+ * memory matters more than peak throughput (bench/idle-rss.mjs; bench/hub-latency.mjs runs its
+ * backend with these flags too):
+ * - a 1 MiB young generation: V8's may otherwise grow to 16 MiB per semi-space after a burst
+ *   (creating sessions, a replay) and stay resident; the hub's garbage dies young, so the extra
+ *   scavenges are cheap;
+ * - one V8 platform thread instead of four (background GC and compilation still happen off the main
+ *   thread): 3–4 MiB less of thread stacks and arenas;
+ * (`--optimize-for-size` was tried: ~2 MiB less with 20 idle sessions, but the hub's event loop
+ * went from ~65% to ~80% busy under bench/hub-latency.mjs's load and its p50 doubled.)
  */
 export const BACKEND_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+
+/**
+ * The script the launcher starts the backend with: the checked-in `bin/chatml.js`, which runs the
+ * bundle. Found through the package rather than relative to this file, because this code runs from
+ * the bundle as well as from tsc's output (tests import it), at different depths.
+ */
+export function chatmlBinPath(): string {
+  const manifest = createRequire(import.meta.url).resolve('@chatml/cli/package.json');
+  return join(dirname(manifest), 'bin', 'chatml.js');
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ReadyLine, ServerInfo } from '@chatml/protocol';
 
-export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/chatml.js', import.meta.url));
 
 /** A `chatml` child process with its output captured line by line. */
 export class CliProcess {

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { AppPaths, defaultChatmlHome } from '@chatml/server';
-import { BACKEND_NODE_FLAGS } from '../backend-flags.js';
+import { BACKEND_NODE_FLAGS, chatmlBinPath } from '../backend-flags.js';
 import { openBrowser } from '../open-browser.js';
 import { checkHealth, readServerInfo } from '../server-info.js';
 import { BackendSupervisor } from '../supervisor.js';
@@ -29,7 +28,7 @@ export async function start(options: StartOptions): Promise<void> {
   }
 
   const firstPort = options.port ?? String(preferredPort(home));
-  const binPath = fileURLToPath(new URL('./bin.js', new URL('..', import.meta.url)));
+  const binPath = chatmlBinPath();
   const supervisor = new BackendSupervisor({
     // A restarted backend keeps the port (the app's origin) and, via the env, the token, so the
     // open UI reconnects on its own.

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Bundles the built `chatml` command (dist/bin.js from tsc, with the server and protocol packages it
+// imports) into one ES module, dist/bundle/chatml.js, which bin/chatml.js runs — so the backend too.
+//
+// Why: loaded as ~300 separate ES modules, the backend resolves and links every one at start-up,
+// and that work alone left it ~8 MiB larger for as long as it ran (V8 optimised the loader's URL
+// and CommonJS-lexer functions, and the heap kept what start-up touched). One module removes it
+// (docs/PERFORMANCE.md, "Idle memory"). The code is not minified, so stack traces stay readable.
+//
+// Left outside the bundle, loaded from node_modules as before:
+// - packages that find files beside their own code: @chatml/runner (the runner's entry path),
+//   @chatml/web (the built UI), better-sqlite3 (its native addon), @chatml/testkit (the demo model);
+// - what is loaded on first use only: @octokit/* (the GitHub client);
+// - ws's optional native helpers, which are not installed.
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..');
+const input = join(cli, 'dist', 'bin.js');
+const outDir = join(cli, 'dist', 'bundle');
+const EXTERNAL =
+  /^(better-sqlite3|bufferutil|utf-8-validate|@octokit\/[^/]+|@chatml\/(runner|web|testkit))(\/|$)/;
+
+if (!existsSync(input)) {
+  console.error(`bundle: ${input} is missing; run tsc -b packages/cli first.`);
+  process.exit(1);
+}
+rmSync(outDir, { recursive: true, force: true });
+await build({
+  input,
+  platform: 'node',
+  external: (id) => EXTERNAL.test(id),
+  logLevel: 'warn',
+  output: { dir: outDir, format: 'esm', entryFileNames: 'chatml.js', sourcemap: true },
+});
+const size = statSync(join(outDir, 'chatml.js')).size;
+console.error(`[chatml] bundled the CLI and backend (${Math.round(size / 1024)} KiB)`);
