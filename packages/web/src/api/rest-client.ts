@@ -61,6 +61,14 @@ export class ApiClient {
     return this.request('GET', '/health', HealthDetails);
   }
 
+  /**
+   * Forget a workspace (`DELETE /workspaces/:id`): its active sessions are archived first, which
+   * saves their uncommitted work; the repository itself is never touched.
+   */
+  async removeWorkspace(workspaceId: string): Promise<void> {
+    await this.request('DELETE', `/workspaces/${enc(workspaceId)}`, z.unknown());
+  }
+
   async listWorkspaces(): Promise<Workspace[]> {
     return (await this.request('GET', '/workspaces', WorkspaceList)).workspaces;
   }

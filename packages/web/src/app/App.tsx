@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { HelpOverlay } from '../components/HelpOverlay';
 import { MissingToken } from '../components/MissingToken';
 import { PaneDivider, usePersistedLayout } from '../components/Panes';
+import { RemoveWorkspaceDialog } from '../components/RemoveWorkspaceDialog';
 import { SessionView } from '../components/SessionView';
 import { SettingsView } from '../components/SettingsView';
 import { Sidebar } from '../components/Sidebar';
@@ -41,6 +42,7 @@ export function App() {
   const [isPaletteOpen, setPaletteOpen] = useState(false);
   const [isHelpOpen, setHelpOpen] = useState(false);
   const [archiveTarget, setArchiveTarget] = useState<Session>();
+  const [removeTarget, setRemoveTarget] = useState<Workspace>();
   const layout = usePersistedLayout('shell', ['sidebar', 'main']);
 
   useEffect(() => applyTheme(theme), [theme]);
@@ -162,6 +164,7 @@ export function App() {
       newSession: startNewSession,
       addRepository: () => setIsAddingWorkspace(true),
       archive: (target) => setArchiveTarget(target),
+      removeWorkspace: (target) => setRemoveTarget(target),
       help: () => setHelpOpen(true),
     },
   });
@@ -184,7 +187,13 @@ export function App() {
       centre = <SessionView key={session.id} session={session} onArchive={() => setArchiveTarget(session)} />;
     else centre = <CentreMessage>{isKnown ? 'This session does not exist.' : 'Loading…'}</CentreMessage>;
   } else if (workspace) {
-    centre = <WorkspaceHome workspace={workspace} onCreated={onSessionCreated} />;
+    centre = (
+      <WorkspaceHome
+        workspace={workspace}
+        onCreated={onSessionCreated}
+        onRemove={() => setRemoveTarget(workspace)}
+      />
+    );
   }
 
   return (
@@ -228,6 +237,11 @@ export function App() {
           if (archiveTarget) catalog.addSession(await api.archiveSession(archiveTarget.id));
         }}
         onClose={() => setArchiveTarget(undefined)}
+      />
+      <RemoveWorkspaceDialog
+        workspace={removeTarget}
+        sessions={removeTarget ? sessionsOf(data, removeTarget.id) : []}
+        onClose={() => setRemoveTarget(undefined)}
       />
     </div>
   );

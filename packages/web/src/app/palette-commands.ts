@@ -28,6 +28,7 @@ export function buildPaletteCommands(options: {
     newSession: () => void;
     addRepository: () => void;
     archive: (session: Session) => void;
+    removeWorkspace: (workspace: Workspace) => void;
     help: () => void;
   };
 }): PaletteCommand[] {
@@ -116,6 +117,15 @@ export function buildPaletteCommands(options: {
     },
     { id: 'add-repository', group: 'Actions', label: 'Add a repository', run: actions.addRepository },
   );
+  if (workspace) {
+    commands.push({
+      id: 'remove-workspace',
+      group: 'Actions',
+      label: `Remove ${workspace.name} from ChatML…`,
+      keywords: ['delete', 'workspace', 'repository', 'forget'],
+      run: () => actions.removeWorkspace(workspace),
+    });
+  }
   for (const candidate of catalog.workspaces) {
     for (const listed of sessionsOf(catalog, candidate.id)) {
       if (listed.id === session?.id) continue;

@@ -68,6 +68,11 @@ export class CatalogStore {
     this.setCatalog(withWorkspace(this.snapshot.catalog, workspace));
   }
 
+  /** A workspace the user just removed: gone at once, as its `workspace_deleted` frame will say. */
+  removeWorkspace(workspaceId: string): void {
+    this.setCatalog(applyCatalogFrame(this.snapshot.catalog, { type: 'workspace_deleted', workspaceId }));
+  }
+
   addSession(session: Session): void {
     this.setCatalog(withSession(this.snapshot.catalog, session));
   }

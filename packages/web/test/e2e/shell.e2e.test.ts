@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -268,5 +269,44 @@ describe('the app shell in Chromium', () => {
     await shot('settings-dark');
     await page.getByTestId('theme-system').check();
     expect(await page.locator('html').getAttribute('data-theme')).toBeNull();
+  });
+
+  it('removes a workspace after asking: its session is archived, the repository and branch stay', async () => {
+    const other = await createTempRepo({ files: { 'README.md': '# other\n' } });
+    try {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${baseUrl}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return response.json();
+      };
+      const workspace = await call('POST', '/workspaces', { path: other.path });
+      const session = await call('POST', `/workspaces/${workspace.id}/sessions`, { name: 'doomed' });
+      await writeFile(join(session.worktreePath, 'draft.md'), 'uncommitted work\n');
+
+      await page.getByTestId('workspace-select').selectOption(workspace.id);
+      await page.getByTestId('remove-workspace').click();
+      const dialog = page.getByRole('dialog', { name: /^Remove .* from ChatML\?$/ });
+      await expect.poll(() => dialog.textContent(), POLL).toContain('Its active session is archived first');
+      await dialog.getByTestId('confirm-dialog-confirm').click();
+      await dialog.waitFor({ state: 'hidden' });
+      await expect
+        .poll(
+          () => page.getByTestId('workspace-select').locator(`option[value="${workspace.id}"]`).count(),
+          POLL,
+        )
+        .toBe(0);
+      expect(existsSync(session.worktreePath)).toBe(false);
+      expect(existsSync(join(other.path, 'README.md'))).toBe(true);
+      expect(await other.git(['branch', '--list', 'chatml/doomed'])).toContain('chatml/doomed');
+      // The uncommitted file was saved on the archive ref before the worktree went.
+      const archived = await other.git(['for-each-ref', '--format=%(refname)', 'refs/chatml/archive/']);
+      const ref = archived.trim().split('\n')[0] ?? '';
+      expect(await other.git(['show', `${ref}:draft.md`])).toBe('uncommitted work\n');
+    } finally {
+      await other.cleanup();
+    }
   });
 });
