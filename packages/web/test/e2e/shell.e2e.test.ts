@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Session, Workspace } from '@chatml/protocol';
 import {
   createTempRepo,
   FakeAnthropicServer,
@@ -280,10 +281,12 @@ describe('the app shell in Chromium', () => {
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-        return response.json();
+        return (await response.json()) as unknown;
       };
-      const workspace = await call('POST', '/workspaces', { path: other.path });
-      const session = await call('POST', `/workspaces/${workspace.id}/sessions`, { name: 'doomed' });
+      const workspace = Workspace.parse(await call('POST', '/workspaces', { path: other.path }));
+      const session = Session.parse(
+        await call('POST', `/workspaces/${workspace.id}/sessions`, { name: 'doomed' }),
+      );
       await writeFile(join(session.worktreePath, 'draft.md'), 'uncommitted work\n');
 
       await page.getByTestId('workspace-select').selectOption(workspace.id);
