@@ -1,5 +1,5 @@
 import type { Session } from '@chatml/protocol';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Group, Panel } from 'react-resizable-panels';
 import { useLocalValue, useServices, useSessionTranscript } from '../app/services';
 import type { PermissionItem, Transcript } from '../state/transcript-types';
@@ -26,15 +26,23 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
   );
 
   // What the user has on screen counts as seen; a hidden tab sees nothing until it is shown again.
-  const seenSeq = Math.max(session.lastSeq, transcript.lastSeq);
+  // Marked when the session's own lastSeq moves (a turn ends, a question comes), when the tab is
+  // shown again and when the user leaves the session — not on every streamed delta, which would
+  // write localStorage and re-render the session list in every frame of a stream.
+  const seenSeq = useRef(0);
+  seenSeq.current = Math.max(session.lastSeq, transcript.lastSeq);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: session.lastSeq moving is the trigger
   useEffect(() => {
     const markIfVisible = () => {
-      if (document.visibilityState !== 'hidden') unread.markSeen(session.id, seenSeq);
+      if (document.visibilityState !== 'hidden') unread.markSeen(session.id, seenSeq.current);
     };
     markIfVisible();
     document.addEventListener('visibilitychange', markIfVisible);
-    return () => document.removeEventListener('visibilitychange', markIfVisible);
-  }, [unread, session.id, seenSeq]);
+    return () => {
+      markIfVisible();
+      document.removeEventListener('visibilitychange', markIfVisible);
+    };
+  }, [unread, session.id, session.lastSeq]);
 
   const pendingPermissions = useMemo(
     () =>

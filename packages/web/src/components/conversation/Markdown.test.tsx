@@ -1,8 +1,11 @@
 // @vitest-environment happy-dom
 import '../../test/dom';
 import { render } from '@testing-library/react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import ReactMarkdown from 'react-markdown';
+import remarkGfm from 'remark-gfm';
 import { describe, expect, it } from 'vitest';
-import { Markdown, splitBlocks } from './Markdown';
+import { Markdown, plainProse, splitBlocks } from './Markdown';
 
 describe('splitBlocks', () => {
   it('cuts at blank lines, but not inside fenced code nor before an indented continuation', () => {
@@ -44,5 +47,55 @@ describe('Markdown', () => {
     expect(container.querySelector('h1')?.textContent).toBe('Hi');
     expect(container.querySelector('em')?.textContent).toBe('text');
     expect(container.querySelectorAll('li')).toHaveLength(2);
+  });
+});
+
+describe('plain prose blocks', () => {
+  const viaMarkdown = (text: string) =>
+    renderToStaticMarkup(<ReactMarkdown remarkPlugins={[remarkGfm]}>{text}</ReactMarkdown>);
+  const viaBlock = (text: string) => {
+    const html = renderToStaticMarkup(<Markdown text={text} />);
+    return html.replace(/^<div class="markdown">/, '').replace(/<\/div>$/, '');
+  };
+
+  it('renders a plain line exactly as react-markdown would, without parsing it', () => {
+    for (const text of [
+      'Done. The tests pass now, and the build is green',
+      'I changed three files (see below); nothing else moved',
+      "It's 100% done, isn't it? Yes.",
+      'w12 lorem w13 lorem w14',
+      ' w1 lorem w2 lorem',
+      '   three spaces in',
+      'trailing spaces  ',
+    ]) {
+      expect(plainProse(text)).toBeDefined();
+      expect(viaBlock(text)).toBe(viaMarkdown(text));
+    }
+  });
+
+  it('leaves anything Markdown could give a meaning to, to the parser', () => {
+    for (const text of [
+      'Use `npm test`',
+      'a *b* c',
+      'snake_case',
+      'see [docs](x)',
+      '# Title',
+      '- item',
+      '1. first',
+      '    indented code',
+      'a & b',
+      'mail me@example.com',
+      'go to www.example.com',
+      'https://example.com',
+      'x | y',
+      '~~gone~~',
+      'line one\nline two',
+      '<b>html</b>',
+      'a \\ b',
+      '\ta tab',
+      '2) second',
+    ]) {
+      expect(plainProse(text)).toBeUndefined();
+    }
   });
 });

@@ -52,7 +52,26 @@ export function splitBlocks(text: string): string[] {
   return blocks.filter((block) => block.trim() !== '');
 }
 
+/**
+ * A block that is one line of plain prose: no character Markdown or GFM gives a meaning to (so no
+ * emphasis, code, link, HTML, entity, escape, table or autolink), no list or heading marker, and
+ * not indented as code. react-markdown renders such a block as exactly `<p>{the trimmed line}</p>`;
+ * parsing it to find that out is the largest script cost of a streaming frame, since the last block
+ * is re-parsed in every frame while it grows (bench/ui-delta-paint.mjs). Returns the paragraph's
+ * text, or undefined when the block needs the parser. `Markdown.test.tsx` checks the equivalence.
+ */
+export function plainProse(block: string): string | undefined {
+  const line = block.endsWith('\n') ? block.slice(0, -1) : block;
+  if (/[\n\t\\`*_[\]<>#|~&!@=+:{}$^-]/.test(line) || /^ {4}/.test(line) || /www\./i.test(line))
+    return undefined;
+  const text = line.trim();
+  if (text === '' || /^\d+[.)]/.test(text)) return undefined;
+  return text;
+}
+
 const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
+  const prose = plainProse(text);
+  if (prose !== undefined) return <p>{prose}</p>;
   return (
     <ReactMarkdown remarkPlugins={remarkPlugins} components={components}>
       {text}
