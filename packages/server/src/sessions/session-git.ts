@@ -25,6 +25,7 @@ import { fileAtRef } from '../git/file-at-ref.js';
 import { mergeBack } from '../git/merge-back.js';
 import { mergedRef } from '../git/ref-names.js';
 import { runGit } from '../git/run-git.js';
+import { defaultMergeMessage, recreateBranch, refuseUnfinishedWork } from '../git/session-branch.js';
 import { scanSessionWorktrees } from '../git/stale-worktrees.js';
 import { abortSync, continueSync, syncWithBase } from '../git/sync.js';
 import { detectSyncInProgress } from '../git/sync-state.js';
@@ -177,11 +178,11 @@ export class SessionGit {
     const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
       // The worktree check (a pass over every file) runs alongside the merge computation; the merge
       // waits for it before it changes any ref or file.
-      const worktreeCheck = this.refuseUnfinishedWork(session);
+      const worktreeCheck = refuseUnfinishedWork(session);
       worktreeCheck.catch(() => {
         // Awaited below (or by beforeUpdate); this only keeps an early failure from going unhandled.
       });
-      const message = body.message ?? (await this.defaultMergeMessage(session, workspace, body.strategy));
+      const message = body.message ?? (await defaultMergeMessage(session, workspace, body.strategy));
       const merged = await mergeBack({
         repoPath: workspace.path,
         baseBranch: session.baseBranch,
@@ -239,7 +240,9 @@ export class SessionGit {
     if (session.status !== 'archived' && existsSync(session.worktreePath)) {
       throw new ConflictError('This session has its worktree; there is nothing to restore.');
     }
-    await this.deps.repoLock.run(workspace.path, () => this.recreateBranch(session, workspace));
+    await this.deps.repoLock.run(workspace.path, () =>
+      recreateBranch(session, workspace, this.deps.gitStates.get(session.id).lastKnownHead),
+    );
     const restored = await this.deps.sessions.restore(sessionId);
     this.deps.gitStates.update(sessionId, {
       sync: null,
@@ -364,46 +367,6 @@ export class SessionGit {
     });
   }
 
-  private async refuseUnfinishedWork(session: Session): Promise<void> {
-    const sync = await detectSyncInProgress(session.worktreePath);
-    if (sync) {
-      throw new ConflictError(
-        `A ${sync.strategy} with the base branch is in progress — continue or abort it first.`,
-        {
-          conflicts: sync.conflicts,
-        },
-      );
-    }
-    const { stdout } = await runGit(['status', '--porcelain=v1', '-z'], { cwd: session.worktreePath });
-    const paths = stdout
-      .split('\0')
-      .filter((record) => record.length > 3)
-      .map((record) => record.slice(3));
-    if (paths.length > 0) {
-      throw new ConflictError(
-        `The session has uncommitted changes (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}) — commit or discard them first; merge back takes only committed work.`,
-        { conflicts: paths },
-      );
-    }
-  }
-
-  private async defaultMergeMessage(session: Session, workspace: Workspace, strategy: MergeBody['strategy']) {
-    if (strategy === 'merge') return `Merge branch '${session.branch}' into ${session.baseBranch}\n`;
-    const { stdout } = await runGit(
-      [
-        'log',
-        '--format=%s',
-        '--no-merges',
-        '--end-of-options',
-        `refs/heads/${session.baseBranch}..refs/heads/${session.branch}`,
-      ],
-      { cwd: workspace.path, okExitCodes: [0, 128] },
-    );
-    const subjects = stdout.split('\n').filter(Boolean).reverse();
-    if (subjects.length === 1) return `${subjects[0]}\n`;
-    return `${session.name} (squashed from ${session.branch})\n\n${subjects.map((subject) => `* ${subject}`).join('\n')}\n`;
-  }
-
   /** Deletes the merged session branch, keeping its tip on refs/chatml/merged/<id> for restore. */
   private async deleteMergedBranch(sessionId: string, tip: string): Promise<boolean> {
     const { session, workspace } = this.target(sessionId);
@@ -422,32 +385,6 @@ export class SessionGit {
       this.announce(sessionId);
       return true;
     });
-  }
-
-  private async recreateBranch(session: Session, workspace: Workspace): Promise<void> {
-    const cwd = workspace.path;
-    const exists = await runGit(['show-ref', '--verify', '--quiet', `refs/heads/${session.branch}`], {
-      cwd,
-      okExitCodes: [0, 1],
-    });
-    if (exists.exitCode === 0) return;
-    const candidates = [mergedRef(session.id), this.deps.gitStates.get(session.id).lastKnownHead];
-    for (const candidate of candidates) {
-      if (!candidate) continue;
-      const resolved = await runGit(
-        ['rev-parse', '-q', '--verify', '--end-of-options', `${candidate}^{commit}`],
-        {
-          cwd,
-          okExitCodes: [0, 1],
-        },
-      );
-      if (resolved.exitCode !== 0) continue;
-      await runGit(['branch', '--no-track', '--', session.branch, resolved.stdout.trim()], { cwd });
-      return;
-    }
-    throw new ConflictError(
-      `The branch ${session.branch} is gone and ChatML has no record of its last commit, so the session cannot be restored.`,
-    );
   }
 
   private record(sessionId: string, payload: SessionEventPayload<'git_operation'>): void {

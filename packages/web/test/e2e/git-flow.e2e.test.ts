@@ -158,14 +158,19 @@ afterAll(async () => {
   await dir?.cleanup();
 });
 
+/** Starts a session from the UI (agent may edit without asking) and opens it. */
+async function startSession(name: string, prompt: string): Promise<void> {
+  await page.getByTestId('new-session-link').click();
+  await page.getByTestId('new-session-name').fill(name);
+  await page.getByTestId('new-session-prompt').fill(prompt);
+  await page.getByTestId('new-session-permission-mode').selectOption('acceptEdits');
+  await page.getByTestId('new-session-create').click();
+  await page.getByTestId('session-item').filter({ hasText: name }).click();
+}
+
 describe('getting work out of a session in Chromium', () => {
   it('commits what the agent wrote with an AI-written message', async () => {
-    await page.getByTestId('new-session-link').click();
-    await page.getByTestId('new-session-name').fill('greeting');
-    await page.getByTestId('new-session-prompt').fill('write the greeting');
-    await page.getByTestId('new-session-permission-mode').selectOption('acceptEdits');
-    await page.getByTestId('new-session-create').click();
-    await page.getByTestId('session-item').filter({ hasText: 'greeting' }).click();
+    await startSession('greeting', 'write the greeting');
     await expect.poll(transcript, POLL).toContain('Wrote greeting.md.');
 
     await expect.poll(() => page.getByTestId('git-reason').textContent(), POLL).toBe('1 uncommitted');
@@ -262,13 +267,9 @@ describe('getting work out of a session in Chromium', () => {
       (await repo.git(['worktree', 'list'])).split('\n').some((line) => line.includes('chatml/greeting')),
     ).toBe(true);
   }, 60_000);
+
   it('stops a sync on conflicts, shows them, lets the agent resolve them, and continues', async () => {
-    await page.getByTestId('new-session-link').click();
-    await page.getByTestId('new-session-name').fill('readme');
-    await page.getByTestId('new-session-prompt').fill('reword the readme');
-    await page.getByTestId('new-session-permission-mode').selectOption('acceptEdits');
-    await page.getByTestId('new-session-create').click();
-    await page.getByTestId('session-item').filter({ hasText: 'readme' }).click();
+    await startSession('readme', 'reword the readme');
     await expect.poll(transcript, POLL).toContain('Reworded README.md.');
     await page.getByTestId('git-commit').click();
     await page.getByTestId('commit-message').fill('Reword the README');

@@ -1,0 +1,88 @@
+import type { MergeBody, Session, Workspace } from '@chatml/protocol';
+import { ConflictError } from '../errors.js';
+import { mergedRef } from './ref-names.js';
+import { runGit } from './run-git.js';
+import { detectSyncInProgress } from './sync-state.js';
+
+// The git questions merge back and restore ask about a session, apart from SessionGit's locking
+// and events.
+
+/** Refuses a merge back while a sync is unfinished or the worktree has uncommitted changes. */
+export async function refuseUnfinishedWork(session: Session): Promise<void> {
+  const sync = await detectSyncInProgress(session.worktreePath);
+  if (sync) {
+    throw new ConflictError(
+      `A ${sync.strategy} with the base branch is in progress — continue or abort it first.`,
+      {
+        conflicts: sync.conflicts,
+      },
+    );
+  }
+  const { stdout } = await runGit(['status', '--porcelain=v1', '-z'], { cwd: session.worktreePath });
+  const paths = stdout
+    .split('\0')
+    .filter((record) => record.length > 3)
+    .map((record) => record.slice(3));
+  if (paths.length > 0) {
+    throw new ConflictError(
+      `The session has uncommitted changes (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}) — commit or discard them first; merge back takes only committed work.`,
+      { conflicts: paths },
+    );
+  }
+}
+
+/** The merge commit's message: the one commit's subject, or the squashed subjects listed. */
+export async function defaultMergeMessage(
+  session: Session,
+  workspace: Workspace,
+  strategy: MergeBody['strategy'],
+): Promise<string> {
+  if (strategy === 'merge') return `Merge branch '${session.branch}' into ${session.baseBranch}\n`;
+  const { stdout } = await runGit(
+    [
+      'log',
+      '--format=%s',
+      '--no-merges',
+      '--end-of-options',
+      `refs/heads/${session.baseBranch}..refs/heads/${session.branch}`,
+    ],
+    { cwd: workspace.path, okExitCodes: [0, 128] },
+  );
+  const subjects = stdout.split('\n').filter(Boolean).reverse();
+  if (subjects.length === 1) return `${subjects[0]}\n`;
+  return `${session.name} (squashed from ${session.branch})\n\n${subjects.map((subject) => `* ${subject}`).join('\n')}\n`;
+}
+
+/**
+ * Brings back a session branch that was deleted (after a merge, or by hand) from the ref kept at
+ * merge time or the last head ChatML saw; refuses when neither exists.
+ */
+export async function recreateBranch(
+  session: Session,
+  workspace: Workspace,
+  lastKnownHead: string | null | undefined,
+): Promise<void> {
+  const cwd = workspace.path;
+  const exists = await runGit(['show-ref', '--verify', '--quiet', `refs/heads/${session.branch}`], {
+    cwd,
+    okExitCodes: [0, 1],
+  });
+  if (exists.exitCode === 0) return;
+  const candidates = [mergedRef(session.id), lastKnownHead];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const resolved = await runGit(
+      ['rev-parse', '-q', '--verify', '--end-of-options', `${candidate}^{commit}`],
+      {
+        cwd,
+        okExitCodes: [0, 1],
+      },
+    );
+    if (resolved.exitCode !== 0) continue;
+    await runGit(['branch', '--no-track', '--', session.branch, resolved.stdout.trim()], { cwd });
+    return;
+  }
+  throw new ConflictError(
+    `The branch ${session.branch} is gone and ChatML has no record of its last commit, so the session cannot be restored.`,
+  );
+}
