@@ -1,63 +1,17 @@
 import { createHash } from 'node:crypto';
 import { execGit } from '../repos/git-exec.js';
+import {
+  type CheckRunRecord,
+  type CommitStatusRecord,
+  type IssueCommentRecord,
+  newId,
+  now,
+  type PullRecord,
+  type ReviewCommentRecord,
+  type ReviewRecord,
+} from './records.js';
+import * as RestJson from './rest-json.js';
 import type { NewCheckRun, NewCommitStatus, NewReview, NewReviewComment } from './types.js';
-
-interface PullRecord {
-  id: number;
-  number: number;
-  title: string;
-  body: string;
-  state: 'open' | 'closed';
-  draft: boolean;
-  merged: boolean;
-  mergedAt: string | null;
-  closedAt: string | null;
-  mergeable: boolean | null;
-  mergeableState: string;
-  head: string;
-  base: string;
-  /** Last head sha seen (kept when the branch is deleted after a merge). */
-  headSha: string;
-  baseSha: string;
-  user: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface ReviewCommentRecord {
-  id: number;
-  pull: number;
-  reviewId: number | null;
-  path: string;
-  line: number | null;
-  originalLine: number | null;
-  side: 'LEFT' | 'RIGHT';
-  body: string;
-  user: string;
-  inReplyToId: number | undefined;
-  commitId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface ReviewRecord {
-  id: number;
-  pull: number;
-  state: string;
-  body: string;
-  user: string;
-  commitId: string;
-  submittedAt: string;
-}
-
-interface IssueCommentRecord {
-  id: number;
-  issue: number;
-  body: string;
-  user: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** A validation failure GitHub answers with 422. */
 export class ValidationFailed extends Error {
@@ -67,14 +21,6 @@ export class ValidationFailed extends Error {
   ) {
     super(message);
   }
-}
-
-let nextId = 1000;
-/** Strictly increasing timestamps, so `sort=updated` is deterministic within one millisecond. */
-let lastTime = 0;
-function now(): string {
-  lastTime = Math.max(lastTime + 1, Date.now());
-  return new Date(lastTime).toISOString();
 }
 
 /**
@@ -88,8 +34,8 @@ export class FakeRepo {
   private readonly reviews: ReviewRecord[] = [];
   private readonly issueComments: IssueCommentRecord[] = [];
   private readonly resolvedThreads = new Set<number>();
-  private readonly checkRuns = new Map<string, (NewCheckRun & { id: number; startedAt: string })[]>();
-  private readonly statuses = new Map<string, (NewCommitStatus & { id: number; createdAt: string })[]>();
+  private readonly checkRuns = new Map<string, CheckRunRecord[]>();
+  private readonly statuses = new Map<string, CommitStatusRecord[]>();
 
   constructor(
     readonly owner: string,
@@ -112,6 +58,7 @@ export class FakeRepo {
         await execGit(this.gitDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${ref}^{commit}`])
       ).trim();
     } catch {
+      // `rev-parse --verify` exits non-zero for a branch that does not exist: GitHub's "unknown ref".
       return undefined;
     }
   }
@@ -151,7 +98,7 @@ export class FakeRepo {
       ]);
     const time = now();
     const pull: PullRecord = {
-      id: nextId++,
+      id: newId(),
       number: this.nextNumber(),
       title: String(input.title),
       body: typeof input.body === 'string' ? input.body : '',
@@ -205,7 +152,7 @@ export class FakeRepo {
   addReviewComment(number: number, comment: NewReviewComment): number {
     const pull = this.pull(number);
     const time = now();
-    const id = nextId++;
+    const id = newId();
     this.reviewComments.push({
       id,
       pull: number,
@@ -240,7 +187,7 @@ export class FakeRepo {
 
   addReview(number: number, review: NewReview): number {
     const pull = this.pull(number);
-    const id = nextId++;
+    const id = newId();
     this.reviews.push({
       id,
       pull: number,
@@ -256,7 +203,7 @@ export class FakeRepo {
   addIssueComment(number: number, body: string, user = 'reviewer'): number {
     this.pull(number);
     const time = now();
-    const id = nextId++;
+    const id = newId();
     this.issueComments.push({ id, issue: number, body, user, createdAt: time, updatedAt: time });
     return id;
   }
@@ -264,14 +211,14 @@ export class FakeRepo {
   setCheckRuns(sha: string, runs: NewCheckRun[]): void {
     this.checkRuns.set(
       sha,
-      runs.map((run) => ({ ...run, id: nextId++, startedAt: now() })),
+      runs.map((run) => ({ ...run, id: newId(), startedAt: now() })),
     );
   }
 
   setStatuses(sha: string, statuses: NewCommitStatus[]): void {
     this.statuses.set(
       sha,
-      statuses.map((status) => ({ ...status, id: nextId++, createdAt: now() })),
+      statuses.map((status) => ({ ...status, id: newId(), createdAt: now() })),
     );
   }
 
@@ -279,27 +226,7 @@ export class FakeRepo {
 
   async pullJson(pull: PullRecord, apiBase: string) {
     if (pull.state === 'open') pull.headSha = (await this.resolve(pull.head)) ?? pull.headSha;
-    const repo = { full_name: this.fullName, name: this.name, owner: { login: this.owner } };
-    return {
-      id: pull.id,
-      number: pull.number,
-      url: `${apiBase}/repos/${this.fullName}/pulls/${pull.number}`,
-      html_url: `${this.htmlBase}/${this.fullName}/pull/${pull.number}`,
-      state: pull.state,
-      draft: pull.draft,
-      merged: pull.merged,
-      merged_at: pull.mergedAt,
-      closed_at: pull.closedAt,
-      mergeable: pull.state === 'open' ? pull.mergeable : null,
-      mergeable_state: pull.mergeableState,
-      title: pull.title,
-      body: pull.body,
-      user: { login: pull.user },
-      head: { ref: pull.head, sha: pull.headSha, label: `${this.owner}:${pull.head}`, repo },
-      base: { ref: pull.base, sha: pull.baseSha, label: `${this.owner}:${pull.base}`, repo },
-      created_at: pull.createdAt,
-      updated_at: pull.updatedAt,
-    };
+    return RestJson.pullJson(this, pull, apiBase);
   }
 
   reviewCommentsJson(number: number, query: URLSearchParams) {
@@ -310,22 +237,7 @@ export class FakeRepo {
       const direction = query.get('direction') === 'asc' ? 1 : -1;
       list.sort((a, b) => a[key].localeCompare(b[key]) * direction);
     }
-    return list.map((comment) => ({
-      id: comment.id,
-      pull_request_review_id: comment.reviewId,
-      path: comment.path,
-      line: comment.line,
-      original_line: comment.originalLine,
-      position: comment.line,
-      side: comment.side,
-      body: comment.body,
-      user: { login: comment.user },
-      in_reply_to_id: comment.inReplyToId,
-      commit_id: comment.commitId,
-      html_url: `${this.htmlBase}/${this.fullName}/pull/${number}#discussion_r${comment.id}`,
-      created_at: comment.createdAt,
-      updated_at: comment.updatedAt,
-    }));
+    return list.map((comment) => RestJson.reviewCommentJson(this, comment));
   }
 
   /** GraphQL `pullRequest.reviewThreads.nodes`: one per thread, with its first comment's id. */
@@ -342,69 +254,21 @@ export class FakeRepo {
   reviewsJson(number: number) {
     return this.reviews
       .filter((review) => review.pull === number)
-      .map((review) => ({
-        id: review.id,
-        state: review.state,
-        body: review.body,
-        user: { login: review.user },
-        commit_id: review.commitId,
-        submitted_at: review.submittedAt,
-        html_url: `${this.htmlBase}/${this.fullName}/pull/${number}#pullrequestreview-${review.id}`,
-      }));
+      .map((review) => RestJson.reviewJson(this, review));
   }
 
   issueCommentsJson(number: number) {
     return this.issueComments
       .filter((comment) => comment.issue === number)
-      .map((comment) => ({
-        id: comment.id,
-        body: comment.body,
-        user: { login: comment.user },
-        html_url: `${this.htmlBase}/${this.fullName}/pull/${number}#issuecomment-${comment.id}`,
-        created_at: comment.createdAt,
-        updated_at: comment.updatedAt,
-      }));
+      .map((comment) => RestJson.issueCommentJson(this, comment));
   }
 
   checkRunsJson(sha: string) {
-    const runs = this.checkRuns.get(sha) ?? [];
-    return {
-      total_count: runs.length,
-      check_runs: runs.map((run) => ({
-        id: run.id,
-        name: run.name,
-        head_sha: sha,
-        status: run.status ?? 'completed',
-        conclusion: (run.status ?? 'completed') === 'completed' ? (run.conclusion ?? 'success') : null,
-        details_url: run.detailsUrl ?? null,
-        html_url: `${this.htmlBase}/${this.fullName}/runs/${run.id}`,
-        started_at: run.startedAt,
-      })),
-    };
+    return RestJson.checkRunsJson(this, sha, this.checkRuns.get(sha) ?? []);
   }
 
   combinedStatusJson(sha: string) {
-    const statuses = this.statuses.get(sha) ?? [];
-    const states = statuses.map((status) => status.state);
-    const state =
-      states.includes('error') || states.includes('failure')
-        ? 'failure'
-        : states.includes('pending') || states.length === 0
-          ? 'pending'
-          : 'success';
-    return {
-      state,
-      sha,
-      total_count: statuses.length,
-      statuses: statuses.map((status) => ({
-        id: status.id,
-        context: status.context,
-        state: status.state,
-        description: status.description ?? null,
-        target_url: status.targetUrl ?? null,
-        created_at: status.createdAt,
-      })),
-    };
+    return RestJson.combinedStatusJson(sha, this.statuses.get(sha) ?? []);
   }
 
   private nextNumber(): number {

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeRepo, ValidationFailed } from './fake-repo.js';
+import { type Answer, error, statusMessage } from './answer.js';
+import { FakeRepo } from './fake-repo.js';
+import { routeRestRequest } from './routes/dispatch.js';
+import { answerGraphql } from './routes/graphql.js';
 import type { FakeUser, RecordedGitHubRequest, ScriptedGitHubResponse } from './types.js';
 
 export interface FakeGitHubOptions {
@@ -18,21 +21,6 @@ export interface FakeGitHubOptions {
   /** Default 5000. */
   rateLimit?: number;
 }
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-const MESSAGES: Record<number, string> = {
-  401: 'Bad credentials',
-  403: 'Forbidden',
-  404: 'Not Found',
-  422: 'Validation Failed',
-  429: 'Too Many Requests',
-  500: 'Server Error',
-};
 
 /**
  * A stand-in for the GitHub REST API on 127.0.0.1, for what ChatML uses: pull requests (create, get,
@@ -52,6 +40,9 @@ const MESSAGES: Record<number, string> = {
 export class FakeGitHubServer {
   readonly requests: RecordedGitHubRequest[] = [];
   private readonly repos = new Map<string, FakeRepo>();
+  /** Keyed in lower case: GitHub's owner and repository names are case-insensitive. */
+  private readonly findRepo = (fullName: string): FakeRepo | undefined =>
+    this.repos.get(fullName.toLowerCase());
   private readonly scripted: ScriptedGitHubResponse[] = [];
   private readonly tokens: Set<string>;
   private readonly htmlBase: string;
@@ -103,7 +94,7 @@ export class FakeGitHubServer {
   }
 
   repo(owner: string, name: string): FakeRepo {
-    const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
+    const repo = this.findRepo(`${owner}/${name}`);
     if (!repo) throw new Error(`fake-github: no repository ${owner}/${name}`);
     return repo;
   }
@@ -156,7 +147,9 @@ export class FakeGitHubServer {
         status: 0,
       };
       this.requests.push(record);
-      const answer = this.authenticate(req.headers.authorization) ? this.graphql(body) : error(401);
+      const answer = this.authenticate(req.headers.authorization)
+        ? answerGraphql(body, this.findRepo)
+        : error(401);
       record.status = answer.status;
       send(res, answer);
       return;
@@ -186,7 +179,7 @@ export class FakeGitHubServer {
         const status = scripted.status;
         return withRate(this.rateHeaders(), {
           status,
-          body: scripted.body ?? { message: MESSAGES[status] ?? `HTTP ${status}` },
+          body: scripted.body ?? { message: statusMessage(status) },
           headers: scripted.headers,
         });
       }
@@ -200,7 +193,8 @@ export class FakeGitHubServer {
         },
       });
     }
-    const result = path === null ? error(404) : await this.route(method, path, body, user);
+    const result =
+      path === null ? error(404) : await routeRestRequest(method, path, body, user, this.findRepo, this.url);
     if (result.status === 200 && method === 'GET') {
       const etag = `W/"${createHash('sha1').update(JSON.stringify(result.body)).digest('hex')}"`;
       result.headers = { ...result.headers, etag };
@@ -219,35 +213,6 @@ export class FakeGitHubServer {
       : `${this.prefix}/graphql`;
   }
 
-  /**
-   * The one GraphQL query ChatML makes: a pull request's review threads (resolved or not). Anything
-   * else gets a GraphQL error, as a query the real schema does not know would.
-   */
-  private graphql(body: unknown): Answer {
-    const { query, variables } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
-    if (!query?.includes('reviewThreads'))
-      return ok({ errors: [{ message: 'fake-github: only reviewThreads queries are supported' }] });
-    const repo = this.repos.get(`${variables?.owner}/${variables?.repo}`.toLowerCase());
-    const number = Number(variables?.number);
-    if (!repo?.pulls.some((pull) => pull.number === number))
-      return ok({
-        data: { repository: null },
-        errors: [{ type: 'NOT_FOUND', message: 'Could not resolve' }],
-      });
-    return ok({
-      data: {
-        repository: {
-          pullRequest: {
-            reviewThreads: {
-              nodes: repo.reviewThreadsGraph(number),
-              pageInfo: { hasNextPage: false, endCursor: null },
-            },
-          },
-        },
-      },
-    });
-  }
-
   private authenticate(header: string | undefined): FakeUser | undefined {
     const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header ?? '');
     return match?.[1] && this.tokens.has(match[1]) ? { login: 'chatml-user' } : undefined;
@@ -262,85 +227,6 @@ export class FakeGitHubServer {
       'x-ratelimit-resource': 'core',
     };
   }
-
-  private async route(method: string, pathWithQuery: string, body: unknown, user: FakeUser): Promise<Answer> {
-    const url = new URL(pathWithQuery, 'http://fake');
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (method === 'GET' && parts.length === 1 && parts[0] === 'user') return ok({ login: user.login });
-    if (parts[0] !== 'repos' || parts.length < 3) return error(404);
-    const repo = this.repos.get(`${parts[1]}/${parts[2]}`.toLowerCase());
-    if (!repo) return error(404);
-    const rest = parts.slice(3);
-    const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const number = Number(rest[1]);
-    const hasPull = rest[0] === 'pulls' && repo.pulls.some((pull) => pull.number === number);
-    const apiBase = this.url;
-
-    try {
-      if (rest.length === 0 && method === 'GET')
-        return ok({
-          full_name: repo.fullName,
-          default_branch: repo.defaultBranch,
-          html_url: `${this.htmlBase}/${repo.fullName}`,
-        });
-      if (rest.length === 1 && rest[0] === 'pulls' && method === 'POST') {
-        const pull = await repo.createPull(input, user.login);
-        return { status: 201, body: await repo.pullJson(pull, apiBase) };
-      }
-      if (rest.length === 1 && rest[0] === 'pulls' && method === 'GET') {
-        const state = url.searchParams.get('state') ?? 'open';
-        const head = url.searchParams.get('head');
-        const base = url.searchParams.get('base');
-        const pulls = repo.pulls.filter(
-          (pull) =>
-            (state === 'all' || pull.state === state) &&
-            (!head || `${repo.owner}:${pull.head}` === head) &&
-            (!base || pull.base === base),
-        );
-        const list = await Promise.all(pulls.map((pull) => repo.pullJson(pull, apiBase)));
-        return paginate(list.reverse(), url, this.origin + this.prefix);
-      }
-      if (!hasPull && rest[0] === 'pulls') return error(404);
-      if (rest.length === 2 && rest[0] === 'pulls' && method === 'GET')
-        return ok(await repo.pullJson(repo.pull(number), apiBase));
-      if (rest.length === 2 && rest[0] === 'pulls' && method === 'PATCH') {
-        const fields: Record<string, unknown> = {};
-        for (const key of ['title', 'body', 'state', 'base'] as const)
-          if (typeof input[key] === 'string') fields[key] = input[key];
-        return ok(await repo.pullJson(repo.updatePull(number, fields), apiBase));
-      }
-      if (rest.length === 3 && rest[0] === 'pulls' && rest[2] === 'comments' && method === 'GET')
-        return paginate(repo.reviewCommentsJson(number, url.searchParams), url, this.origin + this.prefix);
-      if (rest.length === 3 && rest[0] === 'pulls' && rest[2] === 'reviews' && method === 'GET')
-        return paginate(repo.reviewsJson(number), url, this.origin + this.prefix);
-      if (rest.length === 3 && rest[0] === 'pulls' && rest[2] === 'merge' && method === 'PUT') {
-        repo.mergePull(number);
-        return ok({ merged: true, message: 'Pull Request successfully merged' });
-      }
-      if (rest.length === 3 && rest[0] === 'issues' && rest[2] === 'comments' && method === 'GET') {
-        if (!repo.pulls.some((pull) => pull.number === number)) return error(404);
-        return paginate(repo.issueCommentsJson(number), url, this.origin + this.prefix);
-      }
-      if (rest.length === 3 && rest[0] === 'commits' && method === 'GET') {
-        const sha = await repo.resolve(rest[1] ?? '');
-        if (!sha) return { status: 422, body: { message: `No commit found for SHA: ${rest[1]}` } };
-        if (rest[2] === 'check-runs') return ok(repo.checkRunsJson(sha));
-        if (rest[2] === 'status') return ok(repo.combinedStatusJson(sha));
-      }
-    } catch (failure) {
-      if (failure instanceof ValidationFailed)
-        return {
-          status: 422,
-          body: {
-            message: failure.message,
-            errors: failure.errors,
-            documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
-          },
-        };
-      throw failure;
-    }
-    return error(404);
-  }
 }
 
 function matches(scripted: ScriptedGitHubResponse, method: string, path: string): boolean {
@@ -349,42 +235,8 @@ function matches(scripted: ScriptedGitHubResponse, method: string, path: string)
   return typeof scripted.path === 'string' ? path.includes(scripted.path) : scripted.path.test(path);
 }
 
-function ok(body: unknown): Answer {
-  return { status: 200, body };
-}
-
-function error(status: number): Answer {
-  return {
-    status,
-    body: {
-      message: MESSAGES[status] ?? `HTTP ${status}`,
-      documentation_url: 'https://docs.github.com/rest',
-    },
-  };
-}
-
 function withRate(rate: Record<string, string>, answer: Answer): Answer {
   return { ...answer, headers: { ...rate, ...answer.headers } };
-}
-
-/** GitHub's `per_page`/`page` with a `Link` header (absolute URLs, as Octokit's paginate follows). */
-function paginate(list: unknown[], url: URL, base: string): Answer {
-  const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30)));
-  const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
-  const lastPage = Math.max(1, Math.ceil(list.length / perPage));
-  const links: string[] = [];
-  const link = (n: number, rel: string) => {
-    const params = new URLSearchParams(url.searchParams);
-    params.set('page', String(n));
-    links.push(`<${base}${url.pathname}?${params}>; rel="${rel}"`);
-  };
-  if (page < lastPage) {
-    link(page + 1, 'next');
-    link(lastPage, 'last');
-  }
-  const answer = ok(list.slice((page - 1) * perPage, page * perPage));
-  if (links.length > 0) answer.headers = { link: links.join(', ') };
-  return answer;
 }
 
 function send(res: ServerResponse, answer: Answer): void {
