@@ -36,6 +36,13 @@ describe('splitBlocks', () => {
     ]);
   });
 
+  it('cuts before a paragraph that starts with one space, but not before an indented list item', () => {
+    expect(splitBlocks(' w1 lorem\n\n w2 lorem\n\n - item\n\n  more')).toEqual([
+      ' w1 lorem\n',
+      ' w2 lorem\n\n - item\n\n  more',
+    ]);
+  });
+
   it('keeps an unterminated fence (still streaming) in one block', () => {
     expect(splitBlocks('Intro\n\n```js\nx\n\ny')).toEqual(['Intro\n', '```js\nx\n\ny']);
   });
@@ -50,14 +57,32 @@ describe('Markdown', () => {
   });
 });
 
-describe('plain prose blocks', () => {
-  const viaMarkdown = (text: string) =>
-    renderToStaticMarkup(<ReactMarkdown remarkPlugins={[remarkGfm]}>{text}</ReactMarkdown>);
-  const viaBlock = (text: string) => {
-    const html = renderToStaticMarkup(<Markdown text={text} />);
-    return html.replace(/^<div class="markdown">/, '').replace(/<\/div>$/, '');
-  };
+const viaMarkdown = (text: string) =>
+  renderToStaticMarkup(<ReactMarkdown remarkPlugins={[remarkGfm]}>{text}</ReactMarkdown>);
+const viaBlock = (text: string) => {
+  const html = renderToStaticMarkup(<Markdown text={text} />);
+  return html.replace(/^<div class="markdown">/, '').replace(/<\/div>$/, '');
+};
 
+describe('Markdown blocks', () => {
+  it('render what one pass of react-markdown renders', () => {
+    // react-markdown puts a newline between top-level elements; the blocks are siblings without one.
+    const tags = (html: string) => html.replace(/>\n</g, '><');
+    for (const text of [
+      ' w0 lorem w1 lorem\n\n w2 lorem w3 lorem\n\n w4 lorem',
+      'Intro:\n\n - one\n - two\n\n After the list.',
+      '- item\n\n - loose item\n\n End',
+      '- item\n\n more text, not in the item',
+      '> quoted\n\n Not quoted.',
+      '1. first\n\n 2. second',
+      '# Plan\n\n***\n\n Done *now*, **really**.',
+    ]) {
+      expect(tags(viaBlock(text))).toBe(tags(viaMarkdown(text)));
+    }
+  });
+});
+
+describe('plain prose blocks', () => {
   it('renders a plain line exactly as react-markdown would, without parsing it', () => {
     for (const text of [
       'Done. The tests pass now, and the build is green',

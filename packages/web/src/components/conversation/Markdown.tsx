@@ -23,6 +23,16 @@ const components: Components = {
 const remarkPlugins = [remarkGfm];
 
 /**
+ * Whether a line after a blank line starts a block of its own. A list item's content continues
+ * only on lines indented at least two columns, so one leading space is still a new block (streamed
+ * text often puts the space before a word: `\n\n Then…`), unless that line is itself a list item,
+ * which could join the list above and make it loose.
+ */
+function startsBlock(line: string): boolean {
+  return /^ ?\S/.test(line) && !/^ (?:[-*+]|\d{1,9}[.)])(?:\s|$)/.test(line);
+}
+
+/**
  * Cuts text into top-level blocks at blank lines, except inside fenced code and before an indented
  * line (a list item's continuation). While an answer streams only its last block changes, so each
  * frame re-parses one paragraph instead of the whole answer.
@@ -41,7 +51,7 @@ export function splitBlocks(text: string): string[] {
       fence = fence === undefined ? marker : undefined;
     const next = newline === -1 ? '' : text.slice(newline + 1, text.indexOf('\n', newline + 1) >>> 0);
     const isBlank = line.trim() === '';
-    if (fence === undefined && isBlank && lineStart > start && next !== '' && !/^\s/.test(next)) {
+    if (fence === undefined && isBlank && lineStart > start && startsBlock(next)) {
       blocks.push(text.slice(start, lineStart));
       start = newline + 1;
     }
