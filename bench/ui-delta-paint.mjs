@@ -55,7 +55,8 @@ const deltaProbe = ({ sessionId, textSelector }) => {
         const now = performance.now();
         const data = message.data;
         if (typeof data !== 'string' || !data.includes(sessionId) || !data.includes('stream_delta')) return;
-        for (const match of data.matchAll(/"text":" w(\d+) /g)) {
+        // Every delta in the frame: the backend may coalesce several of one block into one event.
+        for (const match of data.matchAll(/ w(\d+) lorem/g)) {
           const index = Number(match[1]);
           if (!arrivals.has(index)) {
             arrivals.set(index, now);
@@ -151,6 +152,9 @@ async function startRelay(backend, sessionId) {
   const wss = new WebSocketServer({ server: http });
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
   onCleanup(() => {
+    // The bare page is still connected here (the browser closes later): http.close() waits for
+    // every socket, so end the relayed ones first or the benchmark never exits.
+    for (const client of wss.clients) client.terminate();
     wss.close();
     return new Promise((resolve) => http.close(() => resolve()));
   });
