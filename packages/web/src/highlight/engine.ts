@@ -6,7 +6,7 @@ import {
 } from 'shiki/core';
 import { createJavaScriptRawEngine } from 'shiki/engine/javascript';
 import { grammarLoader } from './languages';
-import { COLOR_CLASSES, type PackedLine } from './types';
+import { COLOR_CLASSES, type PackedLines, packLines } from './types';
 
 /**
  * The tokenizer: shiki's fine-grained core with precompiled grammars on the JavaScript "raw"
@@ -46,7 +46,8 @@ export async function prepare(language: string): Promise<void> {
 }
 
 export interface TokenizedChunk {
-  lines: PackedLine[];
+  count: number;
+  packed: PackedLines;
   state: GrammarState | undefined;
 }
 
@@ -68,10 +69,10 @@ export function tokenizeSync(
     tokenizeMaxLineLength: 2000,
     ...(state ? { grammarState: state } : {}),
   });
-  const packed = result.tokens.map((tokens) => {
-    const line: PackedLine = [];
+  const pairs = result.tokens.map((tokens) => {
+    const line: number[] = [];
     for (const token of tokens) line.push(token.content.length, colorIndex.get(token.color ?? '') ?? 0);
     return line;
   });
-  return { lines: packed, state: result.grammarState };
+  return { count: pairs.length, packed: packLines(pairs), state: result.grammarState };
 }

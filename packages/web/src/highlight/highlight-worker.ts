@@ -11,7 +11,10 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const cancelled = new Set<number>();
 
 function send(message: WorkerResponse): void {
-  scope.postMessage(message);
+  // The token arrays move to the page rather than being copied.
+  const transfer =
+    message.type === 'tokens' ? [message.packed.data.buffer, message.packed.offsets.buffer] : [];
+  scope.postMessage(message, transfer);
 }
 
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
@@ -24,7 +27,7 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   runTokenizeJob(
     request.lines,
     request.language,
-    (from, lines) => send({ type: 'tokens', jobId, from, lines }),
+    (from, count, packed) => send({ type: 'tokens', jobId, from, count, packed }),
     () => cancelled.has(jobId),
   ).then(
     () => {

@@ -1,5 +1,6 @@
+import { HighlightedText } from './highlighted-text';
 import type { WorkerRequest, WorkerResponse } from './protocol';
-import { type HighlightedLine, type PackedLine, unpackLine } from './types';
+import type { HighlightedLine, PackedLines } from './types';
 
 /**
  * Syntax highlighting that never blocks a frame. Tokenizing happens in a worker
@@ -16,8 +17,7 @@ export class HighlightCancelled extends Error {
 }
 
 interface Job {
-  lines: readonly string[];
-  done: HighlightedLine[];
+  text: HighlightedText;
   onSlice: () => void;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -28,10 +28,8 @@ let isWorkerBroken = false;
 let nextJobId = 1;
 const jobs = new Map<number, Job>();
 
-function applySlice(job: Job, from: number, packed: PackedLine[]): void {
-  packed.forEach((line, index) => {
-    job.done[from + index] = unpackLine(job.lines[from + index] ?? '', line);
-  });
+function applySlice(job: Job, from: number, count: number, packed: PackedLines): void {
+  job.text.add(from, count, packed);
   job.onSlice();
 }
 
@@ -43,7 +41,7 @@ function getWorker(): Worker | undefined {
     const message = event.data;
     const job = jobs.get(message.jobId);
     if (!job) return;
-    if (message.type === 'tokens') applySlice(job, message.from, message.lines);
+    if (message.type === 'tokens') applySlice(job, message.from, message.count, message.packed);
     else {
       jobs.delete(message.jobId);
       if (message.type === 'done') job.resolve();
@@ -67,23 +65,23 @@ function post(message: WorkerRequest): void {
 }
 
 /**
- * Tokenizes `lines` in `language` (a grammar id from `languages.ts`). `onProgress` gets the lines
- * done so far (a sparse prefix) as slices arrive. Rejects with `HighlightCancelled` on abort.
+ * Tokenizes `lines` in `language` (a grammar id from `languages.ts`). `onProgress` is called as
+ * slices arrive, with the result filled so far (lines from the top). Rejects with
+ * `HighlightCancelled` on abort.
  */
 export function highlightLines(
   lines: readonly string[],
   language: string,
-  options: { signal?: AbortSignal; onProgress?: (done: HighlightedLine[]) => void } = {},
-): Promise<HighlightedLine[]> {
+  options: { signal?: AbortSignal; onProgress?: (done: HighlightedText) => void } = {},
+): Promise<HighlightedText> {
   const { signal, onProgress } = options;
   if (signal?.aborted) return Promise.reject(new HighlightCancelled());
   return new Promise((resolve, reject) => {
-    const done: HighlightedLine[] = [];
+    const done = new HighlightedText(lines);
     const jobId = nextJobId++;
     let isCancelled = false;
     const job: Job = {
-      lines,
-      done,
+      text: done,
       onSlice: () => onProgress?.(done),
       resolve: () => resolve(done),
       reject,
@@ -107,7 +105,7 @@ export function highlightLines(
         runTokenizeJob(
           lines,
           language,
-          (from, packed) => applySlice(job, from, packed),
+          (from, count, packed) => applySlice(job, from, count, packed),
           () => isCancelled,
         ),
       )
@@ -148,7 +146,7 @@ export async function highlightCode(
 ): Promise<HighlightedLine[]> {
   const hit = cachedHighlight(code, language);
   if (hit) return hit;
-  const lines = await highlightLines(code.split('\n'), language, { signal });
+  const lines = (await highlightLines(code.split('\n'), language, { signal })).toArray();
   cache.set(cacheKey(code, language), lines);
   for (const key of cache.keys()) {
     if (cache.size <= CACHE_MAX_ENTRIES) break;

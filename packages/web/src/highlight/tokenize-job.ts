@@ -1,6 +1,6 @@
 import type { GrammarState } from 'shiki/core';
 import { prepare, tokenizeSync } from './engine';
-import type { PackedLine } from './types';
+import type { PackedLines } from './types';
 
 /** Work per slice before yielding, so cancellations (and, on the page, frames) get their turn. */
 const SLICE_BUDGET_MS = 8;
@@ -14,7 +14,7 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
 export async function runTokenizeJob(
   lines: readonly string[],
   language: string,
-  onSlice: (from: number, packed: PackedLine[]) => void,
+  onSlice: (from: number, count: number, packed: PackedLines) => void,
   isCancelled: () => boolean,
 ): Promise<void> {
   await prepare(language);
@@ -26,9 +26,9 @@ export async function runTokenizeJob(
     const chunk = tokenizeSync(lines.slice(from, from + sliceSize), language, state);
     const elapsed = performance.now() - started;
     state = chunk.state;
-    onSlice(from, chunk.lines);
-    from += chunk.lines.length;
-    const perLine = elapsed / Math.max(1, chunk.lines.length);
+    onSlice(from, chunk.count, chunk.packed);
+    from += chunk.count;
+    const perLine = elapsed / Math.max(1, chunk.count);
     sliceSize = Math.max(5, Math.min(1000, Math.floor(SLICE_BUDGET_MS / Math.max(perLine, 0.005))));
     await yieldNow();
   }

@@ -10,10 +10,25 @@ export interface HighlightedToken {
 export type HighlightedLine = HighlightedToken[];
 
 /**
- * How tokens travel from the tokenizer (often a worker) to the page: per line, a flat list of
- * [length, colour] pairs over that line's text. Small to copy, and the text is not sent twice.
+ * How tokens travel from the tokenizer (often a worker) to the page: for a run of lines, one flat
+ * list of [length, colour] pairs over every line's text, line k's pairs being
+ * `data[offsets[k]] … data[offsets[k + 1] - 1]`. Two typed arrays per run, so the worker can
+ * transfer them instead of copying, and the page holds a 20,000-line file's colours without
+ * creating an object per token until a line is shown.
  */
-export type PackedLine = number[];
+export interface PackedLines {
+  data: Uint32Array;
+  /** One more entry than lines. */
+  offsets: Uint32Array;
+}
+
+export function packLines(lines: readonly (readonly number[])[]): PackedLines {
+  const offsets = new Uint32Array(lines.length + 1);
+  for (const [index, line] of lines.entries()) offsets[index + 1] = (offsets[index] ?? 0) + line.length;
+  const data = new Uint32Array(offsets[lines.length] ?? 0);
+  for (const [index, line] of lines.entries()) data.set(line, offsets[index]);
+  return { data, offsets };
+}
 
 /** Colour classes by index, as the css-variables theme names them (`var(--shiki-token-keyword)` → `keyword`). */
 export const COLOR_CLASSES = [
@@ -33,14 +48,16 @@ export const COLOR_CLASSES = [
   'hl-changed',
 ] as const;
 
-export function unpackLine(text: string, packed: PackedLine): HighlightedLine {
+/** Tokens of line `line` of `packed`, whose text is `text`. */
+export function unpackLine(text: string, packed: PackedLines, line: number): HighlightedLine {
   // Fewer elements per line: neighbours of one colour merge, and default-coloured text stays a
   // plain text node (the viewer creates and drops whole screens of lines while scrolling fast).
   const tokens: HighlightedLine = [];
   let offset = 0;
-  for (let index = 0; index < packed.length; index += 2) {
-    const length = packed[index] ?? 0;
-    const color = packed[index + 1] ?? 0;
+  const end = packed.offsets[line + 1] ?? 0;
+  for (let index = packed.offsets[line] ?? end; index < end; index += 2) {
+    const length = packed.data[index] ?? 0;
+    const color = packed.data[index + 1] ?? 0;
     const className = color > 1 ? `hl ${COLOR_CLASSES[color]}` : undefined;
     const content = text.slice(offset, offset + length);
     offset += length;

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { HighlightedText } from './highlighted-text';
 import { HighlightCancelled, highlightLines } from './highlighter';
-import type { HighlightedLine } from './types';
 
 /** Above this many lines a side stays plain: tokenizing would run for many seconds for little gain. */
 const MAX_LINES = 60_000;
@@ -8,10 +8,10 @@ const MAX_LINES = 60_000;
 const PROGRESS_INTERVAL_MS = 120;
 
 /** Finished results by language and text, so a refreshed diff whose file did not change keeps its colours. */
-const finished = new Map<string, HighlightedLine[]>();
+const finished = new Map<string, HighlightedText>();
 const FINISHED_MAX = 16;
 
-function remember(key: string, lines: HighlightedLine[]): void {
+function remember(key: string, lines: HighlightedText): void {
   finished.delete(key);
   finished.set(key, lines);
   for (const oldest of finished.keys()) {
@@ -21,20 +21,24 @@ function remember(key: string, lines: HighlightedLine[]): void {
 }
 
 /**
- * Tokens for `lines` in `language`, filled in progressively from the top (an empty or partial
- * array until then; a line without tokens shows plain). Work happens in frame-sized slices.
+ * Tokens for `lines` in `language`, filled in progressively from the top (undefined or partial
+ * until then; a line without tokens shows plain). The caller re-renders as more lines get tokens.
  */
 export function useHighlightedLines(
   lines: readonly string[],
   language: string | undefined,
-): HighlightedLine[] {
+): HighlightedText | undefined {
   const isEnabled = language !== undefined && lines.length > 0 && lines.length <= MAX_LINES;
   // Joined once per text (not per render: the viewer re-renders on every scroll step).
   const key = useMemo(
     () => (isEnabled ? `${language}\u0000${lines.join('\n')}` : ''),
     [isEnabled, language, lines],
   );
-  const [state, setState] = useState<{ key: string; lines: HighlightedLine[] }>({ key: '', lines: [] });
+  // `lineCount` changes with each progress report; the text itself is filled in place.
+  const [state, setState] = useState<{ key: string; text?: HighlightedText; lineCount: number }>({
+    key: '',
+    lineCount: 0,
+  });
   const known = isEnabled ? finished.get(key) : undefined;
 
   useEffect(() => {
@@ -47,13 +51,12 @@ export function useHighlightedLines(
         const now = performance.now();
         if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
-        // A copy: the job keeps filling its own array, and React needs a new value to re-render.
-        setState({ key, lines: done.slice() });
+        setState({ key, text: done, lineCount: done.lineCount });
       },
     }).then(
       (done) => {
         remember(key, done);
-        setState({ key, lines: done });
+        setState({ key, text: done, lineCount: done.lineCount });
       },
       (error: unknown) => {
         if (!(error instanceof HighlightCancelled)) console.warn('highlighting failed', error);
@@ -63,5 +66,5 @@ export function useHighlightedLines(
   }, [key, isEnabled, known, lines, language]);
 
   if (known) return known;
-  return state.key === key ? state.lines : [];
+  return state.key === key ? state.text : undefined;
 }

@@ -3,6 +3,7 @@ import { type CSSProperties, memo, useMemo, useRef, useState } from 'react';
 import '../../highlight/highlight.css';
 import './diff.css';
 import { CodeLine } from '../../highlight/HighlightedLine';
+import type { HighlightedText } from '../../highlight/highlighted-text';
 import type { HighlightedLine } from '../../highlight/types';
 import { useHighlightedLines } from '../../highlight/use-highlighted-lines';
 import { type DiffLine, type DiffModel, withFullOldText } from './diff-model';
@@ -30,7 +31,7 @@ export interface DiffViewProps {
   testId?: string;
 }
 
-type Tokens = { old: HighlightedLine[]; new: HighlightedLine[] };
+type Tokens = { old: HighlightedText | undefined; new: HighlightedText | undefined };
 
 function tokensFor(
   line: DiffLine | undefined,
@@ -38,9 +39,10 @@ function tokensFor(
   tokens: Tokens,
 ): HighlightedLine | undefined {
   if (!line) return undefined;
-  const fromOld = line.oldIndex === undefined ? undefined : tokens.old[line.oldIndex];
-  const fromNew = line.newIndex === undefined ? undefined : tokens.new[line.newIndex];
-  return side === 'old' ? (fromOld ?? fromNew) : (fromNew ?? fromOld);
+  // Asked for lazily: asking unpacks a line's tokens (see HighlightedText).
+  const fromOld = () => (line.oldIndex === undefined ? undefined : tokens.old?.get(line.oldIndex));
+  const fromNew = () => (line.newIndex === undefined ? undefined : tokens.new?.get(line.newIndex));
+  return side === 'old' ? (fromOld() ?? fromNew()) : (fromNew() ?? fromOld());
 }
 
 const signs = { add: '+', del: '-', context: ' ' } as const;
