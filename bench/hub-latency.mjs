@@ -55,6 +55,7 @@ class Collector {
       ]),
     );
     this.runnerPids = new Set();
+    this.deltaEvents = 0;
     this.firstSend = Number.POSITIVE_INFINITY;
     this.lastReceive = 0;
     this.window = null;
@@ -75,7 +76,13 @@ class Collector {
     };
   }
 
+  /** One received delta event: one runner line's text, or several a backend coalesced (`;`-ended). */
   delta(key, text, receivedAt) {
+    this.deltaEvents += 1;
+    for (const piece of text.split(';')) if (piece) this.deltaLine(key, piece, receivedAt);
+  }
+
+  deltaLine(key, text, receivedAt) {
     const at = text.indexOf('@');
     const index = Number(text.slice(0, at));
     const sentAt = Number.parseFloat(text.slice(at + 1));
@@ -120,6 +127,8 @@ class Collector {
       duplicates,
       outOfOrder,
       received,
+      /** Delta events received: fewer than deltas when the backend coalesced them. */
+      deltaEvents: this.deltaEvents,
       eventsPerSecond: received / seconds,
       ...this.windowResult,
     };
@@ -321,12 +330,25 @@ await runBenchmark('hub-latency', 110_000, async () => {
     ms(r.p999),
     ms(r.max),
     round(r.eventsPerSecond, 0),
+    r.deltaEvents,
     r.lost,
     r.duplicates,
   ];
   console.log('');
   printTable(
-    ['path', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'events/s', 'lost', 'dup'],
+    [
+      'path',
+      'samples',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+      'deltas/s',
+      'delta events',
+      'lost',
+      'dup',
+    ],
     [row('bare relay (baseline)', baseline), row('ChatML backend', chatml)],
   );
   const cpu = (value) => (value === undefined ? '?' : round(value, 1));
@@ -403,6 +425,7 @@ await runBenchmark('hub-latency', 110_000, async () => {
     maxMs: ms(r.max),
     meanMs: ms(r.mean),
     eventsPerSecond: round(r.eventsPerSecond, 0),
+    deltaEvents: r.deltaEvents,
     lost: r.lost,
     duplicates: r.duplicates,
     outOfOrder: r.outOfOrder,

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Probe behind a hub-latency finding: what one event-store append costs in SQLite as ChatML opens it
-// (WAL, synchronous=NORMAL, foreign keys on, the `events` table of migration 1), one autocommit
-// INSERT per event, 40,000 events over 20 sessions. Compared with the same inserts when the WAL is
-// never checkpointed inline (wal_autocheckpoint=0), grouped 20 per transaction, and with
-// synchronous=OFF. Appends over 5 ms are the inline WAL checkpoints (each fsyncs the database).
+// Probe behind a hub-latency finding: what one event-store append costs in SQLite (WAL,
+// synchronous=NORMAL, foreign keys on, the `events` table of migration 1), 40,000 events over 20
+// sessions, timed one by one. Variants: SQLite's default inline checkpoints every 1000 pages (appends
+// over 5 ms are those checkpoints: each fsyncs the database), no inline checkpoint, 20 events per
+// transaction, synchronous=OFF, and ChatML's settings (inline checkpoints only past 16,384 pages —
+// the backend checkpoints when writing pauses — a few events per transaction, as one loop turn of
+// runner output gives, and locking_mode=EXCLUSIVE: the backend is the database's only user).
 //
 //   node bench/probes/sqlite-append.mjs
 import { createRequire } from 'node:module';
@@ -25,8 +27,10 @@ const SCHEMA = `
     PRIMARY KEY (session_id, seq)
   ) WITHOUT ROWID;`;
 
-function variant(dir, name, pragmas, batch) {
+function variant(dir, name, pragmas, batch, lockingMode = 'NORMAL') {
   const db = new Database(join(dir, `${name.replace(/\W+/g, '-')}.db`));
+  // Must precede the first WAL access to take effect (no shared-memory wal-index is then created).
+  db.pragma(`locking_mode = ${lockingMode}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -77,11 +81,15 @@ function variant(dir, name, pragmas, batch) {
 await runBenchmark('sqlite-append', 60_000, async () => {
   const dir = await makeTempDir('bench-sqlite');
   onCleanup(() => dir.cleanup());
+  const asChatml = ['wal_autocheckpoint = 16384'];
   const rows = [
-    variant(dir.path, 'as ChatML: autocommit, autocheckpoint 1000', [], 1),
+    variant(dir.path, 'autocommit, autocheckpoint 1000 (SQLite default)', [], 1),
     variant(dir.path, 'wal_autocheckpoint=0 (no inline checkpoint)', ['wal_autocheckpoint = 0'], 1),
     variant(dir.path, '20 events per transaction', [], 20),
     variant(dir.path, 'synchronous=OFF', ['synchronous = OFF'], 1),
+    variant(dir.path, 'autocheckpoint 16384, 4 per transaction', asChatml, 4),
+    variant(dir.path, 'same, locking_mode=EXCLUSIVE (ChatML)', asChatml, 4, 'EXCLUSIVE'),
+    variant(dir.path, 'autocommit, locking_mode=EXCLUSIVE', asChatml, 1, 'EXCLUSIVE'),
   ];
   console.log(
     `${EVENTS} appends over ${SESSIONS} sessions, timed one by one (a batch's cost lands on its last event)\n`,

@@ -1,4 +1,4 @@
-import type { NewSessionEvent, ServerFrame, StoredEvent } from '@chatml/protocol';
+import type { NewSessionEvent, ServerFrame, SessionEventPayload, StoredEvent } from '@chatml/protocol';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/event-store.js';
 
@@ -29,6 +29,18 @@ interface HeldEvent {
   readonly json: string;
 }
 
+type Delta = SessionEventPayload<'stream_delta'>;
+
+/** Deltas of one block received in the batch in progress, not yet stored: they become one event. */
+interface PendingDelta {
+  readonly first: Delta;
+  readonly texts: string[];
+  bytes: number;
+}
+
+/** A coalesced delta is cut here, so one event (and one frame) never grows without bound. */
+const MAX_COALESCED_DELTA_CHARS = 64 * 1024;
+
 interface Subscription {
   readonly client: HubClient;
   readonly sessionId: string;
@@ -50,6 +62,8 @@ export class Hub {
   /** Events stored by the batch in progress, sent once it commits; null outside a batch. */
   private held: HeldEvent[] | null = null;
   private heldBroadcasts: (() => void)[] = [];
+  /** Per session, the stream deltas of the batch in progress waiting to be stored as one event. */
+  private readonly pendingDeltas = new Map<string, PendingDelta>();
   private queued: (() => void)[] = [];
   private afterFlush: (() => void)[] = [];
   private isFlushScheduled = false;
@@ -74,10 +88,51 @@ export class Hub {
    * batch, after the batch's commit inside one.
    */
   publish(sessionId: string, event: NewSessionEvent): StoredEvent {
+    // A delta still pending for this session was received before this event: it is stored first.
+    if (this.pendingDeltas.size > 0) this.storePendingDelta(sessionId);
     const { event: stored, json } = this.store.appendEncoded(sessionId, event);
     if (this.held) this.held.push({ sessionId, seq: stored.seq, json });
     else this.deliver([{ sessionId, seq: stored.seq, json }]);
     return stored;
+  }
+
+  /**
+   * Publish a streamed text/tool-input delta. Inside a batch, consecutive deltas of the same block
+   * are coalesced into one event (their texts joined, in order) that is stored when anything else
+   * of the session is published or the batch ends. Under load a loop turn holds many deltas per
+   * session; storing, encoding, sending and rendering one event for them all is what keeps the
+   * backend from falling further behind exactly when it is behind. Idle, a batch holds one delta
+   * and nothing changes. Nothing is lost: the client's text is the same concatenation either way.
+   */
+  publishDelta(sessionId: string, delta: Delta): void {
+    if (!this.held) {
+      this.publish(sessionId, { type: 'stream_delta', payload: delta });
+      return;
+    }
+    const pending = this.pendingDeltas.get(sessionId);
+    if (
+      pending &&
+      continuesBlock(pending, delta) &&
+      pending.bytes + delta.text.length <= MAX_COALESCED_DELTA_CHARS
+    ) {
+      pending.texts.push(delta.text);
+      pending.bytes += delta.text.length;
+      return;
+    }
+    if (pending) this.storePendingDelta(sessionId);
+    this.pendingDeltas.set(sessionId, { first: delta, texts: [delta.text], bytes: delta.text.length });
+  }
+
+  private storePendingDelta(sessionId: string): void {
+    const pending = this.pendingDeltas.get(sessionId);
+    if (!pending) return;
+    this.pendingDeltas.delete(sessionId);
+    const text = pending.texts.length === 1 ? pending.first.text : pending.texts.join('');
+    this.publish(sessionId, { type: 'stream_delta', payload: { ...pending.first, text } });
+  }
+
+  private storePendingDeltas(): void {
+    for (const sessionId of [...this.pendingDeltas.keys()]) this.storePendingDelta(sessionId);
   }
 
   /** Send a frame that is not part of any session log (session list updates) to every client. */
@@ -107,9 +162,13 @@ export class Hub {
     this.heldBroadcasts = [];
     let isCommitted = false;
     try {
-      this.store.transaction(work);
+      this.store.transaction(() => {
+        work();
+        this.storePendingDeltas();
+      });
       isCommitted = true;
     } finally {
+      this.pendingDeltas.clear();
       const broadcasts = this.heldBroadcasts;
       this.held = null;
       this.heldBroadcasts = [];
@@ -292,6 +351,16 @@ export class Hub {
     client.sendRaw(frame);
     subscription.lastSentSeq = seq;
   }
+}
+
+function continuesBlock(pending: PendingDelta, delta: Delta): boolean {
+  const first = pending.first;
+  return (
+    first.turnId === delta.turnId &&
+    first.messageId === delta.messageId &&
+    first.blockIndex === delta.blockIndex &&
+    first.kind === delta.kind
+  );
 }
 
 /**

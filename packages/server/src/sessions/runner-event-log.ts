@@ -1,6 +1,12 @@
-import type { NewSessionEvent, RunnerEventOf } from '@chatml/protocol';
+import type { NewSessionEvent, RunnerEventOf, SessionEventPayload } from '@chatml/protocol';
 
 type TranscriptRunnerEvent = RunnerEventOf<'stream_delta' | 'assistant_message' | 'tool_use' | 'tool_result'>;
+
+/** A runner's stream delta as the log's `stream_delta` payload (the hub may coalesce several). */
+export function toDeltaPayload(event: RunnerEventOf<'stream_delta'>): SessionEventPayload<'stream_delta'> {
+  const { turnId, messageId, blockIndex, kind, text } = event;
+  return { turnId, messageId, blockIndex, kind, text };
+}
 
 /**
  * The runner events that go into the session log as they are — the transcript itself — mapped to
@@ -9,10 +15,8 @@ type TranscriptRunnerEvent = RunnerEventOf<'stream_delta' | 'assistant_message' 
  */
 export function toLogEvent(event: TranscriptRunnerEvent): NewSessionEvent {
   switch (event.type) {
-    case 'stream_delta': {
-      const { turnId, messageId, blockIndex, kind, text } = event;
-      return { type: 'stream_delta', payload: { turnId, messageId, blockIndex, kind, text } };
-    }
+    case 'stream_delta':
+      return { type: 'stream_delta', payload: toDeltaPayload(event) };
     case 'assistant_message':
       return {
         type: 'assistant_message',

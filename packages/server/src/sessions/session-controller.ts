@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js
 import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
 import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
-import { toLogEvent } from './runner-event-log.js';
+import { toDeltaPayload, toLogEvent } from './runner-event-log.js';
 import type { QueuedMessage, SessionContext, Turn } from './session-context.js';
 import { resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
 
@@ -302,6 +302,8 @@ export class SessionController {
     }
     switch (event.type) {
       case 'stream_delta':
+        this.context.hub.publishDelta(this.record.id, toDeltaPayload(event));
+        return;
       case 'assistant_message':
       case 'tool_use':
       case 'tool_result':

@@ -215,11 +215,14 @@ describe('faults from a misbehaving runner', () => {
     await harness.waitForTurnEnd(session.id, 1, 60_000);
     await reader.waitFor((f) => f.type === 'event' && f.event.type === 'turn_ended', 60_000);
 
-    const deltas = reader.events(session.id).filter((f) => f.event.type === 'stream_delta');
-    expect(deltas).toHaveLength(count);
-    expect(deltas.map((f) => (f.event.payload as { text: string }).text.split(':')[0])).toEqual(
-      Array.from({ length: count }, (_, i) => String(i)),
-    );
+    // Every delta's text arrives once, in order (the hub may have coalesced runs of them into one event).
+    const streamed = reader
+      .events(session.id)
+      .filter((f) => f.event.type === 'stream_delta')
+      .map((f) => (f.event.payload as { text: string }).text)
+      .join('');
+    const chunk = 'x'.repeat(500);
+    expect(streamed === Array.from({ length: count }, (_, i) => `${i}:${chunk}`).join('')).toBe(true);
     const seqs = reader.events(session.id).map((f) => f.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect((await harness.request('GET', '/health')).status).toBe(200);

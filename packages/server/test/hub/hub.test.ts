@@ -208,6 +208,75 @@ describe('Hub', () => {
     expect(socket.seqs('s2')).toEqual([1]);
   });
 
+  describe('coalescing stream deltas', () => {
+    const deltaOf = (text: string, blockIndex = 0, kind: 'text' | 'tool_input' = 'text') => ({
+      turnId: 't',
+      messageId: 'm',
+      blockIndex,
+      kind,
+      text,
+    });
+    const texts = (sessionId: string) =>
+      new EventStore(db)
+        .after(sessionId, 0, 100)
+        .map((event) =>
+          event.type === 'stream_delta' ? (event.payload as { text: string }).text : event.type,
+        );
+
+    it('stores the deltas of one block received in one loop turn as one event, and sends that', async () => {
+      const socket = new FakeSocket();
+      hub.connect(socket).subscribe('s1', 0);
+      await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+      for (const text of ['Hel', 'lo, ', 'wor', 'ld'])
+        hub.enqueue(() => hub.publishDelta('s1', deltaOf(text)));
+      await new Promise<void>((resolve) => hub.whenFlushed(resolve));
+      expect(texts('s1')).toEqual(['Hello, world']);
+      const sent = socket.frames.flatMap((frame) => ('sessionId' in frame ? eventsOfFrame(frame) : []));
+      expect(sent).toEqual(new EventStore(db).after('s1', 0, 100));
+    });
+
+    it('keeps the order of everything else: another block, another event or another turn ends a run', () => {
+      hub.batch(() => {
+        hub.publishDelta('s1', deltaOf('a'));
+        hub.publishDelta('s2', deltaOf('other session'));
+        hub.publishDelta('s1', deltaOf('b'));
+        hub.publishDelta('s1', deltaOf('{"x"', 1, 'tool_input'));
+        hub.publishDelta('s1', deltaOf(':1}', 1, 'tool_input'));
+        hub.publish('s1', { type: 'tool_use', payload: { turnId: 't', id: 'u', tool: 'Read', input: {} } });
+        hub.publishDelta('s1', deltaOf('c'));
+        hub.publishDelta('s1', { ...deltaOf('d'), turnId: 't2' });
+      });
+      expect(texts('s1')).toEqual(['ab', '{"x":1}', 'tool_use', 'c', 'd']);
+      expect(texts('s2')).toEqual(['other session']);
+    });
+
+    it('stores each delta as it comes outside a batch', () => {
+      hub.publishDelta('s1', deltaOf('a'));
+      hub.publishDelta('s1', deltaOf('b'));
+      expect(texts('s1')).toEqual(['a', 'b']);
+    });
+
+    it('cuts a run before it passes 64 KiB, losing nothing', () => {
+      const chunk = 'x'.repeat(10_000);
+      hub.batch(() => {
+        for (let i = 0; i < 10; i++) hub.publishDelta('s1', deltaOf(chunk));
+      });
+      const stored = texts('s1');
+      expect(stored.map((text) => text.length)).toEqual([60_000, 40_000]);
+    });
+
+    it('stores nothing of a run whose batch rolled back', () => {
+      expect(() =>
+        hub.batch(() => {
+          hub.publishDelta('s1', deltaOf('lost'));
+          throw new Error('disk full');
+        }),
+      ).toThrow('disk full');
+      hub.batch(() => hub.publishDelta('s1', deltaOf('kept')));
+      expect(texts('s1')).toEqual(['kept']);
+    });
+  });
+
   it('keeps the output of other sessions when one queued piece of work fails', async () => {
     const socket = new FakeSocket();
     hub.connect(socket).subscribe('s2', 0);
