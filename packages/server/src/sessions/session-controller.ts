@@ -6,7 +6,7 @@ import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
 import { toDeltaPayload, toLogEvent } from './runner-event-log.js';
 import type { QueuedMessage, SessionContext, Turn } from './session-context.js';
-import { resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
+import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
 
 /**
  * Owns one session's live state: its runner process, its message queue and the turn in progress.
@@ -340,30 +340,22 @@ export class SessionController {
   private handleRunnerExit(runner: RunnerProcess, exit: RunnerExit): void {
     const wasExpected = this.stoppingRunners.delete(runner);
     if (this.runner === runner) this.runner = null;
-    const how = exit.startError
-      ? `it could not start: ${exit.startError}`
-      : exit.signal
-        ? `signal ${exit.signal}`
-        : `exit code ${exit.exitCode}`;
     this.publish({
       type: 'runner_stopped',
       payload: {
-        reason: wasExpected ? 'stopped' : `exited unexpectedly (${how})`,
+        reason: wasExpected ? 'stopped' : `exited unexpectedly (${describeExit(exit)})`,
         exitCode: exit.exitCode,
         signal: exit.signal,
       },
     });
     if (this.turn && !wasExpected && this.runner === null) {
-      const interrupted = this.turn.isInterruptRequested;
-      const reason = interrupted
-        ? 'Stopped by you (the agent did not wind down in time and was terminated).'
-        : `The agent process exited unexpectedly (${how}). Send a message to continue; the conversation resumes.`;
-      if (!interrupted)
+      const end = exitToTurnEnd(exit, this.turn.isInterruptRequested);
+      if (end.outcome === 'failed')
         this.publish({
           type: 'error_reported',
-          payload: { code: 'runner_crashed', message: reason, retryable: true },
+          payload: { code: 'runner_crashed', message: end.reason ?? describeExit(exit), retryable: true },
         });
-      this.endTurn({ outcome: interrupted ? 'interrupted' : 'failed', reason, retryable: true });
+      this.endTurn(end);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { NewSessionEvent, RunnerResult } from '@chatml/protocol';
+import type { RunnerExit } from '../runners/runner-process.js';
 
 /** What a `turn_ended` event says, minus the turn id. */
 export type TurnEnd = Omit<Extract<NewSessionEvent, { type: 'turn_ended' }>['payload'], 'turnId'>;
@@ -27,4 +28,30 @@ export function resultToTurnEnd(result: RunnerResult, isInterruptRequested: bool
     };
   }
   return { ...common, outcome: 'completed' };
+}
+
+/** How a runner's exit reads in the log: "signal SIGKILL", "exit code 1", "it could not start: …". */
+export function describeExit(exit: RunnerExit): string {
+  if (exit.startError) return `it could not start: ${exit.startError}`;
+  return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
+}
+
+/**
+ * How an unexpected runner exit ends the turn it was running. After an interrupt the user asked for
+ * the stop (the runner was killed for not winding down in time); otherwise it is a crash, retryable:
+ * the next message resumes the conversation.
+ */
+export function exitToTurnEnd(exit: RunnerExit, isInterruptRequested: boolean): TurnEnd {
+  if (isInterruptRequested) {
+    return {
+      outcome: 'interrupted',
+      reason: 'Stopped by you (the agent did not wind down in time and was terminated).',
+      retryable: true,
+    };
+  }
+  return {
+    outcome: 'failed',
+    reason: `The agent process exited unexpectedly (${describeExit(exit)}). Send a message to continue; the conversation resumes.`,
+    retryable: true,
+  };
 }
