@@ -26,6 +26,12 @@ const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', impor
 /** expect.poll gives up after 1 s by default; an agent turn starts a CLI first. */
 const POLL = { timeout: 30_000 };
 const STORY = Array.from({ length: 80 }, (_, i) => `Sentence ${i + 1} of the story.`).join(' ');
+/** Much taller than the conversation pane: 40 paragraphs, streamed over ~10 s. */
+const SAGA = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `Paragraph ${i + 1} begins here. It goes on for a while, so that the saga grows tall. Paragraph ${i + 1} ends.`,
+).join('\n\n');
 
 let fake: FakeAnthropicServer;
 let repo: TempRepo;
@@ -66,6 +72,7 @@ beforeAll(async () => {
         textReply('Done: `notes.md` now exists.', { chunkSize: 4, chunkDelayMs: 5 }),
       ],
       'tell a story': [textReply(STORY, { chunkSize: 6, chunkDelayMs: 40 })],
+      'tell a saga': [textReply(SAGA, { chunkSize: 12, chunkDelayMs: 25 })],
       'wait for me': [
         (context) => (context.lastUserText === 'carry on' ? textReply('carrying on') : { hang: true }),
       ],
@@ -187,6 +194,33 @@ describe('the app in Chromium', () => {
     expect(text.split('Sentence 1 of the story.')).toHaveLength(2);
     expect(text.split('Sentence 80 of the story.')).toHaveLength(2);
     expect(text).toContain(STORY);
+  });
+
+  it('keeps a streaming answer in view at the bottom, and stops following once the user scrolls up', async () => {
+    await newSession('saga', 'tell a saga');
+    await page.getByTestId('session-item').filter({ hasText: 'saga' }).click();
+    const log = page.getByTestId('transcript');
+    const distanceFromEnd = () => log.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop);
+    const jump = page.getByRole('button', { name: /Jump to latest/ });
+    await expect.poll(() => log.evaluate((el) => el.scrollHeight > 1.5 * el.clientHeight), POLL).toBe(true);
+    expect(await distanceFromEnd()).toBeLessThanOrEqual(48);
+    expect(await jump.count()).toBe(0);
+
+    await log.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await jump.waitFor();
+    const heightWhenLeft = await log.evaluate((el) => el.scrollHeight);
+    await expect
+      .poll(() => log.evaluate((el) => el.scrollHeight), POLL)
+      .toBeGreaterThan(heightWhenLeft + 100);
+    expect(await log.evaluate((el) => el.scrollTop)).toBeLessThan(48);
+
+    await jump.click();
+    await expect.poll(distanceFromEnd, POLL).toBeLessThanOrEqual(48);
+    await expect.poll(() => log.textContent(), { timeout: 60_000 }).toContain('Paragraph 40 ends.');
+    await expect.poll(distanceFromEnd, POLL).toBeLessThanOrEqual(48);
+    expect(await jump.count()).toBe(0);
   });
 
   it('interrupts a running turn with the Stop button', async () => {

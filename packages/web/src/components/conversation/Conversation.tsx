@@ -45,7 +45,19 @@ export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 
     anchorTo: 'end',
     followOnAppend: true,
     scrollEndThreshold: FOLLOW_THRESHOLD_PX,
-    onChange: (instance) => setIsAtEnd(instance.isAtEnd()),
+    // A streaming message grows in every frame. Its new height, the list's height and the rows'
+    // offsets are written to the DOM by the virtualiser itself; React re-renders the list only when
+    // the rows in view change. Otherwise each measurement re-rendered the list once more per frame,
+    // and its scroll correction waited for that render (a forced layout in React's commit).
+    directDomUpdates: true,
+    directDomUpdatesMode: 'position',
+    // From the virtualiser's own sizes rather than the element's scrollHeight, which would force a
+    // layout in every notification.
+    onChange: (instance) => {
+      const distanceFromEnd =
+        instance.getTotalSize() - (instance.scrollRect?.height ?? 0) - (instance.scrollOffset ?? 0);
+      setIsAtEnd(distanceFromEnd <= FOLLOW_THRESHOLD_PX);
+    },
   });
 
   // Open at the latest once the replay is in, and whenever the caller asks to follow again. Not on
@@ -73,7 +85,7 @@ export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 
         >
           {isLoading && rows.length === 0 && <p className="empty-state">Loading the conversation…</p>}
           {!isLoading && rows.length === 0 && <p className="empty-state">No messages yet.</p>}
-          <div className="conversation-rows" style={{ height: virtualizer.getTotalSize() }}>
+          <div ref={virtualizer.containerRef} className="conversation-rows">
             {virtualizer.getVirtualItems().map((virtualRow) => {
               const row = rows[virtualRow.index];
               if (!row) return null;
@@ -83,7 +95,6 @@ export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 
                   data-index={virtualRow.index}
                   ref={virtualizer.measureElement}
                   className="conversation-row"
-                  style={{ transform: `translateY(${virtualRow.start}px)` }}
                 >
                   <TranscriptRow row={row} onRetry={row.key === transcript.retryKey ? onRetry : undefined} />
                 </div>
