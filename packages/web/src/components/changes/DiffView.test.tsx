@@ -3,7 +3,7 @@ import '../../test/dom';
 import type { FileDiff } from '@chatml/protocol';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { DiffView } from './DiffView';
+import { DiffView, ROW_HEIGHT } from './DiffView';
 import { parseFilePatch } from './diff-model';
 import { FileDiffView } from './FileDiffView';
 import { FileTree } from './FileTree';
@@ -162,6 +162,28 @@ describe('DiffView', () => {
     });
     const keyword = [...container.querySelectorAll('.hl')].find((span) => span.textContent === 'const');
     expect(keyword).toBeTruthy();
+  });
+
+  it('shows the rows of the new place after a scroll, reusing the rows already in the DOM', async () => {
+    const lines = Array.from({ length: 2_000 }, (_, index) => `+line ${index + 1}`);
+    const patch = ['@@ -0,0 +1,2000 @@', ...lines, ''].join('\n');
+    const { container } = render(
+      <DiffView model={parseFilePatch(patch)} mode="unified" language={undefined} label="Diff" />,
+    );
+    const box = container.querySelector('.diff-view') as HTMLElement;
+    const firstRows = [...container.querySelectorAll('.diff-line')];
+    expect(firstRows[0]?.textContent).toContain('line 1');
+    box.scrollTop = 1000 * ROW_HEIGHT;
+    fireEvent.scroll(box);
+    await waitFor(() => expect(container.querySelector('.diff-line')?.textContent).not.toContain('line 1'));
+    const rows = [...container.querySelectorAll<HTMLElement>('.diff-line')];
+    for (const row of rows) {
+      const number = Number(/line (\d+)/.exec(row.textContent ?? '')?.[1]);
+      // The hunk header is row 0, so line n is row n.
+      expect(row.style.top).toBe(`${number * ROW_HEIGHT}px`);
+    }
+    expect(rows.some((row) => row.textContent?.includes('line 1001'))).toBe(true);
+    expect(rows.filter((row) => firstRows.includes(row)).length).toBeGreaterThan(0);
   });
 });
 

@@ -104,6 +104,7 @@ export function DiffView({
     overscan: 10,
   });
 
+  const virtualItems = virtualizer.getVirtualItems();
   const numberDigits = String(model.maxLineNumber).length;
   const gutter = showLineNumbers ? numberDigits + 1 : 0;
   // One side's width in `ch`: numbers, sign, code, a little room.
@@ -134,23 +135,28 @@ export function DiffView({
         </p>
       )}
       <div className="diff-rows" style={style}>
-        {virtualizer.getVirtualItems().map((item) => renderRow(rows[item.index] as DiffRow, item.start))}
+        {virtualItems.map((item) =>
+          // Keyed by place in the window, not by row: a scroll step updates the rows already in
+          // the DOM (text, classes, tokens) instead of removing a screenful and creating the next;
+          // a fast scroll replaces every row in every frame.
+          renderRow(rows[item.index] as DiffRow, item.start, item.index % virtualItems.length),
+        )}
       </div>
     </section>
   );
 
-  function renderRow(row: DiffRow, top: number) {
+  function renderRow(row: DiffRow, top: number, slot: number) {
     switch (row.type) {
       case 'hunk':
         return (
-          <div key={row.key} className="diff-row diff-hunk" style={{ top }}>
+          <div key={slot} className="diff-row diff-hunk" style={{ top }}>
             {row.header}
           </div>
         );
       case 'gap':
         return (
           <GapRow
-            key={row.key}
+            key={slot}
             row={row}
             top={top}
             canExpand={!row.needsFile || loadFile !== undefined}
@@ -161,7 +167,7 @@ export function DiffView({
       case 'line':
         return (
           <UnifiedLine
-            key={row.key}
+            key={slot}
             line={row.line}
             top={top}
             tokens={tokensFor(row.line, row.line.kind === 'del' ? 'old' : 'new', tokens)}
@@ -170,7 +176,7 @@ export function DiffView({
         );
       case 'pair':
         return (
-          <div key={row.key} className="diff-row diff-pair" style={{ top }}>
+          <div key={slot} className="diff-row diff-pair" style={{ top }}>
             <SplitHalf
               line={row.left}
               side="old"
