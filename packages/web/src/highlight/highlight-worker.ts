@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import type { WorkerRequest, WorkerResponse } from './protocol';
-import { runTokenizeJob } from './tokenize-job';
+import { holdJobs, runTokenizeJob } from './tokenize-job';
 
 /**
  * Tokenizes off the page's main thread: grammar set-up (tens to hundreds of ms for a big grammar)
@@ -21,6 +21,10 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   if (request.type === 'cancel') {
     cancelled.add(request.jobId);
+    return;
+  }
+  if (request.type === 'hold') {
+    holdJobs(request.ms);
     return;
   }
   const { jobId } = request;

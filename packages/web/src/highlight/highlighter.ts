@@ -65,6 +65,15 @@ function post(message: WorkerRequest): void {
 }
 
 /**
+ * Pauses tokenizing for `ms` (see `holdJobs`), e.g. while the user scrolls a long diff: colours for
+ * lines further down can wait, the frames cannot. Only the worker pauses; the on-page fallback
+ * already yields between slices.
+ */
+export function holdHighlighting(ms: number): void {
+  worker?.postMessage({ type: 'hold', ms } satisfies WorkerRequest);
+}
+
+/**
  * Tokenizes `lines` in `language` (a grammar id from `languages.ts`). `onProgress` is called as
  * slices arrive, with the result filled so far (lines from the top). Rejects with
  * `HighlightCancelled` on abort.

@@ -1,9 +1,10 @@
 import type { PackedLines } from './types';
 
-/** Page → worker: tokenize `lines`, or stop a job. */
+/** Page → worker: tokenize `lines`, stop a job, or pause all jobs for `ms` (the page is busy). */
 export type WorkerRequest =
   | { type: 'tokenize'; jobId: number; language: string; lines: string[] }
-  | { type: 'cancel'; jobId: number };
+  | { type: 'cancel'; jobId: number }
+  | { type: 'hold'; ms: number };
 
 /** Worker → page: tokens for lines [from, from + count), the end of a job, or its failure. */
 export type WorkerResponse =

@@ -6,6 +6,19 @@ import type { PackedLines } from './types';
 const SLICE_BUDGET_MS = 8;
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Jobs start no new slice before this time (`performance.now()` of this thread). */
+let heldUntil = 0;
+
+/**
+ * Pauses every job for `ms` from now (extending a pause already running). The page asks for it
+ * while the user scrolls a diff: on a machine with few cores the tokenizer's thread otherwise
+ * competes with the page's own for the CPU in exactly the frames that must be quick.
+ */
+export function holdJobs(ms: number): void {
+  heldUntil = Math.max(heldUntil, performance.now() + ms);
+}
 
 /**
  * Tokenizes `lines` slice by slice, carrying the grammar state from one slice to the next (so the
@@ -31,5 +44,6 @@ export async function runTokenizeJob(
     const perLine = elapsed / Math.max(1, chunk.count);
     sliceSize = Math.max(5, Math.min(1000, Math.floor(SLICE_BUDGET_MS / Math.max(perLine, 0.005))));
     await yieldNow();
+    while (!isCancelled() && performance.now() < heldUntil) await sleep(heldUntil - performance.now());
   }
 }

@@ -4,6 +4,7 @@ import '../../highlight/highlight.css';
 import './diff.css';
 import { CodeLine } from '../../highlight/HighlightedLine';
 import type { HighlightedText } from '../../highlight/highlighted-text';
+import { holdHighlighting } from '../../highlight/highlighter';
 import type { HighlightedLine } from '../../highlight/types';
 import { useHighlightedLines } from '../../highlight/use-highlighted-lines';
 import { type DiffLine, type DiffModel, withFullOldText } from './diff-model';
@@ -11,6 +12,8 @@ import { buildRows, type DiffMode, type DiffRow } from './diff-rows';
 
 /** Every row is one line high, so the list needs no measuring: the virtualiser knows every offset. */
 export const ROW_HEIGHT = 20;
+/** Tokenizing pauses while the diff scrolls, and this long after its last scroll event. */
+const SCROLL_HOLD_MS = 250;
 
 export interface DiffViewProps {
   model: DiffModel;
@@ -97,6 +100,13 @@ export function DiffView({
   };
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  const heldAt = useRef(0);
+  const holdHighlightingWhileScrolling = () => {
+    const now = performance.now();
+    if (now - heldAt.current < SCROLL_HOLD_MS / 4) return;
+    heldAt.current = now;
+    holdHighlighting(SCROLL_HOLD_MS);
+  };
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -125,6 +135,7 @@ export function DiffView({
       aria-label={label}
       data-testid={testId}
       data-mode={mode}
+      onScroll={holdHighlightingWhileScrolling}
       // Scrollable regions must be reachable by keyboard.
       // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
       tabIndex={0}
