@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from '../logger.js';
@@ -8,33 +8,52 @@ import { pragma, prepared, retain, transactionRunner } from './prepared.js';
 export type Database = BetterSqlite3.Database;
 
 /**
- * Keeps WAL checkpoints out of the stream. SQLite checkpoints inline every 1000 pages by default,
- * and each one fsyncs the database: stalls of 10–25 ms right in the path from a runner's line to
- * the WebSocket (bench/probes/sqlite-append.mjs). Here a checkpoint runs once writing pauses
- * (`idleMs` without an append), when nobody is waiting on the event loop; a high inline threshold
- * remains as the bound on WAL growth under endless load. (A worker thread with its own connection
- * was tried and dropped: better-sqlite3 in worker threads can crash at teardown.)
+ * Keeps WAL checkpoints from stalling the stream. A checkpoint copies the WAL's pages into the
+ * database and, with `synchronous = NORMAL`, fsyncs the WAL before and the database after — on the
+ * event loop, since better-sqlite3 is synchronous. Left to SQLite (inline, every 1000 pages by
+ * default; at 16k pages here) one took 10–130 ms in the path from a runner's line to the WebSocket
+ * (bench/probes/sqlite-append.mjs, bench/hub-latency.mjs).
+ *
+ * So: once writing pauses (`idleMs` without an append) the WAL is checkpointed at once. While
+ * writing goes on, every `busyIntervalMs` the WAL is first fdatasync'ed on libuv's thread pool — off
+ * the event loop — and only then checkpointed, which leaves the checkpoint little to sync: 2.5 ms for
+ * 660 pages instead of 10 ms, 9 ms for 15,500 instead of 126 ms (bench/probes/wal-checkpoint.mjs).
+ * Each checkpoint still pays ~2 ms of fixed cost (the database's own fsync), so while busy they come
+ * once a second rather than often: 20 sessions streaming write ~6,000 pages a second. The inline
+ * threshold stays as the bound on WAL growth if the event loop is ever too busy for the timer. (A worker
+ * thread with its own connection was tried and dropped: better-sqlite3 in worker threads can crash
+ * at teardown; and the database is opened in exclusive locking mode.)
  */
 export class WalCheckpointer {
   private timer: NodeJS.Timeout | null = null;
   private lastWriteAt = 0;
+  private lastCheckpointAt = 0;
   private isStopped = false;
+  /** An fdatasync of the WAL is running on the thread pool; its fd must stay open until it ends. */
+  private isSyncing = false;
+  private walFd: number | null = null;
+  private readonly walPath: string | null;
   /** WAL frames checkpointed so far (for tests and diagnostics). */
   framesCheckpointed = 0;
+  /** Checkpoints made while writing went on (for tests and diagnostics). */
+  busyCheckpoints = 0;
 
   constructor(
     private readonly db: Database,
     private readonly idleMs = 500,
+    private readonly busyIntervalMs = 1000,
     /** Pages (4 KiB) the WAL may reach before SQLite checkpoints inline anyway. */
     inlineThresholdPages = 16_384,
   ) {
     pragma(db, `wal_autocheckpoint = ${inlineThresholdPages}`);
+    this.walPath = db.memory ? null : `${db.name}-wal`;
+    this.lastCheckpointAt = Date.now();
   }
 
-  /** Called on every append; costs a timestamp, and arms one timer per quiet period. */
+  /** Called on every append; costs a timestamp, and arms one timer while writes come in. */
   noteWrite(): void {
     this.lastWriteAt = Date.now();
-    if (!this.timer && !this.isStopped) this.arm(this.idleMs);
+    if (!this.timer && !this.isStopped) this.arm(Math.min(this.idleMs, this.busyIntervalMs));
   }
 
   /** Fold the WAL back into the database (called before closing it). */
@@ -42,21 +61,65 @@ export class WalCheckpointer {
     this.isStopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (!this.isSyncing) this.closeWal();
     pragma(this.db, 'wal_checkpoint(TRUNCATE)');
   }
 
   private arm(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const quietFor = Date.now() - this.lastWriteAt;
-      if (quietFor < this.idleMs) {
-        this.arm(this.idleMs - quietFor);
+    this.timer = setTimeout(() => this.onTimer(), delayMs);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    if (this.isStopped) return;
+    const now = Date.now();
+    const quietFor = now - this.lastWriteAt;
+    if (quietFor >= this.idleMs) {
+      this.checkpoint();
+      return; // the next write arms the timer again
+    }
+    if (now - this.lastCheckpointAt >= this.busyIntervalMs) this.syncThenCheckpoint();
+    this.arm(Math.min(this.busyIntervalMs, this.idleMs - quietFor));
+  }
+
+  private syncThenCheckpoint(): void {
+    if (this.isSyncing || this.walPath === null) return;
+    try {
+      this.walFd ??= openSync(this.walPath, 'r');
+    } catch {
+      this.checkpoint(); // no WAL file to sync (not in WAL mode yet?): SQLite knows best
+      return;
+    }
+    this.isSyncing = true;
+    fdatasync(this.walFd, () => {
+      this.isSyncing = false;
+      if (this.isStopped) {
+        this.closeWal();
         return;
       }
-      const [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
-      this.framesCheckpointed += Math.max(0, result?.checkpointed ?? 0);
-    }, delayMs);
-    this.timer.unref();
+      // Whatever the sync's outcome, the checkpoint itself syncs what is still unsynced.
+      this.checkpoint();
+    });
+  }
+
+  private checkpoint(): void {
+    if (!this.db.open) return; // closed without stop() (a test's teardown): nothing left to fold in
+    this.lastCheckpointAt = Date.now();
+    const [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+    const frames = Math.max(0, result?.checkpointed ?? 0);
+    this.framesCheckpointed += frames;
+    if (Date.now() - this.lastWriteAt < this.idleMs) this.busyCheckpoints += 1;
+  }
+
+  private closeWal(): void {
+    if (this.walFd === null) return;
+    try {
+      closeSync(this.walFd);
+    } catch {
+      // Already closed: nothing to release.
+    }
+    this.walFd = null;
   }
 }
 

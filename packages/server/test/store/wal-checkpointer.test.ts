@@ -2,35 +2,74 @@ import { join } from 'node:path';
 import { makeTempDir } from '@chatml/testkit';
 import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
-import { openDatabase, WalCheckpointer } from '../../src/store/database.js';
+import { type Database, openDatabase, WalCheckpointer } from '../../src/store/database.js';
 import { pragma, prepared } from '../../src/store/prepared.js';
 
-it('checkpoints the WAL once writing pauses, never while it goes on, and folds it back on stop', async () => {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function withDatabase(run: (db: Database) => Promise<void>): Promise<void> {
   const dir = await makeTempDir('wal');
-  const path = join(dir.path, 'chatml.db');
-  const db = openDatabase(path, silentLogger);
+  const db = openDatabase(join(dir.path, 'chatml.db'), silentLogger);
   try {
-    const checkpointer = new WalCheckpointer(db, 50);
-    expect(pragma(db, 'wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 16_384 }]);
     db.exec('CREATE TABLE t (x TEXT)');
-    const insert = prepared(db, 'INSERT INTO t VALUES (?)');
-    const writingUntil = Date.now() + 200;
-    let rows = 0;
-    while (Date.now() < writingUntil) {
-      insert.run('x'.repeat(200));
-      rows += 1;
-      checkpointer.noteWrite();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect(checkpointer.framesCheckpointed).toBe(0);
-    for (let i = 0; i < 100 && checkpointer.framesCheckpointed === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    expect(checkpointer.framesCheckpointed).toBeGreaterThan(0);
-    checkpointer.stop();
-    expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+    await run(db);
   } finally {
     db.close();
     await dir.cleanup();
   }
+}
+
+/** Insert a row every 5 ms for `ms`, telling the checkpointer of each write; returns the rows written. */
+async function writeFor(db: Database, checkpointer: WalCheckpointer, ms: number): Promise<number> {
+  const insert = prepared(db, 'INSERT INTO t VALUES (?)');
+  const until = Date.now() + ms;
+  let rows = 0;
+  while (Date.now() < until) {
+    insert.run('x'.repeat(200));
+    rows += 1;
+    checkpointer.noteWrite();
+    await sleep(5);
+  }
+  return rows;
+}
+
+it('checkpoints the WAL once writing pauses, and folds it back on stop', async () => {
+  await withDatabase(async (db) => {
+    // A busy interval longer than the writing: only the pause may trigger a checkpoint.
+    const checkpointer = new WalCheckpointer(db, 50, 60_000);
+    expect(pragma(db, 'wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 16_384 }]);
+    const rows = await writeFor(db, checkpointer, 200);
+    expect(checkpointer.framesCheckpointed).toBe(0);
+    for (let i = 0; i < 100 && checkpointer.framesCheckpointed === 0; i++) await sleep(10);
+    expect(checkpointer.framesCheckpointed).toBeGreaterThan(0);
+    expect(checkpointer.busyCheckpoints).toBe(0);
+    checkpointer.stop();
+    expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+  });
+});
+
+it('while writing goes on, syncs the WAL off the event loop and checkpoints it in small steps', async () => {
+  await withDatabase(async (db) => {
+    const checkpointer = new WalCheckpointer(db, 10_000, 40);
+    const rows = await writeFor(db, checkpointer, 400);
+    // Still writing as far as the checkpointer knows (no 10 s pause), yet the WAL has been folded in.
+    expect(checkpointer.busyCheckpoints).toBeGreaterThan(0);
+    expect(checkpointer.framesCheckpointed).toBeGreaterThan(0);
+    checkpointer.stop();
+    expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+  });
+});
+
+it('stops cleanly with a WAL sync still running', async () => {
+  await withDatabase(async (db) => {
+    const checkpointer = new WalCheckpointer(db, 10_000, 1);
+    const insert = prepared(db, 'INSERT INTO t VALUES (?)');
+    insert.run('x');
+    checkpointer.noteWrite();
+    await sleep(5); // the timer fires and starts an fdatasync on the thread pool
+    insert.run('y');
+    checkpointer.stop();
+    await sleep(50); // the sync's callback finds the checkpointer stopped and only closes its fd
+    expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(2);
+  });
 });
