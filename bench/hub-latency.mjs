@@ -3,7 +3,7 @@
 // (runner process supervision, NDJSON parse + zod validation, SQLite append, hub fan-out, ws), and
 // through a bare stdin->WebSocket relay with the same runners and the same load, in the same run.
 //
-//   node bench/hub-latency.mjs [--sessions 20] [--rate 200] [--seconds 10] [--warmup 1] [--pad 0]
+//   node bench/hub-latency.mjs [--sessions 20] [--rate 200] [--seconds 10] [--warmup 1] [--pad 0] [--idle-seconds 12]
 //
 // Each session's runner (bench/fixtures/rate-runner.mjs) stamps every delta with its send time
 // (performance.timeOrigin + performance.now(), comparable across processes); one WS client per
@@ -27,6 +27,7 @@ import {
   onCleanup,
   printResult,
   printTable,
+  readRssKiB,
   reapStragglers,
   round,
   runBenchmark,
@@ -37,7 +38,7 @@ import {
 
 const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const RUNNER = fixture('rate-runner.mjs');
-const options = numericArgs({ sessions: 20, rate: 200, seconds: 10, warmup: 1, pad: 0 });
+const options = numericArgs({ sessions: 20, rate: 200, seconds: 10, warmup: 1, pad: 0, idleSeconds: 12 });
 const COUNT = Math.round(options.rate * (options.seconds + options.warmup));
 const WARMUP_COUNT = Math.round(options.rate * options.warmup);
 /** Runners start emitting at a common instant this far after the turn is sent (all must be up). */
@@ -212,7 +213,7 @@ async function runChatml(tmp) {
     fixture('server-child.mjs'),
     JSON.stringify(serverOptions),
   ]);
-  const { port, token } = JSON.parse(await server.waitForLine((line) => line.startsWith('{')));
+  const { port, token, pid } = JSON.parse(await server.waitForLine((line) => line.startsWith('{')));
   const api = apiClient(`http://127.0.0.1:${port}`, token);
   const workspace = await api('POST', '/workspaces', { path: repo.path });
   const sessions = [];
@@ -276,6 +277,11 @@ async function runChatml(tmp) {
     const { lastSeq } = await api('GET', `/sessions/${session.id}`);
     if (lastSeq !== seqState.get(session.id).last) storeMismatch += 1;
   }
+  // What the burst leaves resident: the backend's RSS as the streams end and once it has been idle
+  // for --idle-seconds (V8's memory reducer runs ~8 s after the last burst), clients still connected.
+  const rssAfterBurstMiB = readRssKiB(pid) / 1024;
+  await sleep(options.idleSeconds * 1000);
+  const rssIdleAfterBurstMiB = readRssKiB(pid) / 1024;
   for (const socket of sockets) socket.terminate();
   await server.stop({ signal: null, graceMs: 15_000 });
   const stragglers = await reapStragglers(collector.runnerPids, 'chatml');
@@ -288,6 +294,8 @@ async function runChatml(tmp) {
     storeMismatch,
     runnersSeen: collector.runnerPids.size,
     stragglers,
+    rssAfterBurstMiB,
+    rssIdleAfterBurstMiB,
     process: diagnosticsOf(server),
   };
 }
@@ -309,7 +317,7 @@ function diagnosticsOf(child) {
   return line ? JSON.parse(line).diagnostics : undefined;
 }
 
-await runBenchmark('hub-latency', 110_000, async () => {
+await runBenchmark('hub-latency', 130_000, async () => {
   if (PROTOCOL_VERSION !== 1)
     throw new Error(`rate-runner.mjs speaks protocol 1, ChatML ${PROTOCOL_VERSION}`);
   const tmp = await makeTempDir('bench-hub');
@@ -416,6 +424,10 @@ await runBenchmark('hub-latency', 110_000, async () => {
       `seq gaps ${chatml.seqGaps}, seq dups ${chatml.seqDuplicates}, store/live mismatches ${chatml.storeMismatch} ` +
       `(target 0); leftover processes: relay ${baseline.stragglers}, ChatML ${chatml.stragglers}`,
   );
+  console.log(
+    `ChatML backend RSS: ${round(chatml.rssAfterBurstMiB, 1)} MiB as the streams ended, ` +
+      `${round(chatml.rssIdleAfterBurstMiB, 1)} MiB after ${options.idleSeconds} s idle`,
+  );
   const pick = (r) => ({
     samples: r.n,
     p50Ms: ms(r.p50),
@@ -441,6 +453,8 @@ await runBenchmark('hub-latency', 110_000, async () => {
       seqGaps: chatml.seqGaps,
       seqDuplicates: chatml.seqDuplicates,
       storeMismatch: chatml.storeMismatch,
+      rssAfterBurstMiB: round(chatml.rssAfterBurstMiB, 1),
+      rssIdleAfterBurstMiB: round(chatml.rssIdleAfterBurstMiB, 1),
     },
     processes: { baseline: baseline.process, chatml: chatml.process },
     overhead: { p50Ms: ms(overhead.p50), p99Ms: ms(overhead.p99), maxMs: ms(overhead.max) },
