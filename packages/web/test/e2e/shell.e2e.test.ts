@@ -196,6 +196,10 @@ describe('the app shell in Chromium', () => {
     await page.keyboard.press('Control+KeyK');
     await expect.poll(focusedTestId, POLL).toBe('palette-input');
     await page.keyboard.type('plnr');
+    // As a user would: Enter once the best match is the highlighted one.
+    await expect
+      .poll(() => page.locator('[data-testid="palette-item"][aria-selected="true"]').textContent(), POLL)
+      .toContain('planner');
     await shot('command-palette');
     await page.keyboard.press('Enter');
     await page.getByTestId('command-palette').waitFor({ state: 'hidden' });
