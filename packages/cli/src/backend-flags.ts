@@ -8,12 +8,19 @@ import { dirname, join } from 'node:path';
  * - a 1 MiB young generation: V8's may otherwise grow to 16 MiB per semi-space after a burst
  *   (creating sessions, a replay) and stay resident; the hub's garbage dies young, so the extra
  *   scavenges are cheap;
- * - one V8 platform thread instead of four (background GC and compilation still happen off the main
+ * - one V8 platform thread instead of four (background compilation still happens off the main
  *   thread): 3–4 MiB less of thread stacks and arenas;
+ * - garbage collection on the main thread only: on a busy machine a parallel scavenge waits for its
+ *   helper thread to get a CPU, and those waits were the long GC pauses in the hub's tail (p99 of
+ *   GC pauses 31 → 13 ms, hub p99 overhead +159 → +29 and +56 ms under bench/hub-latency.mjs);
  * (`--optimize-for-size` was tried: ~2 MiB less with 20 idle sessions, but the hub's event loop
  * went from ~65% to ~80% busy under bench/hub-latency.mjs's load and its p50 doubled.)
  */
-export const BACKEND_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+export const BACKEND_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--v8-pool-size=1',
+  '--single-threaded-gc',
+];
 
 /**
  * The script the launcher starts the backend with: the checked-in `bin/chatml.js`, which runs the
