@@ -1,15 +1,9 @@
 import type { NewSessionEvent, ServerFrame, SessionEventPayload, StoredEvent } from '@chatml/protocol';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/event-store.js';
+import { HubClient, type HubSocket, type Subscription } from './hub-client.js';
 
-/** The slice of a WebSocket the hub needs; `ws`'s WebSocket fits, and tests can fake it. */
-export interface HubSocket {
-  send(data: string): void;
-  /** Bytes queued but not yet written to the network; grows when the peer stops reading. */
-  readonly bufferedAmount: number;
-  /** Drop the connection at once (the peer is hopelessly behind or gone). */
-  terminate(): void;
-}
+export { HubClient, type HubSocket } from './hub-client.js';
 
 export interface HubOptions {
   /** Above this many buffered bytes a client is behind: live events stop and it is told to resubscribe. */
@@ -35,19 +29,11 @@ type Delta = SessionEventPayload<'stream_delta'>;
 interface PendingDelta {
   readonly first: Delta;
   readonly texts: string[];
-  bytes: number;
+  chars: number;
 }
 
 /** A coalesced delta is cut here, so one event (and one frame) never grows without bound. */
 const MAX_COALESCED_DELTA_CHARS = 64 * 1024;
-
-interface Subscription {
-  readonly client: HubClient;
-  readonly sessionId: string;
-  lastSentSeq: number;
-  isLive: boolean;
-  isCancelled: boolean;
-}
 
 /**
  * Fans session events out to WebSocket clients with no loss, gap or duplicate.
@@ -113,14 +99,14 @@ export class Hub {
     if (
       pending &&
       continuesBlock(pending, delta) &&
-      pending.bytes + delta.text.length <= MAX_COALESCED_DELTA_CHARS
+      pending.chars + delta.text.length <= MAX_COALESCED_DELTA_CHARS
     ) {
       pending.texts.push(delta.text);
-      pending.bytes += delta.text.length;
+      pending.chars += delta.text.length;
       return;
     }
     if (pending) this.storePendingDelta(sessionId);
-    this.pendingDeltas.set(sessionId, { first: delta, texts: [delta.text], bytes: delta.text.length });
+    this.pendingDeltas.set(sessionId, { first: delta, texts: [delta.text], chars: delta.text.length });
   }
 
   private storePendingDelta(sessionId: string): void {
@@ -374,75 +360,4 @@ function encodeEvents(sessionId: string, events: readonly { seq: number; json: s
     return `{"type":"event","sessionId":${id},"seq":${only.seq},"event":${only.json}}`;
   }
   return `{"type":"events","sessionId":${id},"events":[${events.map((event) => event.json).join(',')}]}`;
-}
-
-/** One connected WebSocket and its subscriptions (at most one per session). */
-export class HubClient {
-  private readonly subscriptions = new Map<string, Subscription>();
-  private isClosed = false;
-
-  constructor(
-    private readonly hub: Hub,
-    private readonly socket: HubSocket,
-  ) {}
-
-  subscribe(sessionId: string, afterSeq: number): void {
-    const existing = this.subscriptions.get(sessionId);
-    if (existing) this.hub.endSubscription(existing);
-    this.subscriptions.delete(sessionId);
-    const subscription = this.hub.startSubscription(this, sessionId, afterSeq);
-    if (subscription) this.subscriptions.set(sessionId, subscription);
-  }
-
-  unsubscribe(sessionId: string): void {
-    const existing = this.subscriptions.get(sessionId);
-    if (existing) this.hub.endSubscription(existing);
-    this.subscriptions.delete(sessionId);
-  }
-
-  /** @internal */
-  forgetSubscription(subscription: Subscription): void {
-    if (this.subscriptions.get(subscription.sessionId) === subscription)
-      this.subscriptions.delete(subscription.sessionId);
-  }
-
-  sendFrame(frame: ServerFrame): void {
-    this.sendRaw(JSON.stringify(frame));
-  }
-
-  sendRaw(data: string): void {
-    if (this.isClosed) return;
-    try {
-      this.socket.send(data);
-    } catch {
-      // The socket is closing; its close handler disposes this client.
-    }
-  }
-
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
-  }
-
-  async waitForDrain(belowBytes: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.isClosed && this.socket.bufferedAmount > belowBytes) {
-      if (Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return !this.isClosed;
-  }
-
-  terminate(): void {
-    this.socket.terminate();
-    this.dispose();
-  }
-
-  /** Called when the socket closes: ends every subscription. */
-  dispose(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    for (const subscription of this.subscriptions.values()) this.hub.endSubscription(subscription);
-    this.subscriptions.clear();
-    this.hub.removeClient(this);
-  }
 }
