@@ -3,6 +3,7 @@ import { ConflictError } from '../errors.js';
 import { mergedRef } from './ref-names.js';
 import { runGit } from './run-git.js';
 import { detectSyncInProgress } from './sync-state.js';
+import { refuseUncommittedChanges } from './uncommitted-changes.js';
 
 // The git questions merge back and restore ask about a session, apart from SessionGit's locking
 // and events.
@@ -18,17 +19,10 @@ export async function refuseUnfinishedWork(session: Session): Promise<void> {
       },
     );
   }
-  const { stdout } = await runGit(['status', '--porcelain=v1', '-z'], { cwd: session.worktreePath });
-  const paths = stdout
-    .split('\0')
-    .filter((record) => record.length > 3)
-    .map((record) => record.slice(3));
-  if (paths.length > 0) {
-    throw new ConflictError(
-      `The session has uncommitted changes (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}) — commit or discard them first; merge back takes only committed work.`,
-      { conflicts: paths },
-    );
-  }
+  await refuseUncommittedChanges(session.worktreePath, {
+    includeUntracked: true,
+    advice: 'commit or discard them first; merge back takes only committed work.',
+  });
 }
 
 /** The merge commit's message: the one commit's subject, or the squashed subjects listed. */

@@ -6,6 +6,7 @@ import { identityEnv } from './git-identity.js';
 import { validateBranchName } from './ref-names.js';
 import { type GitResult, runGit } from './run-git.js';
 import { detectSyncInProgress, type SyncInProgress } from './sync-state.js';
+import { refuseUncommittedChanges } from './uncommitted-changes.js';
 
 export interface SyncOptions {
   worktreePath: string;
@@ -46,7 +47,10 @@ export async function syncWithBase(options: SyncOptions): Promise<SyncResponse> 
   }
   const isUpToDate = await isAncestor(worktreePath, base, head);
   if (isUpToDate) return { ok: true, conflicts: [], strategy, upToDate: true, head };
-  await refuseUncommittedChanges(worktreePath);
+  await refuseUncommittedChanges(worktreePath, {
+    includeUntracked: false,
+    advice: 'commit or discard them before syncing.',
+  });
 
   const env = { ...NON_INTERACTIVE, ...(await identityEnv(worktreePath)) };
   const args =
@@ -147,22 +151,6 @@ async function refuseWhileInProgress(worktreePath: string): Promise<void> {
     throw new ConflictError(
       `A ${sync.strategy} is already in progress in this session — continue or abort it first.`,
       { conflicts: sync.conflicts },
-    );
-  }
-}
-
-async function refuseUncommittedChanges(worktreePath: string): Promise<void> {
-  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', '--untracked-files=no'], {
-    cwd: worktreePath,
-  });
-  const paths = stdout
-    .split('\0')
-    .filter((record) => record.length > 3)
-    .map((record) => record.slice(3));
-  if (paths.length > 0) {
-    throw new ConflictError(
-      `The session has uncommitted changes (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}) — commit or discard them before syncing.`,
-      { conflicts: paths },
     );
   }
 }
