@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { NewSessionEvent, PermissionDecisionBody, RunnerEvent, SessionStatus } from '@chatml/protocol';
-import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
+import { ConflictError, SessionArchivedError } from '../errors.js';
 import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
 import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
+import { PermissionRequests } from './permission-requests.js';
 import { toDeltaPayload, toLogEvent } from './runner-event-log.js';
 import type { QueuedMessage, SessionContext, Turn } from './session-context.js';
 import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
@@ -21,7 +22,7 @@ export class SessionController {
   private readonly queue: QueuedMessage[] = [];
   private turn: Turn | null = null;
   private isWaitingForSlot = false;
-  private readonly pendingPermissions = new Set<string>();
+  private readonly permissions: PermissionRequests;
   private idleTimer: NodeJS.Timeout | null = null;
   private interruptTimer: NodeJS.Timeout | null = null;
   /** Set while the session is being archived or the backend shuts down: nothing new may start. */
@@ -32,7 +33,13 @@ export class SessionController {
   constructor(
     private record: SessionRecord,
     private readonly context: SessionContext,
-  ) {}
+  ) {
+    this.permissions = new PermissionRequests({
+      sessionId: record.id,
+      publish: (event) => this.publish(event),
+      setStatus: (status, reason) => this.setStatus(status, reason),
+    });
+  }
 
   get session(): SessionRecord {
     return this.record;
@@ -116,15 +123,7 @@ export class SessionController {
   }
 
   answerPermission(requestId: string, decision: PermissionDecisionBody): void {
-    if (!this.pendingPermissions.has(requestId) || !this.runner)
-      throw new NotFoundError('Permission request', requestId);
-    this.pendingPermissions.delete(requestId);
-    this.runner.send({ type: 'permission_response', session: this.record.id, requestId, ...decision });
-    this.publish({
-      type: 'permission_resolved',
-      payload: { requestId, allow: decision.allow, message: decision.message, by: 'user' },
-    });
-    if (this.pendingPermissions.size === 0 && this.turn) this.setStatus('running', null);
+    this.permissions.answer(requestId, decision, this.runner);
   }
 
   /** Change the model or permission mode; applies to the live runner and to every later one. */
@@ -310,26 +309,10 @@ export class SessionController {
         this.publish(toLogEvent(event));
         return;
       case 'permission_request':
-        this.pendingPermissions.add(event.requestId);
-        this.publish({
-          type: 'permission_requested',
-          payload: {
-            turnId: event.turnId,
-            requestId: event.requestId,
-            tool: event.tool,
-            input: event.input,
-            reason: event.reason,
-          },
-        });
-        this.setStatus('waiting_permission', null);
+        this.permissions.add(event);
         return;
       case 'permission_cancelled':
-        if (!this.pendingPermissions.delete(event.requestId)) return;
-        this.publish({
-          type: 'permission_resolved',
-          payload: { requestId: event.requestId, allow: false, message: event.reason, by: 'system' },
-        });
-        if (this.pendingPermissions.size === 0) this.setStatus('running', null);
+        this.permissions.cancel(event.requestId, event.reason);
         return;
       case 'result':
         this.endTurn(resultToTurnEnd(event.result, this.turn?.isInterruptRequested ?? false));
@@ -365,13 +348,7 @@ export class SessionController {
     this.turn = null;
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
     this.interruptTimer = null;
-    for (const requestId of this.pendingPermissions) {
-      this.publish({
-        type: 'permission_resolved',
-        payload: { requestId, allow: false, message: 'The turn ended before an answer.', by: 'system' },
-      });
-    }
-    this.pendingPermissions.clear();
+    this.permissions.expireAll();
     this.publish({ type: 'turn_ended', payload: { turnId: turn.turnId, ...end } });
     this.context.scheduler.release(this.record.id);
     if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
