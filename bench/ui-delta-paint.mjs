@@ -11,7 +11,8 @@
 // deltas, so the page can tell which delta arrived (from the frame) and which is on screen (from
 // the text's tail).
 // Arrival: a `message` listener added by an init script before the app's own handler. Painted:
-// the first task after the next requestAnimationFrame once a mutation put the delta in the DOM.
+// the first task after the rendering update that includes the mutation which put the delta in the
+// DOM (see `pageInstrumentation` in fixtures/ui-harness.mjs).
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createTempRepo, makeTempDir } from '@chatml/testkit';

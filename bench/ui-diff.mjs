@@ -16,7 +16,7 @@
 //   loop (a fling every frame, the worst case: every frame shows all new rows), right after opening
 //   it, so highlighting runs meanwhile; unified, then split. Frame intervals and long tasks
 //   (PerformanceObserver 'longtask', > 50 ms) during the sweep.
-// "Painted" = the first task after the next requestAnimationFrame once the rows are in the DOM.
+// "Painted" = the first task after the rendering update that includes the rows (fixtures/ui-harness.mjs).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempRepo, makeTempDir } from '@chatml/testkit';
