@@ -96,8 +96,11 @@ const loadingSnapshot: TranscriptSnapshot = {
 };
 const noStore = { subscribe: () => () => undefined, getSnapshot: () => loadingSnapshot };
 
+/** Where a session's transcript comes from: its store once opened, a loading snapshot until then. */
+export type TranscriptSource = Pick<TranscriptStore, 'subscribe' | 'getSnapshot'>;
+
 /** Subscribes to a session's events while the calling component is mounted. */
-export function useSessionTranscript(sessionId: string): TranscriptSnapshot {
+export function useTranscriptSource(sessionId: string): TranscriptSource {
   const { transcripts } = useServices();
   const [opened, setOpened] = useState<{ sessionId: string; store: TranscriptStore }>();
   useEffect(() => {
@@ -106,6 +109,21 @@ export function useSessionTranscript(sessionId: string): TranscriptSnapshot {
     return release;
   }, [transcripts, sessionId]);
   // Until the effect has run for this session, show it as loading rather than the previous one.
-  const source = opened?.sessionId === sessionId ? opened.store : noStore;
+  return opened?.sessionId === sessionId ? opened.store : noStore;
+}
+
+/** The whole transcript: the caller re-renders in every frame in which events arrived. */
+export function useTranscriptSnapshot(source: TranscriptSource): TranscriptSnapshot {
   return useSyncExternalStore(source.subscribe, source.getSnapshot);
+}
+
+/**
+ * One value derived from the transcript (a primitive, or a reference that stays the same while
+ * unchanged): the caller re-renders only when it changes, not in every frame of a stream.
+ */
+export function useTranscriptValue<T>(
+  source: TranscriptSource,
+  select: (snapshot: TranscriptSnapshot) => T,
+): T {
+  return useSyncExternalStore(source.subscribe, () => select(source.getSnapshot()));
 }

@@ -1,23 +1,30 @@
 import type { Session } from '@chatml/protocol';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Group, Panel } from 'react-resizable-panels';
-import { useLocalValue, useServices, useSessionTranscript } from '../app/services';
-import type { PermissionItem, Transcript } from '../state/transcript-types';
+import { useLocalValue, useServices, useTranscriptSource, useTranscriptValue } from '../app/services';
 import { Composer } from './Composer';
 import { ChangesPanel } from './changes/ChangesPanel';
-import { Conversation } from './conversation/Conversation';
-import { WorktreeContext } from './conversation/worktree-context';
-import { formatDuration } from './format';
 import { GitBar } from './git/GitBar';
 import { PaneDivider, usePersistedLayout } from './Panes';
-import { type PermissionDecision, PermissionPrompt } from './PermissionPrompt';
+import { SessionConversation } from './SessionConversation';
 import { SessionHeader } from './SessionHeader';
-import { useNow } from './use-now';
 
-/** Centre and right panes for one session: header, conversation, pending approvals, composer, changes. */
+/**
+ * Centre and right panes for one session: header, conversation, pending approvals, composer, changes.
+ * Only `SessionConversation` follows the transcript frame by frame; this component reads a few
+ * values that change once or twice a turn, so a streamed frame does not re-render the panes,
+ * header, git bar or composer.
+ */
 export function SessionView({ session, onArchive }: { session: Session; onArchive: () => void }) {
   const { api, preferences, unread } = useServices();
-  const { transcript, isCaughtUp, error } = useSessionTranscript(session.id);
+  const source = useTranscriptSource(session.id);
+  const error = useTranscriptValue(source, (snapshot) => snapshot.error);
+  const hasActiveTurn = useTranscriptValue(
+    source,
+    (snapshot) => snapshot.transcript.activeTurnId !== undefined,
+  );
+  const lastUserText = useTranscriptValue(source, (snapshot) => snapshot.transcript.lastUserText);
+  const turnsEnded = useTranscriptValue(source, (snapshot) => snapshot.transcript.turnsEnded);
   const isChangesOpen = useLocalValue(preferences.isChangesOpen);
   const [followSignal, setFollowSignal] = useState(0);
   const layout = usePersistedLayout(
@@ -29,12 +36,14 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
   // Marked when the session's own lastSeq moves (a turn ends, a question comes), when the tab is
   // shown again and when the user leaves the session — not on every streamed delta, which would
   // write localStorage and re-render the session list in every frame of a stream.
-  const seenSeq = useRef(0);
-  seenSeq.current = Math.max(session.lastSeq, transcript.lastSeq);
+  const latest = useRef({ sessionLastSeq: session.lastSeq, source });
+  latest.current = { sessionLastSeq: session.lastSeq, source };
   // biome-ignore lint/correctness/useExhaustiveDependencies: session.lastSeq moving is the trigger
   useEffect(() => {
     const markIfVisible = () => {
-      if (document.visibilityState !== 'hidden') unread.markSeen(session.id, seenSeq.current);
+      if (document.visibilityState === 'hidden') return;
+      const { sessionLastSeq, source } = latest.current;
+      unread.markSeen(session.id, Math.max(sessionLastSeq, source.getSnapshot().transcript.lastSeq));
     };
     markIfVisible();
     document.addEventListener('visibilitychange', markIfVisible);
@@ -44,28 +53,15 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
     };
   }, [unread, session.id, session.lastSeq]);
 
-  const pendingPermissions = useMemo(
-    () =>
-      transcript.items.filter(
-        (item): item is PermissionItem => item.kind === 'permission' && item.state === 'pending',
-      ),
-    [transcript.items],
-  );
   const isArchived = session.status === 'archived';
-  const isRunning =
-    transcript.activeTurnId !== undefined ||
-    session.status === 'running' ||
-    session.status === 'waiting_permission';
+  const isRunning = hasActiveTurn || session.status === 'running' || session.status === 'waiting_permission';
 
   const send = async (text: string) => {
     await api.sendMessage(session.id, text);
     setFollowSignal((signal) => signal + 1);
   };
-  const lastUserText = transcript.lastUserText;
   const retry =
     lastUserText !== undefined && !isRunning && !isArchived ? () => void send(lastUserText) : undefined;
-  const decide = (requestId: string) => (decision: PermissionDecision) =>
-    api.decidePermission(session.id, requestId, decision);
 
   return (
     <Group
@@ -91,23 +87,14 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
           {session.status === 'error' && session.statusReason && (
             <p className="notice is-error">{session.statusReason}</p>
           )}
-          <WorktreeContext.Provider value={session.worktreePath}>
-            <Conversation
-              key={session.id}
-              transcript={transcript}
-              isLoading={!isCaughtUp}
-              onRetry={retry}
-              followSignal={followSignal}
-            />
-            {pendingPermissions.length > 0 && (
-              <div className="permission-dock">
-                {pendingPermissions.map((item) => (
-                  <PermissionPrompt key={item.key} item={item} onDecide={decide(item.requestId)} />
-                ))}
-              </div>
-            )}
-          </WorktreeContext.Provider>
-          <TurnActivity transcript={transcript} statusReason={session.statusReason} />
+          <SessionConversation
+            source={source}
+            sessionId={session.id}
+            worktreePath={session.worktreePath}
+            statusReason={session.statusReason}
+            onRetry={retry}
+            followSignal={followSignal}
+          />
           <Composer
             isRunning={isRunning}
             isDisabled={isArchived}
@@ -121,30 +108,10 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
         <>
           <PaneDivider label="Resize the changes pane" />
           <Panel id="changes" minSize="20%" defaultSize="38%" className="pane">
-            <ChangesPanel sessionId={session.id} refreshSignal={transcript.turnsEnded} />
+            <ChangesPanel sessionId={session.id} refreshSignal={turnsEnded} />
           </Panel>
         </>
       )}
     </Group>
-  );
-}
-
-/**
- * While a turn runs: whether the agent is still starting (nothing since the message) or working,
- * and for how long — or why it waits (a queue for a free agent slot).
- */
-function TurnActivity({ transcript, statusReason }: { transcript: Transcript; statusReason: string | null }) {
-  const isActive = transcript.activeTurnId !== undefined;
-  const now = useNow(1000, isActive);
-  if (!isActive) return null;
-  const lastUser = transcript.items.findLast((item) => item.kind === 'user');
-  const isStarting = transcript.items.at(-1)?.kind === 'user';
-  const elapsed = lastUser ? formatDuration(Math.max(0, now - lastUser.ts)) : undefined;
-  return (
-    <div className="turn-activity" role="status" data-testid="turn-activity">
-      <span className="spinner" aria-hidden="true" />
-      <span>{statusReason ?? (isStarting ? 'Starting the agent…' : 'Working…')}</span>
-      {elapsed && <span className="muted">{elapsed}</span>}
-    </div>
   );
 }

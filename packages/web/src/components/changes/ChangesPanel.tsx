@@ -1,7 +1,7 @@
 import type { DiffResponse, FileDiff } from '@chatml/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/rest-client';
-import { useServices, useSessionTranscript } from '../../app/services';
+import { useServices, useTranscriptSource, useTranscriptValue } from '../../app/services';
 import type { TranscriptItem } from '../../state/transcript-types';
 import { DiscardFileButton } from '../git/DiscardFileButton';
 import { SessionCommits } from '../git/SessionCommits';
@@ -80,7 +80,10 @@ function fileLoader(
  */
 export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; refreshSignal: number }) {
   const { api } = useServices();
-  const { transcript } = useSessionTranscript(sessionId);
+  // Only the count of finished file tools: the pane does not re-render with every streamed frame.
+  const fileToolsDone = useTranscriptValue(useTranscriptSource(sessionId), (snapshot) =>
+    countFinishedFileTools(snapshot.transcript.items),
+  );
   const [diff, setDiff] = useState<DiffResponse>();
   const [selectedPath, setSelectedPath] = useState<string>();
   const [error, setError] = useState<string>();
@@ -110,7 +113,6 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
     void load();
   }, [load, refreshSignal]);
 
-  const fileToolsDone = useMemo(() => countFinishedFileTools(transcript.items), [transcript.items]);
   const seenFileTools = useRef(fileToolsDone);
   useEffect(() => {
     // Only tools finishing while the pane is open count; the ones before are in the first load.

@@ -1,0 +1,87 @@
+import { useMemo } from 'react';
+import { type TranscriptSource, useServices, useTranscriptSnapshot } from '../app/services';
+import type { PermissionItem, Transcript } from '../state/transcript-types';
+import { Conversation } from './conversation/Conversation';
+import { WorktreeContext } from './conversation/worktree-context';
+import { formatDuration } from './format';
+import { type PermissionDecision, PermissionPrompt } from './PermissionPrompt';
+import { useNow } from './use-now';
+
+export interface SessionConversationProps {
+  source: TranscriptSource;
+  sessionId: string;
+  worktreePath: string;
+  statusReason: string | null;
+  /** Re-send the last message; offered on the latest retryable failure. */
+  onRetry: (() => void) | undefined;
+  /** Changes whenever the view should jump to the latest (the user sent a message). */
+  followSignal: number;
+}
+
+/**
+ * The parts of a session that change with every streamed frame: the conversation, the pending
+ * approvals and the turn's activity line. They subscribe to the whole transcript here, so a frame
+ * re-renders them and not the session's header, git bar, composer or panes around them.
+ */
+export function SessionConversation({
+  source,
+  sessionId,
+  worktreePath,
+  statusReason,
+  onRetry,
+  followSignal,
+}: SessionConversationProps) {
+  const { api } = useServices();
+  const { transcript, isCaughtUp } = useTranscriptSnapshot(source);
+  const pendingPermissions = useMemo(
+    () =>
+      transcript.items.filter(
+        (item): item is PermissionItem => item.kind === 'permission' && item.state === 'pending',
+      ),
+    [transcript.items],
+  );
+  const decide = (requestId: string) => (decision: PermissionDecision) =>
+    api.decidePermission(sessionId, requestId, decision);
+
+  return (
+    <>
+      <WorktreeContext.Provider value={worktreePath}>
+        <Conversation
+          key={sessionId}
+          transcript={transcript}
+          isLoading={!isCaughtUp}
+          onRetry={onRetry}
+          followSignal={followSignal}
+        />
+        {pendingPermissions.length > 0 && (
+          <div className="permission-dock">
+            {pendingPermissions.map((item) => (
+              <PermissionPrompt key={item.key} item={item} onDecide={decide(item.requestId)} />
+            ))}
+          </div>
+        )}
+      </WorktreeContext.Provider>
+      <TurnActivity transcript={transcript} statusReason={statusReason} />
+    </>
+  );
+}
+
+/**
+ * While a turn runs: whether the agent is still starting (nothing since the message) or working,
+ * and for how long — or why it waits (a queue for a free agent slot).
+ */
+function TurnActivity({ transcript, statusReason }: { transcript: Transcript; statusReason: string | null }) {
+  const isActive = transcript.activeTurnId !== undefined;
+  const now = useNow(1000, isActive);
+  if (!isActive) return null;
+  const lastUser = transcript.items.findLast((item) => item.kind === 'user');
+  const isStarting = transcript.items.at(-1)?.kind === 'user';
+  const elapsed = lastUser ? formatDuration(Math.max(0, now - lastUser.ts)) : undefined;
+  return (
+    <div className="turn-activity" role="status" data-testid="turn-activity">
+      <span className="spinner" aria-hidden="true" />
+      <span>{statusReason ?? (isStarting ? 'Starting the agent…' : 'Working…')}</span>
+      {elapsed && <span className="muted">{elapsed}</span>}
+    </div>
+  );
+}
