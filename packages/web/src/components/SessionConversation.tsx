@@ -20,8 +20,9 @@ export interface SessionConversationProps {
 
 /**
  * The parts of a session that change with every streamed frame: the conversation, the pending
- * approvals and the turn's activity line. They subscribe to the whole transcript here, so a frame
- * re-renders them and not the session's header, git bar, composer or panes around them.
+ * approvals and the turn's activity line. The approvals and the activity line follow the whole
+ * transcript here (the conversation follows it row by row itself), so a frame re-renders them and
+ * not the session's header, git bar, composer or panes around them.
  */
 export function SessionConversation({
   source,
@@ -32,7 +33,7 @@ export function SessionConversation({
   followSignal,
 }: SessionConversationProps) {
   const { api } = useServices();
-  const { transcript, isCaughtUp } = useTranscriptSnapshot(source);
+  const { transcript } = useTranscriptSnapshot(source);
   const pendingPermissions = useMemo(
     () =>
       transcript.items.filter(
@@ -46,13 +47,7 @@ export function SessionConversation({
   return (
     <>
       <WorktreeContext.Provider value={worktreePath}>
-        <Conversation
-          key={sessionId}
-          transcript={transcript}
-          isLoading={!isCaughtUp}
-          onRetry={onRetry}
-          followSignal={followSignal}
-        />
+        <Conversation key={sessionId} source={source} onRetry={onRetry} followSignal={followSignal} />
         {pendingPermissions.length > 0 && (
           <div className="permission-dock">
             {pendingPermissions.map((item) => (

@@ -1,13 +1,21 @@
 // @vitest-environment happy-dom
 import '../../test/dom';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import type { TranscriptSource } from '../../app/services';
 import { applyEvents } from '../../state/transcript';
-import { emptyTranscript } from '../../state/transcript-types';
+import { TranscriptStore } from '../../state/transcript-store';
+import { emptyTranscript, type Transcript } from '../../state/transcript-types';
 import { EventLog } from '../../test/event-log';
 import { Conversation } from './Conversation';
 
 const quiet = { warn: () => undefined };
+
+/** A transcript that does not change, as the conversation reads it from a session's store. */
+function sourceOf(transcript: Transcript, isCaughtUp = true): TranscriptSource {
+  const snapshot = { transcript, isCaughtUp, error: undefined };
+  return { subscribe: () => () => undefined, getSnapshot: () => snapshot };
+}
 
 function conversationLog(): EventLog {
   const log = new EventLog();
@@ -35,7 +43,7 @@ function conversationLog(): EventLog {
 describe('Conversation', () => {
   it('renders user text, Markdown replies, collapsed thinking and tool cards', () => {
     const transcript = applyEvents(emptyTranscript, conversationLog().events, quiet);
-    render(<Conversation transcript={transcript} isLoading={false} onRetry={undefined} />);
+    render(<Conversation source={sourceOf(transcript)} onRetry={undefined} />);
     const log = screen.getByTestId('transcript');
     expect(within(log).getByText('Add a readme')).toBeTruthy();
     expect(within(log).getByText('bold').tagName).toBe('STRONG');
@@ -57,7 +65,7 @@ describe('Conversation', () => {
     };
     log.add('turn_ended', { turnId: 't1', outcome: 'completed', durationMs: 4200, usage, costUsd: 0.0312 });
     const transcript = applyEvents(emptyTranscript, log.events, quiet);
-    render(<Conversation transcript={transcript} isLoading={false} onRetry={undefined} />);
+    render(<Conversation source={sourceOf(transcript)} onRetry={undefined} />);
     expect(screen.getByTestId('queued-message').textContent).toContain('then add tests');
     const footer = screen.getByTestId('turn-footer');
     expect(footer.textContent).toContain('Completed');
@@ -78,16 +86,45 @@ describe('Conversation', () => {
     });
     const transcript = applyEvents(emptyTranscript, log.events, quiet);
     const onRetry = vi.fn();
-    render(<Conversation transcript={transcript} isLoading={false} onRetry={onRetry} />);
+    render(<Conversation source={sourceOf(transcript)} onRetry={onRetry} />);
     expect(screen.getByText('The API is overloaded.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(onRetry).toHaveBeenCalledOnce();
   });
 
   it('says when it is loading and when there is nothing yet', () => {
-    const { rerender } = render(<Conversation transcript={emptyTranscript} isLoading onRetry={undefined} />);
+    const { rerender } = render(
+      <Conversation source={sourceOf(emptyTranscript, false)} onRetry={undefined} />,
+    );
     expect(screen.getByText('Loading the conversation…')).toBeTruthy();
-    rerender(<Conversation transcript={emptyTranscript} isLoading={false} onRetry={undefined} />);
+    rerender(<Conversation source={sourceOf(emptyTranscript)} onRetry={undefined} />);
     expect(screen.getByText('No messages yet.')).toBeTruthy();
+  });
+
+  it('follows its session as it streams: a growing answer, then a new row', () => {
+    const store = new TranscriptStore(() => () => undefined);
+    const log = new EventLog();
+    const turn = { turnId: 't1', messageId: 'm1', blockIndex: 0, kind: 'text' } as const;
+    for (const event of [
+      log.add('user_message', { messageId: 'u1', text: 'Tell me', queued: false }),
+      log.add('turn_started', { turnId: 't1', messageId: 'u1' }),
+      log.add('stream_delta', { ...turn, text: 'Once' }),
+    ])
+      store.onEvent(event);
+    store.onCaughtUp();
+    render(<Conversation source={store} onRetry={undefined} />);
+    expect(screen.getByTestId('assistant-message').textContent).toBe('Once');
+
+    act(() => {
+      store.onEvent(log.add('stream_delta', { ...turn, text: ' upon a time' }));
+      store.flush();
+    });
+    expect(screen.getByTestId('assistant-message').textContent).toBe('Once upon a time');
+
+    act(() => {
+      store.onEvent(log.add('turn_ended', { turnId: 't1', outcome: 'completed', durationMs: 1000 }));
+      store.flush();
+    });
+    expect(screen.getByTestId('turn-footer').textContent).toContain('Completed');
   });
 });

@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Transcript } from '../../state/transcript-types';
+import { memo, useEffect, useRef, useState } from 'react';
+import { type TranscriptSource, useTranscriptValue } from '../../app/services';
+import type { QueuedMessage } from '../../state/transcript-types';
 import { ExpansionProvider } from './expansion';
 import { type ConversationRow, TranscriptRow } from './TranscriptRow';
 
@@ -8,8 +9,7 @@ import { type ConversationRow, TranscriptRow } from './TranscriptRow';
 const FOLLOW_THRESHOLD_PX = 48;
 
 export interface ConversationProps {
-  transcript: Transcript;
-  isLoading: boolean;
+  source: TranscriptSource;
   /** Re-send the last message; offered on the latest retryable failure. */
   onRetry: (() => void) | undefined;
   /** Changes whenever the view should jump to the latest (e.g. the user sent a message). */
@@ -20,27 +20,36 @@ export interface ConversationProps {
  * The conversation as a virtualised list, so a transcript with thousands of items stays fast.
  * Anchored to the end like a chat: while the user is at the bottom, new and growing items keep it
  * there; once they scroll up it stays put and "Jump to latest" appears.
+ *
+ * The list re-renders only when rows come or go; each row follows its own item (`ItemRow`). A
+ * streamed frame grows one item, so it re-renders that row alone — not the list and the
+ * virtualiser's commit work, which read the scroller's size (a forced layout) in every frame.
  */
-export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 }: ConversationProps) {
+export const Conversation = memo(function Conversation({
+  source,
+  onRetry,
+  followSignal = 0,
+}: ConversationProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [isAtEnd, setIsAtEnd] = useState(true);
-  const rows = useMemo<ConversationRow[]>(
-    () => [
-      ...transcript.items,
-      ...transcript.queued.map((message) => ({
-        ...message,
-        kind: 'queued' as const,
-        key: `queued:${message.messageId}`,
-      })),
-    ],
-    [transcript.items, transcript.queued],
-  );
+  const isLoading = useTranscriptValue(source, (snapshot) => !snapshot.isCaughtUp);
+  const isRunning = useTranscriptValue(source, (snapshot) => snapshot.transcript.activeTurnId !== undefined);
+  const retryKey = useTranscriptValue(source, (snapshot) => snapshot.transcript.retryKey);
+  // Items are only ever appended or replaced in place, so their count says when rows come or go.
+  const itemCount = useTranscriptValue(source, (snapshot) => snapshot.transcript.items.length);
+  const queued = useQueued(source);
+  const rowCount = itemCount + queued.length;
+  const keyAt = (index: number): string => {
+    if (index < itemCount) return source.getSnapshot().transcript.items[index]?.key ?? String(index);
+    const message = queued[index - itemCount];
+    return message ? queuedKey(message) : String(index);
+  };
 
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: rowCount,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 56,
-    getItemKey: (index) => rows[index]?.key ?? index,
+    getItemKey: keyAt,
     overscan: 6,
     anchorTo: 'end',
     followOnAppend: true,
@@ -62,13 +71,12 @@ export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 
 
   // Open at the latest once the replay is in, and whenever the caller asks to follow again. Not on
   // every change: following new rows while at the end is the virtualizer's own job (`anchorTo`).
-  const hasRows = rows.length > 0;
+  const hasRows = rowCount > 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: followSignal is the trigger, not an input
   useEffect(() => {
     if (!isLoading && hasRows) virtualizer.scrollToEnd();
   }, [isLoading, hasRows, followSignal, virtualizer]);
 
-  const isRunning = transcript.activeTurnId !== undefined;
   return (
     <ExpansionProvider>
       <div className="conversation">
@@ -83,20 +91,28 @@ export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable
           tabIndex={0}
         >
-          {isLoading && rows.length === 0 && <p className="empty-state">Loading the conversation…</p>}
-          {!isLoading && rows.length === 0 && <p className="empty-state">No messages yet.</p>}
+          {isLoading && rowCount === 0 && <p className="empty-state">Loading the conversation…</p>}
+          {!isLoading && rowCount === 0 && <p className="empty-state">No messages yet.</p>}
           <div ref={virtualizer.containerRef} className="conversation-rows">
             {virtualizer.getVirtualItems().map((virtualRow) => {
-              const row = rows[virtualRow.index];
-              if (!row) return null;
+              const key = virtualRow.key as string;
+              const message = queued[virtualRow.index - itemCount];
               return (
                 <div
-                  key={virtualRow.key as string}
+                  key={key}
                   data-index={virtualRow.index}
                   ref={virtualizer.measureElement}
                   className="conversation-row"
                 >
-                  <TranscriptRow row={row} onRetry={row.key === transcript.retryKey ? onRetry : undefined} />
+                  {virtualRow.index < itemCount ? (
+                    <ItemRow
+                      source={source}
+                      index={virtualRow.index}
+                      onRetry={key === retryKey ? onRetry : undefined}
+                    />
+                  ) : (
+                    message && <TranscriptRow row={queuedRow(message)} onRetry={undefined} />
+                  )}
                 </div>
               );
             })}
@@ -110,4 +126,38 @@ export function Conversation({ transcript, isLoading, onRetry, followSignal = 0 
       </div>
     </ExpansionProvider>
   );
+});
+
+/** One transcript item, re-rendered when that item changes (it is replaced, never mutated). */
+const ItemRow = memo(function ItemRow({
+  source,
+  index,
+  onRetry,
+}: {
+  source: TranscriptSource;
+  index: number;
+  onRetry: (() => void) | undefined;
+}) {
+  const item = useTranscriptValue(source, (snapshot) => snapshot.transcript.items[index]);
+  return item ? <TranscriptRow row={item} onRetry={onRetry} /> : null;
+});
+
+function queuedKey(message: QueuedMessage): string {
+  return `queued:${message.messageId}`;
+}
+
+function queuedRow(message: QueuedMessage): ConversationRow {
+  return { ...message, kind: 'queued', key: queuedKey(message) };
+}
+
+/** The queued messages, as the same array while they stay the same (each frame copies the list). */
+function useQueued(source: TranscriptSource): readonly QueuedMessage[] {
+  const last = useRef<readonly QueuedMessage[]>([]);
+  return useTranscriptValue(source, (snapshot) => {
+    const queued = snapshot.transcript.queued;
+    const previous = last.current;
+    if (queued.length !== previous.length || queued.some((message, i) => message !== previous[i]))
+      last.current = queued;
+    return last.current;
+  });
 }
