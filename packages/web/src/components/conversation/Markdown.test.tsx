@@ -92,6 +92,7 @@ describe('plain prose blocks', () => {
       ' w1 lorem w2 lorem',
       '   three spaces in',
       'trailing spaces  ',
+      ' w39 lorem, and the paragraph ends\n\n',
     ]) {
       expect(plainProse(text)).toBeDefined();
       expect(viaBlock(text)).toBe(viaMarkdown(text));

@@ -71,7 +71,9 @@ export function splitBlocks(text: string): string[] {
  * text, or undefined when the block needs the parser. `Markdown.test.tsx` checks the equivalence.
  */
 export function plainProse(block: string): string | undefined {
-  const line = block.endsWith('\n') ? block.slice(0, -1) : block;
+  // A paragraph the stream has just ended ends in blank lines: still one plain line (and the last
+  // block of every answer whose latest delta ends a paragraph, so it would be parsed once a paragraph).
+  const line = block.replace(/\n+$/, '');
   if (/[\n\t\\`*_[\]<>#|~&!@=+:{}$^-]/.test(line) || /^ {4}/.test(line) || /www\./i.test(line))
     return undefined;
   const text = line.trim();
