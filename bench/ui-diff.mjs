@@ -162,17 +162,17 @@ await runBenchmark('ui-diff', 240_000, async () => {
   }
 
   const scrolls = {};
-  // BENCH_UI_PROFILE=<file.cpuprofile> records the page's main thread during the unified sweep.
+  // BENCH_UI_PROFILE=<name> records the page's main thread during each sweep, in
+  // <name>-unified.cpuprofile and <name>-split.cpuprofile.
   const profiler = process.env.BENCH_UI_PROFILE ? await page.context().newCDPSession(page) : undefined;
   for (const mode of ['unified', 'split']) {
     await page.getByRole('button', { name: mode === 'unified' ? 'Unified' : 'Split' }).click();
     await timeToPaint(page, '[data-testid="changes-file"][data-path="big.ts"]', bigReady);
-    if (profiler && mode === 'unified')
-      await profiler.send('Profiler.enable').then(() => profiler.send('Profiler.start'));
+    if (profiler) await profiler.send('Profiler.enable').then(() => profiler.send('Profiler.start'));
     scrolls[mode] = await sweep(page, '[data-testid="patch-view"]', options.scrollSeconds);
-    if (profiler && mode === 'unified')
+    if (profiler)
       writeFileSync(
-        process.env.BENCH_UI_PROFILE,
+        `${process.env.BENCH_UI_PROFILE.replace(/\.cpuprofile$/, '')}-${mode}.cpuprofile`,
         JSON.stringify((await profiler.send('Profiler.stop')).profile),
       );
     await timeToPaint(page, '[data-testid="changes-file"][data-path="a-small.ts"]', smallReady);
