@@ -13,6 +13,10 @@ import { dirname, join } from 'node:path';
  * - garbage collection on the main thread only: on a busy machine a parallel scavenge waits for its
  *   helper thread to get a CPU, and those waits were the long GC pauses in the hub's tail (p99 of
  *   GC pauses 31 → 13 ms, hub p99 overhead +159 → +29 and +56 ms under bench/hub-latency.mjs);
+ * - `gc` exposed, so the backend can run a few forced collections once a burst of work is over:
+ *   they drop the bytecode the burst compiled and give its pages back, which V8 on its own does
+ *   late or not at all (@chatml/server's util/idle-heap-reducer.ts; with 20 idle sessions ~62
+ *   instead of ~66 MiB under bench/idle-rss.mjs);
  * (`--optimize-for-size` was tried: ~2 MiB less with 20 idle sessions, but the hub's event loop
  * went from ~65% to ~80% busy under bench/hub-latency.mjs's load and its p50 doubled.)
  */
@@ -20,6 +24,7 @@ export const BACKEND_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=1',
   '--v8-pool-size=1',
   '--single-threaded-gc',
+  '--expose-gc',
 ];
 
 /**

@@ -21,6 +21,7 @@ import { SessionManager } from './sessions/session-manager.js';
 import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
 import { GitStateStore } from './store/git-state-store.js';
 import { EventStore, openDatabase, SessionStore, WalCheckpointer, WorkspaceStore } from './store/index.js';
+import { IdleHeapReducer } from './util/idle-heap-reducer.js';
 import { KeyedLock } from './util/keyed-lock.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
 import { attachWebSocket } from './ws/ws-endpoint.js';
@@ -170,6 +171,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ws = attachWebSocket(server, { policy, hub, logger });
   sessions.startQueuedWork();
   forge.start();
+  // Only when the process has `gc` (the launcher's --expose-gc); see util/idle-heap-reducer.ts.
+  const heapReducer = new IdleHeapReducer();
+  heapReducer.start();
 
   if (options.writeServerInfo) {
     const info: ServerInfo = {
@@ -196,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hub,
     close() {
       closing ??= (async () => {
+        heapReducer.stop();
         ws.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections?.();
