@@ -38,7 +38,15 @@ import {
 
 const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const RUNNER = fixture('rate-runner.mjs');
-const options = numericArgs({ sessions: 20, rate: 200, seconds: 10, warmup: 1, pad: 0, idleSeconds: 12 });
+const options = numericArgs({
+  sessions: 20,
+  rate: 200,
+  seconds: 10,
+  warmup: 1,
+  pad: 0,
+  idleSeconds: 12,
+  runnerNice: -1,
+});
 const COUNT = Math.round(options.rate * (options.seconds + options.warmup));
 const WARMUP_COUNT = Math.round(options.rate * options.warmup);
 /** Runners start emitting at a common instant this far after the turn is sent (all must be up). */
@@ -201,6 +209,8 @@ async function runChatml(tmp) {
     runnerMainPath: RUNNER,
     maxConcurrentTurns: options.sessions,
     idleRunnerTimeoutMs: 10 * 60_000,
+    // --runner-nice N overrides the product default (settings' runnerNiceness, else 10).
+    ...(options.runnerNice >= 0 ? { runnerNiceness: options.runnerNice } : {}),
   };
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is for digging into a result.
   // The backend runs with the flags the launcher gives it, as users run it.
@@ -397,18 +407,27 @@ await runBenchmark('hub-latency', 130_000, async () => {
       [
         ['event-store append (SQLite)', inner.append],
         ['hub publish (append + fan-out)', inner.publish],
+        ['hub flush (one loop turn: batch)', inner.flush],
         ['GC pauses', inner.gc],
-      ].map(([name, t]) => [
-        name,
-        t.n,
-        round(t.totalMs, 0),
-        ms(t.p50Ms),
-        ms(t.p99Ms),
-        ms(t.maxMs),
-        t.over5Ms,
-        t.over50Ms,
-      ]),
+      ]
+        .filter(([, t]) => t)
+        .map(([name, t]) => [
+          name,
+          t.n,
+          round(t.totalMs, 0),
+          ms(t.p50Ms),
+          ms(t.p99Ms),
+          ms(t.maxMs),
+          t.over5Ms,
+          t.over50Ms,
+        ]),
     );
+    const lag = (process) => process?.arrival;
+    if (lag(inner) && lag(baseline.process))
+      console.log(
+        `runner write -> line handled (pipe + scheduling): relay p50 ${ms(lag(baseline.process).p50Ms)} / p99 ${ms(lag(baseline.process).p99Ms)} ms, ` +
+          `ChatML p50 ${ms(lag(inner).p50Ms)} / p99 ${ms(lag(inner).p99Ms)} ms`,
+      );
     const stalls = inner.stalls.slice(0, 5).map((stall) => `${round(stall.ms, 0)} ms`);
     console.log(`longest event-loop stalls: ${stalls.join(', ') || 'none over 25 ms'}`);
   }
