@@ -5,6 +5,7 @@ import { findMergeBase, STABLE_DIFF_ARGS } from './diff-service.js';
 import { validateBranchName } from './ref-names.js';
 import { validateRevision } from './repo-paths.js';
 import { runGit } from './run-git.js';
+import { listUncommittedPaths } from './uncommitted-changes.js';
 
 /** The tree of a commit with no parent is compared with git's empty tree. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -38,7 +39,8 @@ export async function listSessionCommits(options: {
     ],
     { cwd: options.worktreePath },
   );
-  const uncommitted = await listUncommittedPaths(options.worktreePath);
+  // Paths `git add --all` would commit, each untracked file on its own so each can be discarded.
+  const uncommitted = (await listUncommittedPaths(options.worktreePath, { untrackedFiles: 'all' })).sort();
   return {
     mergeBase,
     commits: parseLog(stdout),
@@ -49,26 +51,6 @@ export async function listSessionCommits(options: {
 
 /** The UI lists these; a worktree with more (an unignored build folder) is summarised by its count. */
 const MAX_UNCOMMITTED_PATHS = 1000;
-
-/**
- * Paths `git add --all` would commit: `git status` with every untracked file listed one by one
- * (not folded into its folder), so each can be discarded on its own.
- */
-async function listUncommittedPaths(worktreePath: string): Promise<string[]> {
-  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
-    cwd: worktreePath,
-  });
-  const records = stdout.split('\0');
-  const paths: string[] = [];
-  for (let index = 0; index < records.length; index++) {
-    const record = records[index] ?? '';
-    if (record.length < 4) continue;
-    paths.push(record.slice(3));
-    // A rename or copy is followed by a record holding its source path.
-    if (record[0] === 'R' || record[0] === 'C') index++;
-  }
-  return paths.sort();
-}
 
 /**
  * One commit's changes against its first parent (against the empty tree for a root commit), in

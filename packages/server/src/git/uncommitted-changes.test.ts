@@ -1,7 +1,7 @@
 import { createTempRepo, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../errors.js';
-import { refuseUncommittedChanges } from './uncommitted-changes.js';
+import { listUncommittedPaths, refuseUncommittedChanges } from './uncommitted-changes.js';
 
 let repo: TempRepo;
 
@@ -52,5 +52,34 @@ describe('refuseUncommittedChanges', () => {
     expect(error.message).toBe(
       `The session has uncommitted changes (${names.slice(0, 5).join(', ')}, …) — ${advice}`,
     );
+  });
+
+  it('names a staged rename once, by its whole new path, spaces included', async () => {
+    await repo.git(['mv', 'a.txt', 'renamed file.txt']);
+    const error = (await refusal(false)) as ConflictError;
+    expect(error.conflicts).toEqual(['renamed file.txt']);
+    expect(error.message).toBe(`The session has uncommitted changes (renamed file.txt) — ${advice}`);
+  });
+});
+
+describe('listUncommittedPaths', () => {
+  it('lists a staged rename by its new path and a modified path with spaces, each whole and once', async () => {
+    await repo.writeFiles({ 'with space.txt': 'x\n' });
+    await repo.git(['add', 'with space.txt']);
+    await repo.git(['commit', '-m', 'add a path with a space']);
+    await repo.git(['mv', 'b.txt', 'moved b.txt']);
+    await repo.writeFiles({ 'with space.txt': 'changed\n' });
+    const paths = await listUncommittedPaths(repo.path, { untrackedFiles: 'no' });
+    expect(paths.sort()).toEqual(['moved b.txt', 'with space.txt']);
+  });
+
+  it('lists untracked files one by one with all, an untracked folder once as configured, none with no', async () => {
+    await repo.writeFiles({ 'new/one.txt': '1\n', 'new/two.txt': '2\n' });
+    expect(await listUncommittedPaths(repo.path, { untrackedFiles: 'all' })).toEqual([
+      'new/one.txt',
+      'new/two.txt',
+    ]);
+    expect(await listUncommittedPaths(repo.path, { untrackedFiles: 'as-configured' })).toEqual(['new/']);
+    expect(await listUncommittedPaths(repo.path, { untrackedFiles: 'no' })).toEqual([]);
   });
 });

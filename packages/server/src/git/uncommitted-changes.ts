@@ -1,6 +1,43 @@
 import { ConflictError } from '../errors.js';
 import { runGit } from './run-git.js';
 
+export interface ListUncommittedOptions {
+  /**
+   * Which untracked files count: `'no'` none; `'all'` each file on its own (an untracked folder's
+   * files one by one, so each can be discarded); `'as-configured'` whatever the user's
+   * status.showUntrackedFiles says (by default an untracked folder is one `dir/` entry).
+   */
+  untrackedFiles: 'no' | 'all' | 'as-configured';
+}
+
+/**
+ * The worktree's uncommitted paths (staged, unstaged and the untracked ones asked for) in git's
+ * order, each once: a rename or copy is listed by its new path.
+ *
+ * @example
+ * const paths = await listUncommittedPaths(worktreePath, { untrackedFiles: 'all' });
+ */
+export async function listUncommittedPaths(
+  worktreePath: string,
+  options: ListUncommittedOptions,
+): Promise<string[]> {
+  const untracked =
+    options.untrackedFiles === 'as-configured' ? [] : [`--untracked-files=${options.untrackedFiles}`];
+  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', ...untracked], { cwd: worktreePath });
+  // Records are "XY <path>\0"; with -z paths are never quoted, so spaces and quotes come out as is.
+  const records = stdout.split('\0');
+  const paths: string[] = [];
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] ?? '';
+    if (record.length < 4) continue;
+    paths.push(record.slice(3));
+    // A rename or copy is followed by a field of its own holding the source path, which has no
+    // "XY " prefix: it must be skipped, not parsed as another record.
+    if (record[0] === 'R' || record[0] === 'C') index++;
+  }
+  return paths;
+}
+
 export interface RefuseUncommittedOptions {
   /**
    * Whether untracked files count as uncommitted work. Sync ignores them (rebase and merge leave
@@ -23,13 +60,10 @@ export async function refuseUncommittedChanges(
   worktreePath: string,
   options: RefuseUncommittedOptions,
 ): Promise<void> {
-  // Without the flag git follows the user's status.showUntrackedFiles, as merge back always has.
-  const untracked = options.includeUntracked ? [] : ['--untracked-files=no'];
-  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', ...untracked], { cwd: worktreePath });
-  const paths = stdout
-    .split('\0')
-    .filter((record) => record.length > 3)
-    .map((record) => record.slice(3));
+  // Untracked files follow the user's status.showUntrackedFiles, as merge back always has.
+  const paths = await listUncommittedPaths(worktreePath, {
+    untrackedFiles: options.includeUntracked ? 'as-configured' : 'no',
+  });
   if (paths.length > 0) {
     throw new ConflictError(
       `The session has uncommitted changes (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}) — ${options.advice}`,
