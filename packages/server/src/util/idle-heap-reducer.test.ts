@@ -74,14 +74,33 @@ describe('IdleHeapReducer', () => {
     step({});
     step({});
     expect(collected).toEqual([3000]);
+    step({ busy: 0.6, heapMiB: 14 });
     step({ busy: 0.6, heapMiB: 16 });
     step({});
     step({});
     expect(collected).toHaveLength(1);
-    for (let i = 0; i < 6; i++) step({});
+    for (let i = 0; i < 5; i++) step({});
     expect(collected).toHaveLength(1);
     step({});
     expect(collected).toEqual([3000, 13000]);
+  });
+
+  it('counts growth from the heap as it was after the last collection', () => {
+    const { step, collected } = scripted();
+    step({ busy: 0.6, heapMiB: 14 });
+    step({});
+    step({});
+    expect(collected).toHaveLength(1);
+    // Live data really grew: the heap after the collection is the new normal, and a burst that adds
+    // less than minGrowthBytes to it is left alone.
+    step({ busy: 0.6, heapMiB: 14.5 });
+    step({});
+    step({});
+    expect(collected).toHaveLength(1);
+    step({ busy: 0.6, heapMiB: 15.5 });
+    step({});
+    step({});
+    expect(collected).toHaveLength(2);
   });
 
   it('does nothing without a way to collect (no --expose-gc)', () => {

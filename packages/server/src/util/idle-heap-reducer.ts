@@ -66,8 +66,10 @@ function loopUtilization(): () => number {
  * after several full collections. A burst the young generation absorbed (creating twenty sessions,
  * a replay, a streaming spurt) may cause none, so what it left stays resident — measured: 66 MiB
  * for as long as we watched where 60 MiB would do. After work, once the loop has been quiet for a
- * few seconds and the heap is above its low-water mark, this runs a few full collections (a few
- * ms each, while nothing else is going on). At most once per quiet spell, never while busy.
+ * few seconds and the heap is at least `minGrowthBytes` above its low-water mark, this runs a few
+ * full collections (~15 ms each, while nothing else is going on). At most once per quiet spell,
+ * never while busy. The mark restarts from the heap as it is after a collection, so a backend whose
+ * live data really grew (more sessions) is not collected again and again for the same growth.
  */
 export class IdleHeapReducer {
   private readonly options: Required<Omit<IdleHeapReducerOptions, 'collect'>> & { collect?: () => void };
@@ -130,5 +132,7 @@ export class IdleHeapReducer {
     this.lastCollectAt = now();
     this.collections += 1;
     collect();
+    // The next sample sets the mark afresh (and the memory reducer's release lowers it further).
+    this.lowWater = Number.POSITIVE_INFINITY;
   }
 }
