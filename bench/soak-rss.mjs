@@ -4,6 +4,7 @@
 // the same run.
 //
 //   node bench/soak-rss.mjs [--rounds 5] [--sessions 10] [--rate 200] [--deltas 400] [--settle-seconds 12] [--sample-seconds 3]
+//   BENCH_SERVER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 BENCH_SOAK_SIGNAL=SIGUSR2 node bench/soak-rss.mjs
 //
 // The backend runs with the launcher's V8 flags (BACKEND_NODE_FLAGS, so the idle heap reducer can
 // run) but through fixtures/server-child.mjs, as bench/hub-latency.mjs runs it: `chatml serve` has
@@ -21,7 +22,7 @@
 // 250 ms over --sample-seconds. Round 0 is the backend with the workspace registered and no session
 // yet, read the same way. Growth is the least-squares slope of rounds 1..N (round 1 pays for the
 // first-time code of every path; round 0 is shown, not fitted).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NODE_FLAGS } from '@chatml/cli';
@@ -129,10 +130,11 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
   onCleanup(() => tmp.cleanup());
   onCleanup(() => repo.cleanup());
 
+  const home = join(tmp.path, 'chatml-home');
   const userHome = join(tmp.path, 'user-home');
   mkdirSync(userHome, { recursive: true });
   const serverOptions = {
-    home: join(tmp.path, 'chatml-home'),
+    home,
     port: 0,
     env: { PATH: process.env.PATH, HOME: userHome },
     runnerMainPath: RUNNER,
@@ -140,8 +142,13 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
     idleRunnerTimeoutMs: 10 * 60_000,
   };
   const bare = new Child(process.execPath, ['-e', BARE_SCRIPT]);
+  // For digging into a result, as in hub-latency: BENCH_SERVER_NODE_ARGS adds node flags to the
+  // backend, and with BENCH_SOAK_SIGNAL=SIGUSR2 (and `--heapsnapshot-signal=SIGUSR2` among those
+  // flags) the backend is sent that signal after every reading, so heap snapshots of round 0..N land
+  // in the current directory. Figures taken that way are not comparable (a snapshot costs memory).
   const server = new Child(process.execPath, [
     ...BACKEND_NODE_FLAGS,
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     fixture('server-child.mjs'),
     JSON.stringify(serverOptions),
   ]);
@@ -158,7 +165,15 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
     server.child.stdin.write('mark\n');
     await sleep(Math.max(0, options.settleSeconds * 1000 - (Date.now() - since)));
     const [backend, bareNode] = await steadyRss([pid, bare.pid]);
-    return { backend, bareNode };
+    // The event log's size on disk (database + WAL): what SQLite's page cache (2 MiB by default) can fill with.
+    const dbMiB = ['chatml.db', 'chatml.db-wal']
+      .map((name) => (existsSync(join(home, name)) ? statSync(join(home, name)).size : 0))
+      .reduce((sum, size) => sum + size / 2 ** 20, 0);
+    if (process.env.BENCH_SOAK_SIGNAL) {
+      process.kill(pid, process.env.BENCH_SOAK_SIGNAL);
+      await sleep(3000);
+    }
+    return { backend, bareNode, dbMiB };
   };
 
   const rounds = [{ round: 0, sessions: 0, events: 0, deltaEvents: 0, ...(await settleAndRead(Date.now())) }];
@@ -249,6 +264,7 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
       'file',
       'vs round 1',
       'at turns end',
+      'db + wal',
       'bare node',
       'runners alive',
     ],
@@ -262,6 +278,7 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
       mib(entry.backend.file),
       entry.round === 0 ? '' : mib(entry.backend.rss - rounds[1].backend.rss),
       entry.turnsEndedMiB === undefined ? '' : mib(entry.turnsEndedMiB),
+      round(entry.dbMiB, 2),
       mib(entry.bareNode.rss),
       entry.runnersAlive ?? '',
     ]),
@@ -287,6 +304,7 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
       minMiB: mib(entry.backend.min),
       maxMiB: mib(entry.backend.max),
       turnsEndedMiB: mib(entry.turnsEndedMiB),
+      dbMiB: round(entry.dbMiB, 2),
       bareNodeMiB: mib(entry.bareNode.rss),
       runnersAlive: entry.runnersAlive,
       seconds: round(entry.streamSeconds, 1),
