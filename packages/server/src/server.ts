@@ -20,7 +20,14 @@ import { SessionGit } from './sessions/session-git.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
 import { GitStateStore } from './store/git-state-store.js';
-import { EventStore, openDatabase, SessionStore, WalCheckpointer, WorkspaceStore } from './store/index.js';
+import {
+  EventStore,
+  openDatabase,
+  releaseDatabaseMemory,
+  SessionStore,
+  WalCheckpointer,
+  WorkspaceStore,
+} from './store/index.js';
 import { IdleHeapReducer } from './util/idle-heap-reducer.js';
 import { KeyedLock } from './util/keyed-lock.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
@@ -171,8 +178,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ws = attachWebSocket(server, { policy, hub, logger });
   sessions.startQueuedWork();
   forge.start();
-  // Only when the process has `gc` (the launcher's --expose-gc); see util/idle-heap-reducer.ts.
-  const heapReducer = new IdleHeapReducer();
+  // Collects only when the process has `gc` (the launcher's --expose-gc); see util/idle-heap-reducer.ts.
+  const heapReducer = new IdleHeapReducer({ release: () => releaseDatabaseMemory(db) });
   heapReducer.start();
 
   if (options.writeServerInfo) {

@@ -123,6 +123,15 @@ export class WalCheckpointer {
   }
 }
 
+/**
+ * Gives the memory SQLite holds for this connection back (`PRAGMA shrink_memory`: the page cache,
+ * which fills as the event log is written and read and otherwise stays resident). The next query
+ * reads its pages from the OS's file cache again.
+ */
+export function releaseDatabaseMemory(db: Database): void {
+  if (db.open) pragma(db, 'shrink_memory');
+}
+
 export function openDatabase(path: string, logger: Logger): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);

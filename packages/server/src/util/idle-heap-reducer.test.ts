@@ -103,6 +103,27 @@ describe('IdleHeapReducer', () => {
     expect(collected).toHaveLength(2);
   });
 
+  it('releases native memory along with the collection, and on its own without gc', () => {
+    const released: string[] = [];
+    let utilization = 0.5;
+    let heap = 10 * MiB;
+    const reducer = new IdleHeapReducer({
+      quietSamples: 1,
+      minSpacingMs: 0,
+      collect: undefined,
+      release: () => released.push('sqlite'),
+      utilization: () => utilization,
+      heapBytes: () => heap,
+    });
+    expect(reducer.isEnabled).toBe(true);
+    heap = 12 * MiB;
+    reducer.sample();
+    utilization = 0;
+    reducer.sample();
+    expect(released).toEqual(['sqlite']);
+    expect(reducer.collections).toBe(1);
+  });
+
   it('does nothing without a way to collect (no --expose-gc)', () => {
     expect(typeof (globalThis as { gc?: unknown }).gc).toBe('undefined');
     const reducer = new IdleHeapReducer();
