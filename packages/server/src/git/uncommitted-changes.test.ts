@@ -79,7 +79,15 @@ describe('listUncommittedPaths', () => {
       'new/one.txt',
       'new/two.txt',
     ]);
+    // 'as-configured' follows status.showUntrackedFiles: pin git's default in the repo itself, so a
+    // global or system setting on the machine running the tests cannot change the answer.
+    await repo.git(['config', 'status.showUntrackedFiles', 'normal']);
     expect(await listUncommittedPaths(repo.path, { untrackedFiles: 'as-configured' })).toEqual(['new/']);
+    await repo.git(['config', 'status.showUntrackedFiles', 'all']);
+    expect(await listUncommittedPaths(repo.path, { untrackedFiles: 'as-configured' })).toEqual([
+      'new/one.txt',
+      'new/two.txt',
+    ]);
     expect(await listUncommittedPaths(repo.path, { untrackedFiles: 'no' })).toEqual([]);
   });
 });
