@@ -11,15 +11,12 @@
 // out of the percentiles (JIT, process start-up) but still checked for loss. Loss: every delta
 // index must arrive exactly once, and for ChatML every hub seq of the session exactly once, in order.
 // Both backends run in child processes; the clients run here, so client cost is the same for both.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NODE_FLAGS } from '@chatml/cli';
 import { PROTOCOL_VERSION } from '@chatml/protocol';
 import { createTempRepo, makeTempDir } from '@chatml/testkit';
 import WebSocket from 'ws';
+import { startServerChild } from './lib/server-child.mjs';
 import {
-  apiClient,
   Child,
   machineCpuPercent,
   machineCpuTicks,
@@ -199,32 +196,13 @@ async function runBaseline() {
 async function runChatml(tmp) {
   const repo = await createTempRepo({ files: { 'README.md': '# bench\n' } });
   onCleanup(() => repo.cleanup());
-  const home = join(tmp.path, 'chatml-home');
-  const userHome = join(tmp.path, 'user-home');
-  mkdirSync(userHome, { recursive: true });
-  const serverOptions = {
-    home,
-    port: 0,
-    env: { PATH: process.env.PATH, HOME: userHome },
+  const { server, port, token, pid, api } = await startServerChild(tmp.path, {
     runnerMainPath: RUNNER,
     maxConcurrentTurns: options.sessions,
     idleRunnerTimeoutMs: 10 * 60_000,
     // --runner-nice N overrides the product default (settings' runnerNiceness, else 10).
     ...(options.runnerNice >= 0 ? { runnerNiceness: options.runnerNice } : {}),
-  };
-  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is for digging into a result.
-  // The backend runs with the flags the launcher gives it, as users run it.
-  const nodeArgs = [
-    ...BACKEND_NODE_FLAGS,
-    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  ];
-  const server = new Child(process.execPath, [
-    ...nodeArgs,
-    fixture('server-child.mjs'),
-    JSON.stringify(serverOptions),
-  ]);
-  const { port, token, pid } = JSON.parse(await server.waitForLine((line) => line.startsWith('{')));
-  const api = apiClient(`http://127.0.0.1:${port}`, token);
+  });
   const workspace = await api('POST', '/workspaces', { path: repo.path });
   const sessions = [];
   for (let i = 0; i < options.sessions; i++)

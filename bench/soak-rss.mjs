@@ -22,14 +22,13 @@
 // 250 ms over --sample-seconds. Round 0 is the backend with the workspace registered and no session
 // yet, read the same way. Growth is the least-squares slope of rounds 1..N (round 1 pays for the
 // first-time code of every path; round 0 is shown, not fitted).
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NODE_FLAGS } from '@chatml/cli';
 import { PROTOCOL_VERSION } from '@chatml/protocol';
 import { createTempRepo, makeTempDir } from '@chatml/testkit';
+import { startServerChild } from './lib/server-child.mjs';
 import {
-  apiClient,
   Child,
   isAlive,
   numericArgs,
@@ -130,30 +129,16 @@ await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, a
   onCleanup(() => tmp.cleanup());
   onCleanup(() => repo.cleanup());
 
-  const home = join(tmp.path, 'chatml-home');
-  const userHome = join(tmp.path, 'user-home');
-  mkdirSync(userHome, { recursive: true });
-  const serverOptions = {
-    home,
-    port: 0,
-    env: { PATH: process.env.PATH, HOME: userHome },
-    runnerMainPath: RUNNER,
-    maxConcurrentTurns: options.sessions,
-    idleRunnerTimeoutMs: 10 * 60_000,
-  };
   const bare = new Child(process.execPath, ['-e', BARE_SCRIPT]);
   // For digging into a result, as in hub-latency: BENCH_SERVER_NODE_ARGS adds node flags to the
   // backend, and with BENCH_SOAK_SIGNAL=SIGUSR2 (and `--heapsnapshot-signal=SIGUSR2` among those
   // flags) the backend is sent that signal after every reading, so heap snapshots of round 0..N land
   // in the current directory. Figures taken that way are not comparable (a snapshot costs memory).
-  const server = new Child(process.execPath, [
-    ...BACKEND_NODE_FLAGS,
-    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    fixture('server-child.mjs'),
-    JSON.stringify(serverOptions),
-  ]);
-  const { port, token, pid } = JSON.parse(await server.waitForLine((line) => line.startsWith('{')));
-  const api = apiClient(`http://127.0.0.1:${port}`, token);
+  const { server, home, pid, api } = await startServerChild(tmp.path, {
+    runnerMainPath: RUNNER,
+    maxConcurrentTurns: options.sessions,
+    idleRunnerTimeoutMs: 10 * 60_000,
+  });
   const workspace = await api('POST', '/workspaces', { path: repo.path });
   const runnerPids = new Set();
   console.log(
