@@ -70,7 +70,6 @@ export async function commitDiff(options: { worktreePath: string; sha: string })
     [
       'diff',
       '--raw',
-      '--numstat',
       '--patch',
       '-z',
       '--find-renames',

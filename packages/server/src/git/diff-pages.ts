@@ -48,7 +48,6 @@ export async function sessionDiffPage(options: DiffPageOptions): Promise<DiffPag
           'diff',
           ...source.args,
           '--raw',
-          '--numstat',
           ...extra,
           '-z',
           '--find-renames',
@@ -59,7 +58,7 @@ export async function sessionDiffPage(options: DiffPageOptions): Promise<DiffPag
         ],
         { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' }, signal },
       );
-    const all = parseCombinedDiff((await diff([], [])).stdout);
+    const all = parseCombinedDiff((await diff(['--numstat'], [])).stdout);
     const window = all.slice(offset, offset + limit);
     const nextOffset = offset + limit < all.length ? offset + limit : null;
     if (window.length === 0) return paged(mergeBase, all, offset, all.length, [], nextOffset);

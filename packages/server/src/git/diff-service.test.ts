@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { FileDiff } from '@chatml/protocol';
 import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, ConflictError } from '../errors.js';
 import { sessionDiff } from './diff-service.js';
 import { runGit } from './run-git.js';
 import { WorktreeManager } from './worktree-manager.js';
@@ -203,6 +203,20 @@ describe('sessionDiff', () => {
     await expect(sessionDiff({ worktreePath, baseBranch: 'nope' })).rejects.toBeInstanceOf(BadRequestError);
     await expect(sessionDiff({ worktreePath, baseBranch: '--output=/tmp/x' })).rejects.toThrow(
       /starts with "-"/,
+    );
+  });
+
+  it('says so when the base branch shares no history with the session', async () => {
+    // An orphan branch in the repository: it exists, but has no commit in common with the session.
+    await repo.git(['checkout', '-q', '--orphan', 'unrelated']);
+    await repo.git(['rm', '-rq', '--cached', '.']);
+    await repo.git(['commit', '-q', '--allow-empty', '-m', 'unrelated root']);
+    await repo.git(['checkout', '-q', '-f', 'main']);
+    await expect(sessionDiff({ worktreePath, baseBranch: 'unrelated' })).rejects.toThrow(
+      /no history in common with "unrelated"/,
+    );
+    await expect(sessionDiff({ worktreePath, baseBranch: 'unrelated' })).rejects.toBeInstanceOf(
+      ConflictError,
     );
   });
 

@@ -1,5 +1,5 @@
 import type { DiffResponse } from '@chatml/protocol';
-import { BadRequestError, ConflictError } from '../errors.js';
+import { BadRequestError, ConflictError, GitError } from '../errors.js';
 import { parseCombinedDiff } from './diff-parser.js';
 import { validateBranchName } from './ref-names.js';
 import { runGit } from './run-git.js';
@@ -38,30 +38,52 @@ export const STABLE_DIFF_ARGS = [
 export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResponse> {
   const { worktreePath, signal } = options;
   const baseBranch = await validateBranchName(options.baseBranch);
-  const [mergeBase, hasUntracked] = await Promise.all([
-    findMergeBase(worktreePath, baseBranch, signal),
-    hasUntrackedFiles(worktreePath, signal),
-  ]);
-  const output = await withDiffSource(worktreePath, hasUntracked, signal, async (source) => {
-    const { stdout } = await runGit(
-      [
-        'diff',
-        ...source.args,
-        '--raw',
-        '--numstat',
-        '--patch',
-        '-z',
-        '--find-renames',
-        ...STABLE_DIFF_ARGS,
-        '--end-of-options',
-        mergeBase,
-      ],
-      // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
-      { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' }, signal },
-    );
-    return stdout;
-  });
+  // Three git processes start at once, so only the diff is on the critical path:
+  // - the one-pass diff against the merge-base, which git finds itself (`--merge-base`);
+  // - the merge-base for the answer (and a clear error when there is none);
+  // - the untracked check (a walk of the whole tree): nearly always nothing is untracked, and its
+  //   time is hidden; when something is, the one-pass diff is stopped and the snapshot diff runs.
+  const untracked = hasUntrackedFiles(worktreePath, signal);
+  const mergeBaseFound = findMergeBase(worktreePath, baseBranch, signal);
+  const speculation = new AbortController();
+  const plain = diffWorkingTree(
+    worktreePath,
+    ['--merge-base', '--end-of-options', `${baseBranch}^{commit}`],
+    { args: [], env: {} },
+    signal ? AbortSignal.any([signal, speculation.signal]) : speculation.signal,
+  );
+  // Each is awaited below; these only keep a rejection that comes first from going unhandled.
+  for (const pending of [untracked, mergeBaseFound, plain]) pending.catch(() => {});
+  let mergeBase: string;
+  let hasUntracked: boolean;
+  try {
+    mergeBase = await mergeBaseFound;
+    hasUntracked = await untracked;
+  } catch (error) {
+    speculation.abort();
+    throw error;
+  }
+  if (!hasUntracked) return { mergeBase, files: parseCombinedDiff(await plain) };
+  speculation.abort();
+  const output = await withDiffSource(worktreePath, true, signal, (source) =>
+    diffWorkingTree(worktreePath, ['--end-of-options', mergeBase], source, signal),
+  );
   return { mergeBase, files: parseCombinedDiff(output) };
+}
+
+/** One `git diff` of `source` against `against` with every view the parser reads. */
+async function diffWorkingTree(
+  worktreePath: string,
+  against: string[],
+  source: DiffSource,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const { stdout } = await runGit(
+    ['diff', ...source.args, '--raw', '--patch', '-z', '--find-renames', ...STABLE_DIFF_ARGS, ...against],
+    // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
+    { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' }, signal },
+  );
+  return stdout;
 }
 
 /** How to point `git diff` at "the whole working tree": extra arguments and environment. */
@@ -101,12 +123,23 @@ export async function hasUntrackedFiles(worktreePath: string, signal?: AbortSign
   return stdout.length > 0;
 }
 
-/** `git merge-base HEAD <baseBranch>` in the worktree; BadRequest/Conflict errors a user can act on. */
+/**
+ * `git merge-base HEAD <baseBranch>` in the worktree; BadRequest/Conflict errors a user can act on.
+ * One git process when all is well (it is on the critical path of every diff); only a failure is
+ * looked into further, to tell a missing base branch from unrelated histories.
+ */
 export async function findMergeBase(
   worktreePath: string,
   baseBranch: string,
   signal?: AbortSignal,
 ): Promise<string> {
+  const args = ['merge-base', '--end-of-options', 'HEAD', `${baseBranch}^{commit}`];
+  const result = await runGit(args, {
+    cwd: worktreePath,
+    okExitCodes: [0, 1, 128],
+    signal,
+  });
+  if (result.exitCode === 0) return result.stdout.trim();
   const base = await runGit(['rev-parse', '-q', '--verify', '--end-of-options', `${baseBranch}^{commit}`], {
     cwd: worktreePath,
     okExitCodes: [0, 1],
@@ -117,15 +150,9 @@ export async function findMergeBase(
       `The base branch ${JSON.stringify(baseBranch)} does not exist in this repository.`,
     );
   }
-  const result = await runGit(['merge-base', '--end-of-options', 'HEAD', base.stdout.trim()], {
-    cwd: worktreePath,
-    okExitCodes: [0, 1],
-    signal,
-  });
-  if (result.exitCode !== 0) {
-    throw new ConflictError(
-      `The session has no history in common with ${JSON.stringify(baseBranch)}, so there is nothing to diff against.`,
-    );
-  }
-  return result.stdout.trim();
+  // 128 with a base that exists: git failed for another reason (a broken repository); say what it said.
+  if (result.exitCode !== 1) throw new GitError(args, result.exitCode, result.stderr);
+  throw new ConflictError(
+    `The session has no history in common with ${JSON.stringify(baseBranch)}, so there is nothing to diff against.`,
+  );
 }

@@ -29,6 +29,8 @@ const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 export async function validateBranchName(name: string): Promise<string> {
   const problem = branchNameProblem(name);
   if (problem) throw new InvalidNameError(`${JSON.stringify(name)} is not a usable branch name: ${problem}.`);
+  const known = validBranchNames.get(name);
+  if (known !== undefined) return known;
   // cwd: any directory will do for plain names; the temp dir avoids depending on where we run.
   const result = await runGit(['check-ref-format', '--branch', name], {
     cwd: tmpdir(),
@@ -37,8 +39,19 @@ export async function validateBranchName(name: string): Promise<string> {
   if (result.exitCode !== 0) {
     throw new InvalidNameError(`${JSON.stringify(name)} is not a valid git branch name.`);
   }
-  return result.stdout.trim();
+  const checked = result.stdout.trim();
+  if (validBranchNames.size >= MAX_REMEMBERED_NAMES) validBranchNames.clear();
+  validBranchNames.set(name, checked);
+  return checked;
 }
+
+/**
+ * Names git already accepted. Git's rules do not change while we run, and the same few names (each
+ * session's base branch) are checked on every diff and commit list — a git process each time
+ * otherwise, on the critical path of every diff the UI asks for.
+ */
+const validBranchNames = new Map<string, string>();
+const MAX_REMEMBERED_NAMES = 1000;
 
 /** The reason `name` breaks our branch rules, or null. Pure: runs nothing. */
 export function branchNameProblem(name: string): string | null {

@@ -140,7 +140,9 @@ function serveFile(files: StaticFiles, request: IncomingMessage, response: Serve
 function send(response: ServerResponse, method: string, answer: HttpResponse): void {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string | number> = { ...answer.headers };
-  if (answer.body !== null) headers['Content-Length'] = Buffer.byteLength(answer.body);
+  // Encoded once: Content-Length and the write would otherwise each walk the string (a 2 MB diff).
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+  if (body !== null) headers['Content-Length'] = body.length;
   response.writeHead(answer.status, headers);
-  response.end(method === 'HEAD' || answer.body === null ? undefined : answer.body);
+  response.end(method === 'HEAD' || body === null ? undefined : body);
 }
