@@ -1,14 +1,17 @@
 import type { QueuedMessage, Transcript, TranscriptItem } from './transcript-types';
 
 /**
- * A mutable working copy of a Transcript for applying a batch of events: the item array and index
- * are copied once per batch rather than once per event, which keeps a frame's worth of deltas cheap.
- * Items themselves are never mutated, only replaced.
+ * A mutable working copy of a Transcript for applying a batch of events: the item array is copied
+ * once per batch rather than once per event, which keeps a frame's worth of deltas cheap. The key
+ * index is copied only when the batch adds or aliases a key: most batches only replace the
+ * streaming item, and copying a long transcript's index every frame would make each frame's cost
+ * grow with the transcript. Items themselves are never mutated, only replaced.
  */
 export class TranscriptDraft {
   lastSeq: number;
   readonly items: TranscriptItem[];
-  readonly index: Map<string, number>;
+  private readonly baseIndex: ReadonlyMap<string, number>;
+  private ownIndex: Map<string, number> | undefined;
   queued: QueuedMessage[];
   status: Transcript['status'];
   statusReason: string | undefined;
@@ -20,7 +23,7 @@ export class TranscriptDraft {
   constructor(base: Transcript) {
     this.lastSeq = base.lastSeq;
     this.items = base.items.slice();
-    this.index = new Map(base.index);
+    this.baseIndex = base.index;
     this.queued = base.queued.slice();
     this.status = base.status;
     this.statusReason = base.statusReason;
@@ -28,6 +31,16 @@ export class TranscriptDraft {
     this.lastUserText = base.lastUserText;
     this.retryKey = base.retryKey;
     this.turnsEnded = base.turnsEnded;
+  }
+
+  private get index(): ReadonlyMap<string, number> {
+    return this.ownIndex ?? this.baseIndex;
+  }
+
+  /** The index to change: the base's, copied on first use (the base belongs to the last Transcript). */
+  private writableIndex(): Map<string, number> {
+    this.ownIndex ??= new Map(this.baseIndex);
+    return this.ownIndex;
   }
 
   get(key: string): TranscriptItem | undefined {
@@ -40,7 +53,7 @@ export class TranscriptDraft {
   }
 
   add(item: TranscriptItem): void {
-    this.index.set(item.key, this.items.length);
+    this.writableIndex().set(item.key, this.items.length);
     this.items.push(item);
   }
 
@@ -53,7 +66,7 @@ export class TranscriptDraft {
   /** Make `alias` find the same item as `key` (a streamed tool block later learns its tool_use id). */
   alias(alias: string, key: string): void {
     const position = this.index.get(key);
-    if (position !== undefined) this.index.set(alias, position);
+    if (position !== undefined) this.writableIndex().set(alias, position);
   }
 
   toTranscript(): Transcript {

@@ -52,6 +52,31 @@ describe('transcript reducer', () => {
     expect(only(resumed.items, 'text')[0]?.text).toBe('Hello');
   });
 
+  it('reuses the key index for batches that only grow a streaming block, and never changes an old one', () => {
+    const log = new EventLog();
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    const delta = (text: string) =>
+      log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 0, kind: 'text', text });
+    delta('Hel');
+    const first = build(log);
+    const firstKeys = [...first.index.keys()];
+
+    delta('lo');
+    const grown = applyEvents(first, log.events, quietLogger);
+    expect(only(grown.items, 'text')[0]?.text).toBe('Hello');
+    expect(grown.index).toBe(first.index); // no key came or went: nothing to copy
+    expect(grown.items).not.toBe(first.items);
+
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 1, kind: 'text', text: 'More' });
+    const added = applyEvents(grown, log.events, quietLogger);
+    expect(added.index).not.toBe(grown.index);
+    expect(added.index.size).toBeGreaterThan(first.index.size);
+    // The earlier transcripts (still held by React until it re-renders) are untouched.
+    expect([...first.index.keys()]).toEqual(firstKeys);
+    expect(only(first.items, 'text')[0]?.text).toBe('Hel');
+    expect(only(added.items, 'text').map((item) => item.text)).toEqual(['Hello', 'More']);
+  });
+
   it('pairs tool calls with their results by id, with state and duration', () => {
     const log = new EventLog();
     log.add('turn_started', { turnId: 't1', messageId: 'u1' });
