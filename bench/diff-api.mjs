@@ -11,6 +11,12 @@
 // what the UI asks for first. Both sides read all of git's output; the API also parses it, builds
 // JSON and sends it over HTTP, and (unlike plain `git diff`) includes untracked files by diffing a
 // throwaway index snapshot of the whole working tree (see docs/GIT.md).
+//
+// Before timing, `git status` runs once in the worktree, as the agent's own git does (Claude Code
+// reads `git status` when it starts): it rewrites the index with fresh stat data. Without it,
+// how many files a fresh checkout left "racily clean" (written in the index's own timestamp tick,
+// so every diff must read them) decides the run: raw `git diff` took 130 to 290 ms from one run
+// to the next on the same machine, depending only on that.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -79,6 +85,7 @@ await runBenchmark('diff-api', 170_000, async () => {
     );
     await writeFile(join(session.worktreePath, folder, `file-${index}.ts`), body.join(''));
   }
+  await gitOutput(session.worktreePath, ['status', '--porcelain']);
   const mergeBase = (
     await new Promise((resolve) => {
       const child = spawn('git', ['merge-base', 'HEAD', 'main'], { cwd: session.worktreePath });

@@ -43,8 +43,7 @@ export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResp
   // - the merge-base for the answer (and a clear error when there is none);
   // - the untracked check (a walk of the whole tree): nearly always nothing is untracked, and its
   //   time is hidden; when something is, the one-pass diff is stopped and the snapshot diff runs.
-  const untracked = hasUntrackedFiles(worktreePath, signal);
-  const mergeBaseFound = findMergeBase(worktreePath, baseBranch, signal);
+  // The diff is started first: starting a process blocks the event loop for a few ms each.
   const speculation = new AbortController();
   const plain = diffWorkingTree(
     worktreePath,
@@ -52,6 +51,8 @@ export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResp
     { args: [], env: {} },
     signal ? AbortSignal.any([signal, speculation.signal]) : speculation.signal,
   );
+  const mergeBaseFound = findMergeBase(worktreePath, baseBranch, signal);
+  const untracked = hasUntrackedFiles(worktreePath, signal);
   // Each is awaited below; these only keep a rejection that comes first from going unhandled.
   for (const pending of [untracked, mergeBaseFound, plain]) pending.catch(() => {});
   let mergeBase: string;
