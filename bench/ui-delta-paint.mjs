@@ -108,7 +108,11 @@ socket.onmessage = (message) => {
 };
 </script>`;
 
-/** Starts every session's stream at one common instant; resolves when the shown one is fully painted. */
+/**
+ * Starts every session's stream once all are up, session i offset by i/sessions of a delta period
+ * (independent model streams are not in step; bench/hub-latency.mjs does the same); resolves when
+ * the shown one is fully painted.
+ */
 async function streamAll(backend, sessions, page) {
   await page.evaluate(() => {
     window.__probe.reset();
@@ -116,9 +120,9 @@ async function streamAll(backend, sessions, page) {
   });
   const startAt = performance.timeOrigin + performance.now() + 1500;
   await Promise.all(
-    sessions.map((session) =>
+    sessions.map((session, i) =>
       backend.api('POST', `/sessions/${session.id}/messages`, {
-        text: `rate ${options.rate} ${COUNT} ${startAt.toFixed(3)}`,
+        text: `rate ${options.rate} ${COUNT} ${(startAt + (i * 1000) / options.rate / sessions.length).toFixed(3)}`,
       }),
     ),
   );
