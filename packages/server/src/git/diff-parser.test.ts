@@ -1,8 +1,9 @@
 import { chmod, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FileDiff } from '@chatml/protocol';
 import { createTempRepo, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countPatch, parseCombinedDiff } from './diff-parser.js';
+import { countPatch, DiffOutputParser, parseCombinedDiff } from './diff-parser.js';
 import { STABLE_DIFF_ARGS } from './diff-service.js';
 import { runGit } from './run-git.js';
 
@@ -70,6 +71,46 @@ describe('parseCombinedDiff', () => {
     // The list without patches (numstat only) agrees too, with no patch text.
     const listOnly = parseCombinedDiff(await diffOutput(['--numstat']));
     expect(listOnly).toEqual(withNumstat.map((entry) => ({ ...entry, patch: '' })));
+  });
+
+  it('parses the same output fed in pieces of any size, handing each file over once its patch is complete', async () => {
+    const file = (name: string) => join(repo.path, name);
+    await writeFile(file('dashes.txt'), '--- now three dashes\n');
+    await rm(file('becomes-link.txt'));
+    await symlink('dashes.txt', file('becomes-link.txt'));
+    await writeFile(file('data.bin'), Buffer.from([0, 9, 9, 9, 9]));
+    await writeFile(file('quote"d\tname.txt'), 'a name git has to quote\n');
+    await repo.git(['mv', 'moved.txt', 'renamed.txt']);
+    await repo.git(['add', '--all']);
+    for (const views of [['--patch'], ['--numstat', '--patch'], ['--numstat'], []]) {
+      const output = await diffOutput(views);
+      const whole = parseCombinedDiff(output);
+      expect(whole).toHaveLength(5);
+      for (const size of [1, 7, 100, 4096]) {
+        const seen: FileDiff[] = [];
+        const parser = new DiffOutputParser((parsed) => seen.push(parsed));
+        let pushedWhenFirstOut = Number.POSITIVE_INFINITY;
+        for (let at = 0; at < output.length; at += size) {
+          parser.push(output.slice(at, at + size));
+          if (seen.length > 0) pushedWhenFirstOut = Math.min(pushedWhenFirstOut, at + size);
+        }
+        const beforeEnd = seen.length;
+        parser.end();
+        expect(seen).toEqual(whole);
+        if (views.includes('--patch')) {
+          // All but the last file are out before the output ends; in small pieces, the first one
+          // before the last file's patch has even begun.
+          expect(beforeEnd).toBe(whole.length - 1);
+          if (size < 100) expect(pushedWhenFirstOut).toBeLessThan(output.lastIndexOf('\ndiff --git '));
+        } else {
+          expect(beforeEnd).toBe(0);
+        }
+      }
+    }
+  });
+
+  it('refuses output that stops in the middle of a record', () => {
+    expect(() => parseCombinedDiff(':100644 100644 abc def M\0src/a.ts')).toThrow(/Unexpected end/);
   });
 
   it('gives an empty list for no changes', async () => {

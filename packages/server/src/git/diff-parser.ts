@@ -31,63 +31,187 @@ const PATCH_BOUNDARY = '\ndiff --git ';
 
 /** Turns the combined diff output into one FileDiff per changed path, in git's order. */
 export function parseCombinedDiff(output: string): FileDiff[] {
-  if (output === '') return [];
-  let cursor = 0;
-  const nextField = (): string => {
-    const end = output.indexOf('\0', cursor);
-    if (end < 0) throw new Error('Unexpected end of `git diff -z` output.');
-    const field = output.slice(cursor, end);
-    cursor = end + 1;
-    return field;
-  };
-
   const files: FileDiff[] = [];
-  while (output.startsWith(':', cursor)) {
-    const meta = nextField(); // ':100644 100644 <sha> <sha> R086'
-    const statusField = meta.slice(meta.lastIndexOf(' ') + 1);
-    const letter = statusField.charAt(0);
-    const firstPath = nextField();
-    const hasTwoPaths = letter === 'R' || letter === 'C';
-    const secondPath = hasTwoPaths ? nextField() : null;
-    files.push({
-      path: secondPath ?? firstPath,
-      oldPath: secondPath === null ? null : firstPath,
-      status: STATUS_BY_LETTER[letter] ?? 'modified',
-      additions: 0,
-      deletions: 0,
-      binary: false,
-      patch: '',
-    });
-  }
-
-  // Numstat records, when present, start with a digit or '-'; without them the patch (or nothing)
-  // follows the raw records after one NUL.
-  const hasNumstat = cursor < output.length && output.charAt(cursor) !== '\0';
-  for (const file of hasNumstat ? files : []) {
-    const counts = nextField(); // '<added>\t<deleted>\t<path>' or, for two paths, '<added>\t<deleted>\t'
-    const firstTab = counts.indexOf('\t');
-    const secondTab = counts.indexOf('\t', firstTab + 1);
-    const added = counts.slice(0, firstTab);
-    const deleted = counts.slice(firstTab + 1, secondTab);
-    if (secondTab === counts.length - 1) {
-      nextField();
-      nextField();
-    }
-    file.binary = added === '-';
-    file.additions = file.binary ? 0 : Number.parseInt(added, 10) || 0;
-    file.deletions = file.binary ? 0 : Number.parseInt(deleted, 10) || 0;
-  }
-  if (output.charAt(cursor) === '\0') cursor++;
-
-  const blocksByHeader = splitPatch(output.slice(cursor));
-  for (const file of files) {
-    const header = `diff --git ${quoteCStyle(`a/${file.oldPath ?? file.path}`)} ${quoteCStyle(`b/${file.path}`)}`;
-    // A type change (file <-> symlink) is printed as a deletion block plus a creation block with the
-    // same header; both belong to this file.
-    file.patch = blocksByHeader.get(header)?.join('') ?? '';
-    if (!hasNumstat) Object.assign(file, countPatch(file.patch));
-  }
+  const parser = new DiffOutputParser((file) => files.push(file));
+  parser.push(output);
+  parser.end();
   return files;
+}
+
+interface PendingFile {
+  readonly file: FileDiff;
+  readonly header: string;
+  readonly blocks: string[];
+}
+
+type Phase = 'raw' | 'numstat' | 'patch';
+
+/**
+ * The parser behind parseCombinedDiff, fed git's output as it arrives: each file is handed to
+ * `onFile` as soon as its patch is complete (when the next file's block begins), in git's order,
+ * so a caller can send the first files while git still writes the rest. Without patch text, files
+ * come at `end()`.
+ */
+export class DiffOutputParser {
+  private text = '';
+  private cursor = 0;
+  private phase: Phase = 'raw';
+  private readonly files: PendingFile[] = [];
+  private numstatIndex = 0;
+  private hasNumstat = false;
+  /** Index of the file the last patch block belonged to; files before it are complete. */
+  private current = -1;
+  private emitted = 0;
+  /** Where the block being read starts in `text`, and where to look for its end next. */
+  private blockStart = 0;
+  private scanFrom = 0;
+
+  constructor(private readonly onFile: (file: FileDiff) => void) {}
+
+  push(chunk: string): void {
+    this.text += chunk;
+    if (this.phase === 'raw') this.readRaw();
+    if (this.phase === 'numstat') this.readNumstat();
+    if (this.phase === 'patch') this.readPatch(false);
+  }
+
+  end(): void {
+    if (this.phase === 'raw' || this.phase === 'numstat') {
+      if (this.cursor < this.text.length) throw new Error('Unexpected end of `git diff -z` output.');
+    } else {
+      this.readPatch(true);
+    }
+    while (this.emitted < this.files.length) this.emit(this.emitted);
+  }
+
+  /** The next NUL-terminated field, or undefined when it has not fully arrived. */
+  private field(from: number): { value: string; next: number } | undefined {
+    const end = this.text.indexOf('\0', from);
+    return end < 0 ? undefined : { value: this.text.slice(from, end), next: end + 1 };
+  }
+
+  private readRaw(): void {
+    while (this.cursor < this.text.length) {
+      if (this.text.charAt(this.cursor) !== ':') {
+        // Numstat records, when asked for, start with a digit or '-'; without them the patch (if
+        // any) follows the raw records after one NUL.
+        this.hasNumstat = this.text.charAt(this.cursor) !== '\0';
+        if (!this.hasNumstat) this.startPatch(this.cursor + 1);
+        else this.phase = 'numstat';
+        return;
+      }
+      const meta = this.field(this.cursor); // ':100644 100644 <sha> <sha> R086'
+      if (!meta) return;
+      const letter = meta.value.slice(meta.value.lastIndexOf(' ') + 1).charAt(0);
+      const first = this.field(meta.next);
+      if (!first) return;
+      const hasTwoPaths = letter === 'R' || letter === 'C';
+      const second = hasTwoPaths ? this.field(first.next) : undefined;
+      if (hasTwoPaths && !second) return;
+      this.cursor = (second ?? first).next;
+      const path = second?.value ?? first.value;
+      const oldPath = second ? first.value : null;
+      this.files.push({
+        file: {
+          path,
+          oldPath,
+          status: STATUS_BY_LETTER[letter] ?? 'modified',
+          additions: 0,
+          deletions: 0,
+          binary: false,
+          patch: '',
+        },
+        header: `diff --git ${quoteCStyle(`a/${oldPath ?? path}`)} ${quoteCStyle(`b/${path}`)}`,
+        blocks: [],
+      });
+    }
+  }
+
+  private readNumstat(): void {
+    while (this.numstatIndex < this.files.length) {
+      // '<added>\t<deleted>\t<path>' or, for two paths, '<added>\t<deleted>\t' + two path fields.
+      const counts = this.field(this.cursor);
+      if (!counts) return;
+      const firstTab = counts.value.indexOf('\t');
+      const secondTab = counts.value.indexOf('\t', firstTab + 1);
+      let next = counts.next;
+      if (secondTab === counts.value.length - 1) {
+        const oldPath = this.field(next);
+        const newPath = oldPath && this.field(oldPath.next);
+        if (!newPath) return;
+        next = newPath.next;
+      }
+      this.cursor = next;
+      const added = counts.value.slice(0, firstTab);
+      const deleted = counts.value.slice(firstTab + 1, secondTab);
+      const file = (this.files[this.numstatIndex] as PendingFile).file;
+      file.binary = added === '-';
+      file.additions = file.binary ? 0 : Number.parseInt(added, 10) || 0;
+      file.deletions = file.binary ? 0 : Number.parseInt(deleted, 10) || 0;
+      this.numstatIndex++;
+    }
+    if (this.cursor >= this.text.length) return;
+    this.startPatch(this.text.charAt(this.cursor) === '\0' ? this.cursor + 1 : this.cursor);
+  }
+
+  private startPatch(from: number): void {
+    this.phase = 'patch';
+    // What came before the patch is parsed: drop it, so the text held is only the block being read.
+    this.text = this.text.slice(from);
+    this.cursor = 0;
+    this.blockStart = 0;
+    this.scanFrom = 0;
+  }
+
+  /** Hands every complete block (the last one too, at the end) to its file. */
+  private readPatch(isEnd: boolean): void {
+    for (;;) {
+      const boundary = this.text.indexOf(PATCH_BOUNDARY, this.scanFrom);
+      if (boundary < 0) break;
+      this.takeBlock(this.text.slice(this.blockStart, boundary + 1));
+      this.blockStart = boundary + 1;
+      this.scanFrom = this.blockStart;
+    }
+    if (isEnd) {
+      if (this.blockStart < this.text.length) this.takeBlock(this.text.slice(this.blockStart));
+      this.text = '';
+      this.blockStart = 0;
+      this.scanFrom = 0;
+      return;
+    }
+    // Keep only the unfinished block; look again where a boundary split across chunks could start.
+    this.text = this.text.slice(this.blockStart);
+    this.blockStart = 0;
+    this.scanFrom = Math.max(0, this.text.length - PATCH_BOUNDARY.length + 1);
+    // Once the unfinished block's header line is in, a file with another header is complete.
+    const current = this.files[this.current];
+    const lineEnd = current && this.current >= this.emitted ? this.text.indexOf('\n') : -1;
+    if (lineEnd >= 0 && this.text.slice(0, lineEnd) !== current?.header) {
+      while (this.emitted <= this.current) this.emit(this.emitted);
+    }
+  }
+
+  private takeBlock(block: string): void {
+    const headerEnd = block.indexOf('\n');
+    const header = headerEnd < 0 ? block : block.slice(0, headerEnd);
+    // A type change (file <-> symlink) is printed as a deletion block plus a creation block with
+    // the same header; both belong to the same file. Blocks come in the raw records' order.
+    let owner = Math.max(this.current, this.emitted);
+    while (owner < this.files.length && (this.files[owner] as PendingFile).header !== header) owner++;
+    if (owner === this.files.length) return; // no file still to come has that header
+    while (this.emitted < owner) this.emit(this.emitted);
+    this.current = owner;
+    (this.files[owner] as PendingFile).blocks.push(block);
+  }
+
+  private emit(index: number): void {
+    const pending = this.files[index] as PendingFile;
+    pending.file.patch =
+      pending.blocks.length === 1 ? (pending.blocks[0] as string) : pending.blocks.join('');
+    if (!this.hasNumstat) Object.assign(pending.file, countPatch(pending.file.patch));
+    this.emitted = index + 1;
+    this.onFile(pending.file);
+  }
 }
 
 const PLUS = 0x2b;
@@ -119,24 +243,6 @@ export function countPatch(patch: string): Pick<FileDiff, 'additions' | 'deletio
     start = end + 1;
   }
   return binary ? { additions: 0, deletions: 0, binary } : { additions, deletions, binary };
-}
-
-/** Cuts patch text into per-file blocks, grouped by their `diff --git` header line. */
-function splitPatch(patch: string): Map<string, string[]> {
-  const blocks = new Map<string, string[]>();
-  let start = 0;
-  while (start < patch.length) {
-    const boundary = patch.indexOf(PATCH_BOUNDARY, start);
-    const end = boundary < 0 ? patch.length : boundary + 1;
-    const block = patch.slice(start, end);
-    const headerEnd = block.indexOf('\n');
-    const header = headerEnd < 0 ? block : block.slice(0, headerEnd);
-    const existing = blocks.get(header);
-    if (existing) existing.push(block);
-    else blocks.set(header, [block]);
-    start = end;
-  }
-  return blocks;
 }
 
 const ESCAPES: Record<string, string> = {

@@ -1,10 +1,10 @@
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FileDiff } from '@chatml/protocol';
+import { DiffPage, type FileDiff } from '@chatml/protocol';
 import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadRequestError, ConflictError } from '../errors.js';
-import { sessionDiff } from './diff-service.js';
+import { sessionDiff, streamSessionDiff } from './diff-service.js';
 import { runGit } from './run-git.js';
 import { WorktreeManager } from './worktree-manager.js';
 
@@ -230,6 +230,55 @@ describe('sessionDiff', () => {
     expect(diff.files).toHaveLength(3_000);
     expect(diff.files.every((file) => file.additions === 1 && file.patch.startsWith('diff --git'))).toBe(
       true,
+    );
+  });
+});
+
+describe('streamSessionDiff', () => {
+  /** The streamed answer, parsed and checked against the DiffPage schema, and how many writes it took. */
+  async function streamed(offset = 0, baseBranch = 'main') {
+    const stream = await streamSessionDiff({ worktreePath, baseBranch, offset });
+    const chunks: string[] = [];
+    await stream.pipe((chunk) => chunks.push(chunk));
+    return { page: DiffPage.parse(JSON.parse(chunks.join(''))), writes: chunks.length };
+  }
+
+  it('writes the same diff as sessionDiff, file by file, with totals for all files', async () => {
+    for (let index = 0; index < 4; index++) await write(`gen/file-${index}.txt`, `line ${index}\n`);
+    await inWorktree(['add', 'gen']);
+    await write('src/app.ts', 'one\nchanged\nthree\n');
+    const whole = await sessionDiff({ worktreePath, baseBranch: 'main' });
+    const { page, writes } = await streamed();
+    expect(page).toEqual({
+      mergeBase: whole.mergeBase,
+      files: whole.files,
+      totalFiles: 5,
+      offset: 0,
+      nextOffset: null,
+      additions: 5,
+      deletions: 1,
+    });
+    expect(writes).toBeGreaterThanOrEqual(whole.files.length + 2); // opening, one per file, totals
+
+    const later = await streamed(3);
+    expect(later.page.files).toEqual(whole.files.slice(3));
+    expect(later.page).toMatchObject({ totalFiles: 5, offset: 3, additions: 5, deletions: 1 });
+    expect((await streamed(9)).page.files).toEqual([]);
+  });
+
+  it('takes the snapshot path when there are untracked files, and nothing of the dropped diff leaks in', async () => {
+    await write('src/app.ts', 'one\nchanged\nthree\n');
+    await write('untracked.txt', 'new\n');
+    const { page } = await streamed();
+    expect(page.files.map((file) => [file.status, file.path])).toEqual([
+      ['modified', 'src/app.ts'],
+      ['added', 'untracked.txt'],
+    ]);
+  });
+
+  it('fails before writing anything when the base branch is missing', async () => {
+    await expect(streamSessionDiff({ worktreePath, baseBranch: 'nope', offset: 0 })).rejects.toBeInstanceOf(
+      BadRequestError,
     );
   });
 });

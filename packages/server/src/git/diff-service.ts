@@ -1,6 +1,7 @@
-import type { DiffResponse } from '@chatml/protocol';
+import { StringDecoder } from 'node:string_decoder';
+import type { DiffResponse, FileDiff } from '@chatml/protocol';
 import { BadRequestError, ConflictError, GitError } from '../errors.js';
-import { parseCombinedDiff } from './diff-parser.js';
+import { DiffOutputParser } from './diff-parser.js';
 import { validateBranchName } from './ref-names.js';
 import { runGit } from './run-git.js';
 import { withSnapshotIndex } from './snapshot-index.js';
@@ -36,23 +37,86 @@ export const STABLE_DIFF_ARGS = [
  * const { mergeBase, files } = await sessionDiff({ worktreePath, baseBranch: 'main' });
  */
 export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResponse> {
+  const files: FileDiff[] = [];
+  const { mergeBase, finished } = await startSessionDiff(options, (file) => files.push(file));
+  await finished;
+  return { mergeBase, files };
+}
+
+/** A session diff on its way out: `pipe` writes it as DiffPage JSON while git is still producing it. */
+export interface DiffStream {
+  /** Resolves once everything is written; rejects if git fails midway (the answer is then cut short). */
+  pipe(write: (chunk: string) => void): Promise<void>;
+}
+
+/**
+ * sessionDiff as a DiffPage (files from `offset` on, totals for all) streamed as JSON: each file
+ * goes out as soon as git has written its patch, so encoding and sending a big diff overlap git's
+ * work instead of following it. Resolves once the answer is known to be a success (the merge-base
+ * exists, the diff source is chosen); errors before that reject as sessionDiff's do.
+ */
+export async function streamSessionDiff(
+  options: SessionDiffOptions & { offset: number },
+): Promise<DiffStream> {
+  const { offset } = options;
+  let index = 0;
+  let additions = 0;
+  let deletions = 0;
+  const held: string[] = [];
+  let write: ((chunk: string) => void) | undefined;
+  const onFile = (file: FileDiff) => {
+    additions += file.additions;
+    deletions += file.deletions;
+    if (index++ < offset) return;
+    const piece = `${index > offset + 1 ? ',' : ''}${JSON.stringify(file)}`;
+    if (write) write(piece);
+    else held.push(piece);
+  };
+  const { mergeBase, finished } = await startSessionDiff(options, onFile);
+  return {
+    async pipe(to) {
+      to(`{"offset":${offset},"files":[`);
+      for (const piece of held.splice(0)) to(piece);
+      write = to;
+      await finished;
+      const totals = { mergeBase, totalFiles: index, nextOffset: null, additions, deletions };
+      to(`],${JSON.stringify(totals).slice(1)}`);
+    },
+  };
+}
+
+/**
+ * Starts the session diff and resolves once its outcome is settled — the merge-base found, the diff
+ * source chosen — with `finished`, which resolves when every file has been handed to `onFile` (in
+ * git's order, each as soon as git has written it).
+ *
+ * Three git processes start at once, so only the diff is on the critical path:
+ * - the one-pass diff against the merge-base, which git finds itself (`--merge-base`);
+ * - the merge-base for the answer (and a clear error when there is none);
+ * - the untracked check (a walk of the whole tree): nearly always nothing is untracked, and its time
+ *   is hidden; when something is, the one-pass diff is stopped (what it produced is dropped) and
+ *   the snapshot diff runs.
+ */
+async function startSessionDiff(
+  options: SessionDiffOptions,
+  onFile: (file: FileDiff) => void,
+): Promise<{ mergeBase: string; finished: Promise<void> }> {
   const { worktreePath, signal } = options;
   const baseBranch = await validateBranchName(options.baseBranch);
-  // Three git processes start at once, so only the diff is on the critical path:
-  // - the one-pass diff against the merge-base, which git finds itself (`--merge-base`);
-  // - the merge-base for the answer (and a clear error when there is none);
-  // - the untracked check (a walk of the whole tree): nearly always nothing is untracked, and its
-  //   time is hidden; when something is, the one-pass diff is stopped and the snapshot diff runs.
   // The diff is started first: starting a process blocks the event loop for a few ms each.
   const speculation = new AbortController();
+  const early: FileDiff[] = [];
+  let deliver: ((file: FileDiff) => void) | undefined;
   const plain = diffWorkingTree(
     worktreePath,
     ['--merge-base', '--end-of-options', `${baseBranch}^{commit}`],
     { args: [], env: {} },
     signal ? AbortSignal.any([signal, speculation.signal]) : speculation.signal,
+    (file) => (deliver ? deliver(file) : early.push(file)),
   );
   const mergeBaseFound = findMergeBase(worktreePath, baseBranch, signal);
-  const untracked = hasUntrackedFiles(worktreePath, signal);
+  // At a lower priority: on a machine with few cores it must not take the CPU from the diff.
+  const untracked = hasUntrackedFiles(worktreePath, signal, SIDE_WORK_NICENESS);
   // Each is awaited below; these only keep a rejection that comes first from going unhandled.
   for (const pending of [untracked, mergeBaseFound, plain]) pending.catch(() => {});
   let mergeBase: string;
@@ -64,28 +128,56 @@ export async function sessionDiff(options: SessionDiffOptions): Promise<DiffResp
     speculation.abort();
     throw error;
   }
-  if (!hasUntracked) return { mergeBase, files: parseCombinedDiff(await plain) };
+  if (!hasUntracked) {
+    for (const file of early.splice(0)) onFile(file);
+    deliver = onFile;
+    return { mergeBase, finished: plain };
+  }
   speculation.abort();
-  const output = await withDiffSource(worktreePath, true, signal, (source) =>
-    diffWorkingTree(worktreePath, ['--end-of-options', mergeBase], source, signal),
+  const finished = withDiffSource(worktreePath, true, signal, (source) =>
+    diffWorkingTree(worktreePath, ['--end-of-options', mergeBase], source, signal, onFile),
   );
-  return { mergeBase, files: parseCombinedDiff(output) };
+  return { mergeBase, finished };
 }
 
-/** One `git diff` of `source` against `against` with every view the parser reads. */
+/**
+ * One `git diff` of `source` against `against` with every view the parser reads; each file goes to
+ * `onFile` as soon as its patch is complete.
+ */
 async function diffWorkingTree(
   worktreePath: string,
   against: string[],
   source: DiffSource,
   signal: AbortSignal | undefined,
-): Promise<string> {
-  const { stdout } = await runGit(
+  onFile: (file: FileDiff) => void,
+): Promise<void> {
+  const parser = new DiffOutputParser(onFile);
+  // Chunks can end inside a multi-byte character; the decoder carries it over.
+  const decoder = new StringDecoder('utf8');
+  let bytes = 0;
+  await runGit(
     ['diff', ...source.args, '--raw', '--patch', '-z', '--find-renames', ...STABLE_DIFF_ARGS, ...against],
     // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
-    { cwd: worktreePath, env: source.env, config: { 'core.quotePath': 'false' }, signal },
+    {
+      cwd: worktreePath,
+      env: source.env,
+      config: { 'core.quotePath': 'false' },
+      signal,
+      onStdout: (chunk) => {
+        // The same bound as any git output we read: past it git is stopped and the diff fails.
+        bytes += chunk.length;
+        if (bytes > MAX_DIFF_BYTES)
+          throw new GitError(['diff'], null, `the diff is larger than ${MAX_DIFF_BYTES / 1024 / 1024} MiB`);
+        parser.push(decoder.write(chunk));
+      },
+    },
   );
-  return stdout;
+  parser.push(decoder.end());
+  parser.end();
 }
+
+const SIDE_WORK_NICENESS = 10;
+const MAX_DIFF_BYTES = 256 * 1024 * 1024;
 
 /** How to point `git diff` at "the whole working tree": extra arguments and environment. */
 export interface DiffSource {
@@ -116,10 +208,14 @@ export async function withDiffSource<T>(
  * Whether the worktree has untracked files that are not ignored. `--directory` stops at the first
  * level of an untracked folder, so a huge new folder costs no more than a small one.
  */
-export async function hasUntrackedFiles(worktreePath: string, signal?: AbortSignal): Promise<boolean> {
+export async function hasUntrackedFiles(
+  worktreePath: string,
+  signal?: AbortSignal,
+  niceness?: number,
+): Promise<boolean> {
   const { stdout } = await runGit(
     ['ls-files', '--others', '--exclude-standard', '--directory', '--no-empty-directory', '-z'],
-    { cwd: worktreePath, signal, maxBuffer: 64 * 1024 * 1024 },
+    { cwd: worktreePath, signal, maxBuffer: 64 * 1024 * 1024, niceness },
   );
   return stdout.length > 0;
 }

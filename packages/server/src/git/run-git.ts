@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { GitError } from '../errors.js';
 
 export interface RunGitOptions {
@@ -16,6 +17,16 @@ export interface RunGitOptions {
   signal?: AbortSignal;
   /** Most bytes of stdout kept before git is killed and a GitError thrown; default 256 MiB. */
   maxBuffer?: number;
+  /**
+   * Takes stdout chunk by chunk as git writes it, instead of collecting it: the result's stdout is
+   * then empty and `maxBuffer` does not apply. A throw stops git and fails the command.
+   */
+  onStdout?: (chunk: Buffer) => void;
+  /**
+   * Runs git at this niceness (0–19): side work that must not slow a command the user waits for
+   * (the untracked check beside the session diff) on a machine with few cores.
+   */
+  niceness?: number;
   /**
    * Exit codes that mean an answer rather than a failure (e.g. `show-ref --verify` exits 1 when the
    * ref is missing). Default `[0]`.
@@ -123,6 +134,13 @@ function spawnGit(
       detached: true,
       windowsHide: true,
     });
+    if (options.niceness && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, options.niceness);
+      } catch {
+        // Lowering our own child's priority cannot fail for lack of rights; if it did, run as is.
+      }
+    }
     const stdoutChunks: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
@@ -145,6 +163,16 @@ function spawnGit(
     signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout.on('data', (chunk: Buffer) => {
+      if (options.onStdout) {
+        if (failure !== undefined) return;
+        try {
+          options.onStdout(chunk);
+        } catch (error) {
+          failure = error;
+          killGroup();
+        }
+        return;
+      }
       stdoutBytes += chunk.length;
       if (stdoutBytes > maxBuffer) {
         failure ??= new GitError(args, null, `output exceeded ${maxBuffer} bytes; git was stopped`);

@@ -125,7 +125,7 @@ async function handle(
   } catch (error) {
     answer = errorResponse(c, error, logger);
   }
-  send(response, method, answer);
+  send(response, method, answer, logger);
 }
 
 /** Let sirv answer; resolves true when it found no file and the app must answer instead. */
@@ -137,9 +137,29 @@ function serveFile(files: StaticFiles, request: IncomingMessage, response: Serve
   });
 }
 
-function send(response: ServerResponse, method: string, answer: HttpResponse): void {
+function send(response: ServerResponse, method: string, answer: HttpResponse, logger?: Logger): void {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string | number> = { ...answer.headers };
+  if (answer.body !== null && typeof answer.body === 'object' && 'pipe' in answer.body) {
+    response.writeHead(answer.status, headers);
+    if (method === 'HEAD') {
+      response.end();
+      return;
+    }
+    answer.body
+      .pipe((chunk) => {
+        if (!response.destroyed) response.write(chunk);
+      })
+      .then(
+        () => response.end(),
+        (error: unknown) => {
+          // The status line is out: all that is left is to cut the answer short.
+          logger?.warn(`a streamed answer failed midway: ${(error as Error)?.message ?? error}`);
+          response.destroy();
+        },
+      );
+    return;
+  }
   // Encoded once: Content-Length and the write would otherwise each walk the string (a 2 MB diff).
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
   if (body !== null) headers['Content-Length'] = body.length;

@@ -5,7 +5,15 @@ import { AppError, BadRequestError } from '../errors.js';
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer | null;
+  body: string | Buffer | StreamedBody | null;
+}
+
+/**
+ * A body written piece by piece while it is produced (sent chunked). Its status is already decided:
+ * if `pipe` rejects midway, the connection is cut, so the client sees a broken answer, not a short one.
+ */
+export interface StreamedBody {
+  pipe(write: (chunk: string) => void): Promise<void>;
 }
 
 export class PayloadTooLargeError extends AppError {
@@ -83,6 +91,15 @@ export class HttpContext {
 
   json(data: unknown, status = 200): HttpResponse {
     return this.respond(status, 'application/json; charset=utf-8', JSON.stringify(data));
+  }
+
+  /** JSON that `body` writes while it is produced (e.g. a big diff, while git still runs). */
+  streamJson(body: StreamedBody, status = 200): HttpResponse {
+    return {
+      status,
+      headers: { ...this.responseHeaders, 'Content-Type': 'application/json; charset=utf-8' },
+      body,
+    };
   }
 
   html(text: string, status = 200): HttpResponse {

@@ -20,6 +20,7 @@ import { ConflictError, NotFoundError, SessionArchivedError, SessionBusyError } 
 import { commitAll } from '../git/commit.js';
 import { commitDiff, listSessionCommits } from '../git/commits.js';
 import { sessionDiffPage } from '../git/diff-pages.js';
+import { type DiffStream, streamSessionDiff } from '../git/diff-service.js';
 import { discardChanges } from '../git/discard.js';
 import { fileAtRef } from '../git/file-at-ref.js';
 import { mergeBack } from '../git/merge-back.js';
@@ -68,6 +69,17 @@ export class SessionGit {
   diff(sessionId: string, query: DiffQuery): Promise<DiffPage> {
     const { session } = this.activeTarget(sessionId, 'see its diff');
     return sessionDiffPage({ worktreePath: session.worktreePath, baseBranch: session.baseBranch, ...query });
+  }
+
+  /** The whole diff from `offset` on (no page limit), written as JSON while git produces it. */
+  diffStream(sessionId: string, offset: number, signal?: AbortSignal): Promise<DiffStream> {
+    const { session } = this.activeTarget(sessionId, 'see its diff');
+    return streamSessionDiff({
+      worktreePath: session.worktreePath,
+      baseBranch: session.baseBranch,
+      offset,
+      signal,
+    });
   }
 
   commits(sessionId: string): Promise<CommitList> {

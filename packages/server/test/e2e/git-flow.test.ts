@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  CommitList,
+import {
+  type CommitList,
   DiffPage,
-  FileAtRef,
-  MergeResponse,
-  RestoreResponse,
-  Session,
-  StoredEvent,
-  SyncResponse,
+  type FileAtRef,
+  type MergeResponse,
+  type RestoreResponse,
+  type Session,
+  type StoredEvent,
+  type SyncResponse,
 } from '@chatml/protocol';
 import { scriptByPrompt, textReply, toolUseReply } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,9 +109,14 @@ describe('a session’s way out through API v1, on real git', () => {
     const page = await harness.request<DiffPage>('GET', `/sessions/${s.id}/diff?offset=0&limit=2`);
     expect(page.body).toMatchObject({ totalFiles: 5, offset: 0, nextOffset: 2 });
     expect(page.body.files.map((file) => file.path)).toEqual(['f0.txt', 'f1.txt']);
+    // Without a limit the answer is streamed file by file: still exactly a DiffPage.
     const all = await harness.request<DiffPage>('GET', `/sessions/${s.id}/diff`);
+    expect(DiffPage.parse(all.body)).toEqual(all.body);
     expect(all.body.files).toHaveLength(5);
+    expect(all.body).toMatchObject({ totalFiles: 5, offset: 0, nextOffset: null, additions: 5 });
     expect(all.body.mergeBase).toMatch(/^[0-9a-f]{40}$/);
+    const rest = await harness.request<DiffPage>('GET', `/sessions/${s.id}/diff?offset=3`);
+    expect(rest.body.files).toEqual(all.body.files.slice(3));
 
     const file = await harness.request<FileAtRef>('GET', `/sessions/${s.id}/file?ref=main&path=src/app.ts`);
     expect(file.body.content).toBe('export const x = 1;\n');

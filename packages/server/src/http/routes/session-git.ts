@@ -11,6 +11,9 @@ export function sessionGitRoutes(git: SessionGit): Router {
   return new Router()
     .get('/sessions/:id/diff', async (c) => {
       const query = DiffQuery.parse({ offset: c.req.query('offset'), limit: c.req.query('limit') });
+      // Without a page limit the answer can be megabytes: it goes out file by file as git writes it.
+      if (query.limit === undefined)
+        return c.streamJson(await git.diffStream(c.req.param('id'), query.offset, c.req.signal));
       return c.json(await git.diff(c.req.param('id'), query));
     })
     .get('/sessions/:id/commits', async (c) => c.json(await git.commits(c.req.param('id'))))
