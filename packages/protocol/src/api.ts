@@ -125,6 +125,13 @@ export const SessionList = z.object({ sessions: z.array(Session) });
 export const SendMessageBody = z.object({ text: z.string().min(1).max(200_000) }).strict();
 export type SendMessageBody = z.output<typeof SendMessageBody>;
 
+/**
+ * `POST /sessions/:id/interrupt`, body optional. With `turnId`, only that turn is stopped: a Stop
+ * pressed as one turn ends must not stop the queued turn that starts right after it.
+ */
+export const InterruptBody = z.object({ turnId: z.string().min(1).max(200).optional() }).strict();
+export type InterruptBody = z.output<typeof InterruptBody>;
+
 export const SendMessageResponse = z.object({ messageId: z.string(), queued: z.boolean() });
 
 export const PermissionDecisionBody = z

@@ -100,9 +100,10 @@ export class SessionController {
     this.pump();
   }
 
-  interrupt(): boolean {
+  /** Stop the running turn — only if it is `turnId`, when given. False when nothing was stopped. */
+  interrupt(turnId?: string): boolean {
     const turn = this.turn;
-    if (!turn) return false;
+    if (!turn || (turnId !== undefined && turn.turnId !== turnId)) return false;
     turn.isInterruptRequested = true;
     if (!turn.isSentToRunner) {
       this.endTurn({ outcome: 'interrupted', reason: 'Stopped before the agent started.' });

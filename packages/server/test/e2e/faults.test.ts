@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Session } from '@chatml/protocol';
+import type { Session, StoredEvent } from '@chatml/protocol';
 import { processGroupMembers, scriptByPrompt, textReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
@@ -67,8 +67,20 @@ describe('faults with the real agent', () => {
       prompt: 'please interrupt',
     });
     await waitUntil(promptReached('please interrupt'));
+    // A Stop meant for another turn (one that just ended, say) stops nothing.
+    const stale = await harness.request('POST', `/sessions/${session.id}/interrupt`, { turnId: 'turn_old' });
+    expect(stale).toEqual({ status: 202, body: { interrupted: false } });
+    const refused = await harness.request('POST', `/sessions/${session.id}/interrupt`, { turn: 1 });
+    expect(refused.status).toBe(400);
+    const { body: log } = await harness.request<{ events: StoredEvent[] }>(
+      'GET',
+      `/sessions/${session.id}/events?after=0`,
+    );
+    const running = log.events.findLast((event) => event.type === 'turn_started');
+    const turnId = (running?.payload as { turnId: string } | undefined)?.turnId;
+    expect(turnId).toMatch(/./);
     const startedAt = Date.now();
-    const response = await harness.request('POST', `/sessions/${session.id}/interrupt`);
+    const response = await harness.request('POST', `/sessions/${session.id}/interrupt`, { turnId });
     expect(response.body).toEqual({ interrupted: true });
     const ended = await harness.waitForTurnEnd(session.id);
     const elapsed = Date.now() - startedAt;

@@ -93,8 +93,14 @@ export class ApiClient {
     return this.request('POST', `/sessions/${enc(sessionId)}/messages`, SendMessageResponse, { text });
   }
 
-  async interrupt(sessionId: string): Promise<void> {
-    await this.request('POST', `/sessions/${enc(sessionId)}/interrupt`, z.unknown());
+  /** Stops the running turn; with `turnId`, only if that turn is still the one running. */
+  async interrupt(sessionId: string, turnId?: string): Promise<void> {
+    await this.request(
+      'POST',
+      `/sessions/${enc(sessionId)}/interrupt`,
+      z.unknown(),
+      turnId === undefined ? undefined : { turnId },
+    );
   }
 
   async decidePermission(sessionId: string, requestId: string, body: PermissionDecisionBody): Promise<void> {

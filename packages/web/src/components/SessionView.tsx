@@ -19,10 +19,8 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
   const { api, preferences, unread } = useServices();
   const source = useTranscriptSource(session.id);
   const error = useTranscriptValue(source, (snapshot) => snapshot.error);
-  const hasActiveTurn = useTranscriptValue(
-    source,
-    (snapshot) => snapshot.transcript.activeTurnId !== undefined,
-  );
+  const activeTurnId = useTranscriptValue(source, (snapshot) => snapshot.transcript.activeTurnId);
+  const hasActiveTurn = activeTurnId !== undefined;
   const lastUserText = useTranscriptValue(source, (snapshot) => snapshot.transcript.lastUserText);
   const turnsEnded = useTranscriptValue(source, (snapshot) => snapshot.transcript.turnsEnded);
   const isChangesOpen = useLocalValue(preferences.isChangesOpen);
@@ -99,7 +97,9 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
             isRunning={isRunning}
             isDisabled={isArchived}
             onSend={send}
-            onStop={() => api.interrupt(session.id)}
+            // The turn on screen, not whichever runs when the request lands: pressed as a turn
+            // ends, Stop must not stop the queued turn that starts right after it.
+            onStop={() => api.interrupt(session.id, activeTurnId)}
             loadFiles={async () => (await api.listFiles(session.id)).files}
           />
         </section>

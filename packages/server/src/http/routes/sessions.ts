@@ -1,7 +1,13 @@
-import { EventsQuery, PermissionDecisionBody, SendMessageBody, UpdateSessionBody } from '@chatml/protocol';
+import {
+  EventsQuery,
+  InterruptBody,
+  PermissionDecisionBody,
+  SendMessageBody,
+  UpdateSessionBody,
+} from '@chatml/protocol';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import type { EventStore } from '../../store/event-store.js';
-import { parseBody } from '../parse-body.js';
+import { parseBody, parseOptionalBody } from '../parse-body.js';
 import { Router } from '../router.js';
 
 export function sessionRoutes(sessions: SessionManager, events: EventStore): Router {
@@ -16,8 +22,9 @@ export function sessionRoutes(sessions: SessionManager, events: EventStore): Rou
       const body = await parseBody(c, SendMessageBody);
       return c.json(sessions.controller(c.req.param('id')).sendMessage(body.text), 202);
     })
-    .post('/sessions/:id/interrupt', (c) => {
-      const interrupted = sessions.controller(c.req.param('id')).interrupt();
+    .post('/sessions/:id/interrupt', async (c) => {
+      const body = await parseOptionalBody(c, InterruptBody);
+      const interrupted = sessions.controller(c.req.param('id')).interrupt(body.turnId);
       return c.json({ interrupted }, 202);
     })
     .post('/sessions/:id/permissions/:requestId', async (c) => {
