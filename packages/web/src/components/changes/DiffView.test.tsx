@@ -79,6 +79,35 @@ describe('DiffView', () => {
     expect(halves(pairs[0])).toEqual(['10 const one = 1;', '10 const one = 1;']);
   });
 
+  it('keeps both halves of the split view in the pane however long a line is, and scrolls their code sideways together', () => {
+    const long = `const long = "${'x'.repeat(300)}";`;
+    const patch = [
+      'diff --git a/a.ts b/a.ts',
+      '--- a/a.ts',
+      '+++ b/a.ts',
+      '@@ -1 +1 @@',
+      '-const a = 1;',
+      `+${long}`,
+      '',
+    ];
+    const { container } = render(
+      <DiffView model={parseFilePatch(patch.join('\n'))} mode="split" language={undefined} label="Diff" />,
+    );
+    const view = container.querySelector<HTMLElement>('.diff-view');
+    const rows = container.querySelector<HTMLElement>('.diff-rows');
+    // The rows (and so each half) are as wide as the pane, never two longest lines wide…
+    expect(rows?.style.width).toBe('100%');
+    // …and the sideways scroll range comes from a spacer sized for the longest line.
+    expect(container.querySelector<HTMLElement>('.diff-sideways')?.style.width).toMatch(
+      /^calc\(100% \+ max\(0px, \d+ch - 50%\)\)$/,
+    );
+    if (!view) throw new Error('no diff view');
+    view.scrollLeft = 120;
+    fireEvent.scroll(view);
+    expect(view.style.getPropertyValue('--diff-x')).toBe('120px');
+    expect(container.querySelectorAll('.diff-half .diff-code-text')).not.toHaveLength(0);
+  });
+
   it('collapses the unchanged lines before and between hunks, and expands them from the whole file', async () => {
     // The old side's file (the merge-base): 49 lines, so 7 follow the last hunk (old 40–42).
     const fileLines = Array.from({ length: 49 }, (_, index) => `line ${index + 1}`);

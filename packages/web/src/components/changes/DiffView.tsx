@@ -101,6 +101,16 @@ export function DiffView({
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const heldAt = useRef(0);
+  const scrolledX = useRef(0);
+  const onScroll = () => {
+    const scroller = scrollRef.current;
+    if (mode === 'split' && scroller && scroller.scrollLeft !== scrolledX.current) {
+      scrolledX.current = scroller.scrollLeft;
+      // Set on the element, not through React: a sideways scroll then re-renders nothing.
+      scroller.style.setProperty('--diff-x', `${scroller.scrollLeft}px`);
+    }
+    holdHighlightingWhileScrolling();
+  };
   const holdHighlightingWhileScrolling = () => {
     const now = performance.now();
     if (now - heldAt.current < SCROLL_HOLD_MS / 4) return;
@@ -121,11 +131,15 @@ export function DiffView({
   const gutter = showLineNumbers ? numberDigits + 1 : 0;
   // One side's width in `ch`: numbers, sign, code, a little room.
   const sideWidth = gutter + 2 + model.maxLineLength + 2;
+  // Unified: the rows are as wide as the longest line and scroll sideways together. Split: the two
+  // halves always share the pane's width (a long line must not push the new side out of view), and
+  // scrolling sideways moves the code inside both halves (`--diff-x`), never the halves themselves.
   const style = {
     '--diff-gutter': `${gutter}ch`,
-    width: mode === 'split' ? `max(100%, ${2 * sideWidth}ch)` : `max(100%, ${sideWidth + gutter}ch)`,
+    width: mode === 'split' ? '100%' : `max(100%, ${sideWidth + gutter}ch)`,
     height: virtualizer.getTotalSize(),
   } as CSSProperties;
+  const sidewaysRoom = `max(0px, ${sideWidth}ch - 50%)`;
   const boxStyle: CSSProperties =
     fit === 'content' ? { height: Math.min(rows.length * ROW_HEIGHT + 16, maxHeight) } : {};
 
@@ -137,7 +151,7 @@ export function DiffView({
       aria-label={label}
       data-testid={testId}
       data-mode={mode}
-      onScroll={holdHighlightingWhileScrolling}
+      onScroll={onScroll}
       // Scrollable regions must be reachable by keyboard.
       // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
       tabIndex={0}
@@ -146,6 +160,10 @@ export function DiffView({
         <p className="form-error diff-error" role="alert">
           {loadState.error}
         </p>
+      )}
+      {mode === 'split' && (
+        // Only gives the pane its sideways scroll range: as wide as a half's longest line needs.
+        <div className="diff-sideways" style={{ width: `calc(100% + ${sidewaysRoom})` }} aria-hidden />
       )}
       <div className="diff-rows" style={style}>
         {virtualItems.map((item) =>
@@ -281,7 +299,9 @@ const SplitHalf = memo(function SplitHalf({
       )}
       <span className="diff-sign">{signs[line.kind]}</span>
       <span className="diff-code">
-        <CodeLine text={line.text} tokens={tokens} />
+        <span className="diff-code-text">
+          <CodeLine text={line.text} tokens={tokens} />
+        </span>
       </span>
     </div>
   );
