@@ -299,9 +299,7 @@ const SplitHalf = memo(function SplitHalf({
       )}
       <span className="diff-sign">{signs[line.kind]}</span>
       <span className="diff-code">
-        <span className="diff-code-text">
-          <CodeLine text={line.text} tokens={tokens} />
-        </span>
+        <CodeLine text={line.text} tokens={tokens} />
       </span>
     </div>
   );
