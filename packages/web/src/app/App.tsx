@@ -24,6 +24,8 @@ import { useCatalog, useConnectionState, useLocalValue, useServices } from './se
 import { isTypingTarget, matchShortcut, type ShortcutId } from './shortcuts';
 
 const LAST_WORKSPACE_KEY = 'chatml.lastWorkspace';
+/** While the WebSocket is down, how often the backend is asked over HTTP whether it is back. */
+const BACKEND_CHECK_MS = 3000;
 
 /**
  * The shell: banners on top; resizable sidebar and main pane (sizes remembered); the centre chosen
@@ -56,6 +58,32 @@ export function App() {
   useEffect(() => {
     if (connection === 'connected') api.health().then(setHealth, () => undefined);
   }, [api, connection]);
+
+  // A browser cannot see why a WebSocket upgrade failed: a backend that restarted with a new token
+  // (refusing this tab's) looks just like one that is down. While the socket is lost, ask over HTTP
+  // every few seconds, where a refusal is a plain 401: then say so instead of "unreachable"
+  // forever. An answer means the backend is back: reconnect now rather than at the next backoff
+  // step (up to 15 s away), so nothing on screen stays stale meanwhile.
+  const [isTokenRefused, setTokenRefused] = useState(false);
+  useEffect(() => {
+    if (connection !== 'reconnecting' && connection !== 'offline') return;
+    let isCurrent = true;
+    const check = () =>
+      api.health().then(
+        () => {
+          if (isCurrent) ws.reconnectNow();
+        },
+        (error: unknown) => {
+          if (isCurrent && error instanceof ApiError && error.isUnauthorized) setTokenRefused(true);
+        },
+      );
+    const timer = setInterval(check, BACKEND_CHECK_MS);
+    void check();
+    return () => {
+      isCurrent = false;
+      clearInterval(timer);
+    };
+  }, [api, ws, connection]);
 
   const workspaceId = route.name === 'workspace' || route.name === 'session' ? route.workspaceId : undefined;
   const sessionId = route.name === 'session' ? route.sessionId : undefined;
@@ -142,7 +170,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKeyDown);
   }, []);
 
-  if (loadError instanceof ApiError && loadError.isUnauthorized) return <MissingToken isExpired />;
+  if (isTokenRefused || (loadError instanceof ApiError && loadError.isUnauthorized))
+    return <MissingToken isExpired />;
 
   const onWorkspaceAdded = (added: Workspace) => {
     catalog.addWorkspace(added);

@@ -41,6 +41,8 @@ let browser: Browser;
 let page: Page;
 let baseUrl: string;
 let launchUrl: string;
+let chatmlHome: string;
+let chatmlUserHome: string;
 
 async function shot(name: string): Promise<void> {
   if (process.env.SAVE_SCREENSHOTS !== '1') return;
@@ -54,6 +56,39 @@ async function newSession(name: string, prompt: string): Promise<void> {
   await page.getByTestId('new-session-prompt').fill(prompt);
   await page.getByTestId('new-session-create').click();
   await page.getByTestId('session-item').filter({ hasText: name }).waitFor();
+}
+
+/** `chatml serve` on `port` (0: any) against the fake model API; sets `serve`, resolves with its URL. */
+async function startServe(home: string, userHome: string, port: number): Promise<{ url: string }> {
+  serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--home', home], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: userHome,
+      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      IS_SANDBOX: '1',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const child = serve;
+  return new Promise<{ url: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
+  });
+}
+
+async function stopServe(): Promise<void> {
+  if (!serve || serve.exitCode !== null) return;
+  const exited = new Promise((resolve) => serve.once('exit', resolve));
+  serve.kill('SIGTERM');
+  await exited;
 }
 
 beforeAll(async () => {
@@ -83,28 +118,10 @@ beforeAll(async () => {
   const home = join(dir.path, 'chatml');
   const userHome = join(dir.path, 'user');
   mkdirSync(userHome, { recursive: true });
-  serve = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--home', home], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: userHome,
-      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      IS_SANDBOX: '1',
-    },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise<{ url: string }>((resolve, reject) => {
-    let out = '';
-    serve.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
-      if (line) resolve(JSON.parse(line));
-    });
-    serve.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
-  });
+  const ready = await startServe(home, userHome, 0);
   baseUrl = ready.url;
+  chatmlHome = home;
+  chatmlUserHome = userHome;
   const { token } = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8'));
   launchUrl = `${baseUrl}/#token=${token}`;
   browser = await chromium.launch({
@@ -126,11 +143,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await stopServe();
   await fake?.close();
   await repo?.cleanup();
   await dir?.cleanup();
@@ -236,5 +249,15 @@ describe('the app in Chromium', () => {
     await page.getByTestId('composer-input').fill('carry on');
     await page.getByTestId('composer-input').press('Enter');
     await expect.poll(() => page.getByTestId('transcript').textContent(), POLL).toContain('carrying on');
+  });
+
+  it('says the token was refused when the backend comes back with a new one, not "unreachable" forever', async () => {
+    // A `chatml serve` started again by hand gets a new launch token; this tab still has the old one.
+    const port = Number(new URL(baseUrl).port);
+    await stopServe();
+    await startServe(chatmlHome, chatmlUserHome, port);
+    await expect
+      .poll(() => page.locator('main').first().textContent(), { timeout: 60_000 })
+      .toContain('no longer accepts this tab');
   });
 });
