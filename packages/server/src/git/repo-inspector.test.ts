@@ -44,10 +44,11 @@ describe('inspectRepo', () => {
     );
   });
 
-  it('refuses a missing path and a file', async () => {
+  it('refuses a missing path and a file, saying which it is', async () => {
     const repo = track(await createTempRepo({ files: { 'a.txt': 'a\n' } }));
-    await expect(inspectRepo(join(repo.path, 'missing'))).rejects.toBeInstanceOf(NotAGitRepoError);
-    await expect(inspectRepo(join(repo.path, 'a.txt'))).rejects.toBeInstanceOf(NotAGitRepoError);
+    await expect(inspectRepo(join(repo.path, 'missing'))).rejects.toThrow(/missing does not exist\.$/);
+    await expect(inspectRepo(join(repo.path, 'a.txt'))).rejects.toThrow(/a\.txt is a file/);
+    await expect(inspectRepo(join(repo.path, 'a.txt'))).rejects.toBeInstanceOf(BadRequestError);
   });
 
   it('refuses a folder inside .git', async () => {

@@ -40,11 +40,12 @@ export interface RepoInfo {
  */
 export async function inspectRepo(path: string): Promise<RepoInfo> {
   const absolutePath = resolve(path);
-  const isFolder = await stat(absolutePath).then(
-    (stats) => stats.isDirectory(),
-    () => false,
+  const kind = await stat(absolutePath).then(
+    (stats) => (stats.isDirectory() ? 'folder' : 'file'),
+    () => 'missing',
   );
-  if (!isFolder) throw new NotAGitRepoError(absolutePath);
+  if (kind === 'missing') throw new BadRequestError(`${absolutePath} does not exist.`);
+  if (kind === 'file') throw new BadRequestError(`${absolutePath} is a file — pick the repository's folder.`);
 
   const probe = await gitIn(absolutePath, [
     'rev-parse',

@@ -123,9 +123,13 @@ export class SessionStore {
     );
   }
 
+  /**
+   * Whether the workspace has a session of this name in any letter case: `Fix` and `fix` would
+   * get branches and worktree folders that clash on case-insensitive file systems (macOS, Windows).
+   */
   isNameTaken(workspaceId: string, name: string): boolean {
     return (
-      prepared(this.db, 'SELECT 1 FROM sessions WHERE workspace_id = ? AND name = ?').get(
+      prepared(this.db, 'SELECT 1 FROM sessions WHERE workspace_id = ? AND lower(name) = lower(?)').get(
         workspaceId,
         name,
       ) !== undefined

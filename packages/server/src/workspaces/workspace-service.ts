@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { CreateWorkspaceBody, Workspace } from '@chatml/protocol';
 import type { AppPaths } from '../config/app-paths.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { cloneRepo, validateCloneUrl } from '../git/clone.js';
 import { inspectRepo } from '../git/repo-inspector.js';
 import type { Hub } from '../hub/hub.js';
@@ -30,7 +31,7 @@ export class WorkspaceService {
 
   async add(body: CreateWorkspaceBody): Promise<Workspace> {
     if ('cloneUrl' in body) return this.startClone(body.cloneUrl, body.name, body.path);
-    const info = await inspectRepo(resolve(body.path));
+    const info = await inspectRepo(userPath(body.path));
     const existing = this.deps.workspaces.findByPath(info.root);
     if (existing) throw new ConflictError(`${info.root} is already a workspace (${existing.name}).`);
     const workspace: Workspace = {
@@ -85,7 +86,7 @@ export class WorkspaceService {
     validateCloneUrl(cloneUrl);
     const derivedName =
       name ?? (basename(cloneUrl.replace(/[/\\]+$/, '')).replace(/\.git$/, '') || 'repository');
-    const dest = resolve(path ?? join(this.deps.paths.repos, derivedName));
+    const dest = path === undefined ? join(this.deps.paths.repos, derivedName) : userPath(path);
     if (existsSync(dest)) throw new ConflictError(`${dest} already exists — choose another name or path.`);
     if (this.deps.workspaces.findByPath(dest)) throw new ConflictError(`${dest} is already a workspace.`);
     const workspace: Workspace = {
@@ -133,4 +134,19 @@ export class WorkspaceService {
     const workspace = this.deps.workspaces.get(id);
     if (workspace) this.deps.hub.broadcast({ type: 'workspace_updated', workspace });
   }
+}
+
+/**
+ * A folder the user typed, as an absolute path: `~` is their home folder; a relative path is
+ * refused, because it would be taken from wherever the backend happened to be started.
+ */
+export function userPath(typed: string): string {
+  const path = typed.trim();
+  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
+  if (!isAbsolute(path)) {
+    throw new BadRequestError(
+      `${JSON.stringify(typed)} is not a full path: give the folder's whole path, like /home/you/project or ~/project.`,
+    );
+  }
+  return resolve(path);
 }

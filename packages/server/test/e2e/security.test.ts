@@ -173,6 +173,17 @@ describe('the local server is a locked door', () => {
       },
     );
 
+    it('refuses a name that differs from a session of the workspace only in letter case', async () => {
+      expect(
+        (await harness.request('POST', `/workspaces/${workspaceId}/sessions`, { name: 'Case-Test' })).status,
+      ).toBe(201);
+      const clash = await harness.request('POST', `/workspaces/${workspaceId}/sessions`, {
+        name: 'case-test',
+      });
+      expect(clash.status).toBe(409);
+      expect(await harness.repo.git(['branch', '--list', 'chatml/case-test'])).toBe('');
+    });
+
     it.each(['main;touch pwn', '--orphan', 'no such branch'])(
       'refuses base branch %j',
       async (baseBranch) => {
@@ -208,10 +219,18 @@ describe('the local server is a locked door', () => {
       expect(unknown.body).toMatchObject({ error: { code: 'bad_request' } });
     });
 
-    it('says plainly when a path is not a git repository', async () => {
+    it('says plainly when a path is not a git repository, does not exist, or is not a full path', async () => {
       const { status, body } = await harness.request('POST', '/workspaces', { path: harness.home.path });
       expect(status).toBe(400);
       expect(body).toMatchObject({ error: { code: 'not_a_git_repo' } });
+      const missing = await harness.request('POST', '/workspaces', { path: `${harness.home.path}/nope` });
+      expect(missing.body).toMatchObject({
+        error: { message: expect.stringMatching(/nope does not exist/) },
+      });
+      // Relative to what? The backend's working folder is not the user's: refused, not guessed.
+      const relative = await harness.request('POST', '/workspaces', { path: 'projects/app' });
+      expect(relative.status).toBe(400);
+      expect(relative.body).toMatchObject({ error: { message: expect.stringMatching(/not a full path/) } });
     });
 
     it('returns 404 for unknown sessions and routes', async () => {

@@ -22,7 +22,13 @@ export function AddWorkspaceForm({
   const submit = (form: 'path' | 'clone') => async (event: FormEvent) => {
     event.preventDefault();
     const value = (form === 'path' ? path : cloneUrl).trim();
-    if (value === '' || busy) return;
+    if (busy) return;
+    if (value === '') {
+      const message =
+        form === 'path' ? 'Type the full path of a folder with a git repository.' : 'Type a URL to clone.';
+      setError({ form, message });
+      return;
+    }
     setBusy(form);
     setError(undefined);
     try {
