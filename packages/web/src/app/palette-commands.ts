@@ -123,6 +123,7 @@ export function buildPaletteCommands(options: {
       group: 'Actions',
       label: `Remove ${workspace.name} from ChatML…`,
       keywords: ['delete', 'workspace', 'repository', 'forget'],
+      isDestructive: true,
       run: () => actions.removeWorkspace(workspace),
     });
   }

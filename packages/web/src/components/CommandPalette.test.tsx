@@ -29,6 +29,11 @@ function setup() {
         command('session:1', 'Sessions', 'planner', 'app · idle'),
         command('session:2', 'Sessions', 'greeter', 'app · running'),
         command('workspace:2', 'Workspaces', 'other-repo'),
+        {
+          ...command('remove-workspace', 'Actions', 'Remove demo from ChatML…'),
+          keywords: ['delete', 'forget'],
+          isDestructive: true,
+        },
       ]}
     />,
   );
@@ -44,10 +49,23 @@ describe('CommandPalette', () => {
     expect(screen.getAllByRole('option').map((option) => option.textContent)).toEqual([
       'New sessionAlt+N',
       'Theme: dark',
+      'Remove demo from ChatML…',
       'plannerapp · idle',
       'greeterapp · running',
       'other-repo',
     ]);
+  });
+
+  it('lists a destructive command only for a close match, never as the best of loose ones', async () => {
+    const { input } = setup();
+    const shown = () => screen.queryAllByRole('option').map((option) => option.textContent);
+    // Loosely, "refac" matches "Remove … from ChatML" (r…e…f…) — not enough for this one.
+    fireEvent.change(input, { target: { value: 'refac' } });
+    await waitFor(() => expect(shown()).not.toContain('Remove demo from ChatML…'));
+    for (const typed of ['remove', 'forget', 'delete']) {
+      fireEvent.change(input, { target: { value: typed } });
+      await waitFor(() => expect(shown()[0]).toBe('Remove demo from ChatML…'));
+    }
   });
 
   it('matches fuzzily and runs the chosen command with Enter, closing first', async () => {
@@ -65,8 +83,7 @@ describe('CommandPalette', () => {
 
   it('moves through the list with the arrow keys', async () => {
     const { input, runs } = setup();
-    fireEvent.keyDown(input, { key: 'ArrowDown' });
-    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    for (let step = 0; step < 3; step++) fireEvent.keyDown(input, { key: 'ArrowDown' });
     await waitFor(() =>
       expect(screen.getByRole('option', { selected: true }).textContent).toBe('plannerapp · idle'),
     );

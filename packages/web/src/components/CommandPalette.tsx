@@ -1,4 +1,4 @@
-import { Command } from 'cmdk';
+import { Command, defaultFilter } from 'cmdk';
 import { useState } from 'react';
 import { Modal } from './Modal';
 
@@ -10,8 +10,13 @@ export interface PaletteCommand {
   /** Shown dimmed on the right: a branch, a status, a shortcut. */
   hint?: string;
   keywords?: string[];
+  /** Listed only for a close match of its own words, never as the best of loose fuzzy matches. */
+  isDestructive?: boolean;
   run: () => void;
 }
+
+/** How well a destructive command's words must match what was typed (cmdk's score, 0–1). */
+const DESTRUCTIVE_MIN_SCORE = 0.5;
 
 const groups: PaletteCommand['group'][] = ['Actions', 'Sessions', 'Workspaces'];
 
@@ -30,6 +35,13 @@ export function CommandPalette({
   commands: readonly PaletteCommand[];
 }) {
   const [search, setSearch] = useState('');
+  // "refac" must not make "Remove … from ChatML…" the top hit (and Enter its choice) just because
+  // the session it meant is not listed: destructive commands need a close match.
+  const destructive = new Set(commands.filter((command) => command.isDestructive).map(matchText));
+  const filter = (value: string, typed: string, keywords?: string[]) => {
+    const score = defaultFilter(value, typed, keywords);
+    return destructive.has(value) && score < DESTRUCTIVE_MIN_SCORE ? 0 : score;
+  };
   const close = () => {
     setSearch('');
     onClose();
@@ -42,7 +54,7 @@ export function CommandPalette({
       className="palette"
       testId="command-palette"
     >
-      <Command label="Command palette" loop>
+      <Command label="Command palette" loop filter={filter}>
         <Command.Input
           className="input palette-input"
           placeholder="Switch to a session, or type a command…"
@@ -61,7 +73,7 @@ export function CommandPalette({
                 {inGroup.map((command) => (
                   <Command.Item
                     key={command.id}
-                    value={`${command.label} ${command.id}`}
+                    value={matchText(command)}
                     keywords={command.keywords}
                     className="palette-item"
                     data-testid="palette-item"
@@ -81,4 +93,9 @@ export function CommandPalette({
       </Command>
     </Modal>
   );
+}
+
+/** What the matcher sees of a command besides its keywords. */
+function matchText(command: PaletteCommand): string {
+  return `${command.label} ${command.id}`;
 }
