@@ -32,11 +32,11 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
   const isArchived = session.status === 'archived';
   const gitState = session.gitState;
   const hasWorktree = !isArchived && !gitState?.worktreeMissing;
-  const { list, reload } = useCommitList(
-    session.id,
-    `${session.updatedAt}:${session.status}:${isRunning}`,
-    hasWorktree,
-  );
+  const {
+    list,
+    failure: listFailure,
+    reload,
+  } = useCommitList(session.id, `${session.updatedAt}:${session.status}:${isRunning}`, hasWorktree);
   const pr = usePullRequest(session.id);
 
   const syncKey = JSON.stringify(gitState?.sync ?? null);
@@ -55,9 +55,14 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
         : sync
           ? `Finish the ${sync.strategy} first (continue or abort).`
           : undefined;
-  const commitReason = busyReason ?? (list && uncommittedCount === 0 ? 'Nothing to commit.' : undefined);
+  // Until the first commit list arrives nobody knows whether there is anything to commit, merge or
+  // push (a failed load leaves the buttons to the backend, which says why it refuses).
+  const loadingReason = hasWorktree && !list && !listFailure ? 'Checking the branch’s commits…' : undefined;
+  const commitReason =
+    busyReason ?? loadingReason ?? (list && uncommittedCount === 0 ? 'Nothing to commit.' : undefined);
   const mergeReason =
     busyReason ??
+    loadingReason ??
     (list && uncommittedCount > 0
       ? 'Commit or discard the uncommitted changes first.'
       : list && commitCount === 0
@@ -65,9 +70,11 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
         : undefined);
   const pushReason = gitState?.branchMissing
     ? 'The branch is missing; restore the session first.'
-    : list && commitCount === 0
-      ? 'No commits to push yet.'
-      : undefined;
+    : loadingReason
+      ? loadingReason
+      : list && commitCount === 0
+        ? 'No commits to push yet.'
+        : undefined;
   const hint = commitReason ?? (uncommittedCount > 0 ? `${uncommittedCount} uncommitted` : undefined);
 
   // Files may change outside ChatML (an editor, a terminal): look again when the user comes back.

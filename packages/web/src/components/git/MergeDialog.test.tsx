@@ -75,6 +75,19 @@ describe('the merge dialog', () => {
     expect(screen.getByTestId('merge-dialog').hasAttribute('open')).toBe(false);
   });
 
+  it('offers nothing that depends on the commits until they are known', async () => {
+    let answer = (_: { status: number; body?: unknown }) => {};
+    renderWithBackend(<GitBar session={session} isRunning={false} />, {
+      'GET /sessions/s1/commits': () => new Promise((resolve) => (answer = resolve)),
+    });
+    for (const id of ['git-commit', 'git-merge', 'git-push']) {
+      expect(screen.getByTestId(id).getAttribute('aria-disabled')).toBe('true');
+      expect(screen.getByTestId(id).getAttribute('title')).toBe('Checking the branch’s commits…');
+    }
+    answer(ok(commitList({ commits: 2 })));
+    await waitFor(() => expect(screen.getByTestId('git-push').getAttribute('aria-disabled')).toBe('false'));
+  });
+
   it('is not offered while there are uncommitted changes, saying why', async () => {
     renderWithBackend(<GitBar session={session} isRunning={false} />, {
       'GET /sessions/s1/commits': () => ok(commitList({ commits: 2, uncommitted: ['a.txt'] })),
