@@ -271,6 +271,8 @@ describe('getting work out of a session in Chromium', () => {
   it('stops a sync on conflicts, shows them, lets the agent resolve them, and continues', async () => {
     await startSession('readme', 'reword the readme');
     await expect.poll(transcript, POLL).toContain('Reworded README.md.');
+    // Offered once the turn has ended and the branch's commits are known.
+    await expect.poll(() => page.getByTestId('git-commit').getAttribute('aria-disabled'), POLL).toBe('false');
     await page.getByTestId('git-commit').click();
     await page.getByTestId('commit-message').fill('Reword the README');
     await page.getByTestId('commit-submit').click();
