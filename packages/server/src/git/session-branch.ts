@@ -80,3 +80,21 @@ export async function recreateBranch(
     `The branch ${session.branch} is gone and ChatML has no record of its last commit, so the session cannot be restored.`,
   );
 }
+
+/**
+ * Deletes a merged session branch and keeps its tip on refs/chatml/merged/<id> (for restore), in
+ * one ref transaction and only if the branch is still at `tip`. Null when done, else git's reason.
+ */
+export async function retireMergedBranch(
+  repoPath: string,
+  sessionId: string,
+  branch: string,
+  tip: string,
+): Promise<string | null> {
+  const result = await runGit(['update-ref', '--stdin'], {
+    cwd: repoPath,
+    input: `update ${mergedRef(sessionId)} ${tip}\ndelete refs/heads/${branch} ${tip}\n`,
+    okExitCodes: [0, 128],
+  });
+  return result.exitCode === 0 ? null : result.stderr.trim();
+}

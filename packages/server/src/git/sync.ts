@@ -74,6 +74,14 @@ export async function syncWithBase(options: SyncOptions): Promise<SyncResponse> 
   return finish(worktreePath, strategy, args, result);
 }
 
+/** What a sync did, for the session log: up to date, synced, or stopped on which conflicts. */
+export function describeSync(result: SyncResponse, baseBranch: string): string {
+  if (result.upToDate) return `Already up to date with ${baseBranch}.`;
+  if (result.ok) return `Synced with ${baseBranch} (${result.strategy}).`;
+  const where = result.conflicts.join(', ') || 'the worktree';
+  return `The ${result.strategy} with ${baseBranch} stopped on conflicts in ${where}: resolve them, then continue — or abort.`;
+}
+
 /**
  * Goes on with a sync that stopped on conflicts, once they are resolved: refuses (ConflictError,
  * listing them) while a conflicted file still holds conflict markers; otherwise stages the tracked

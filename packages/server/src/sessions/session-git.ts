@@ -24,11 +24,14 @@ import { type DiffStream, streamSessionDiff } from '../git/diff-service.js';
 import { discardChanges } from '../git/discard.js';
 import { fileAtRef } from '../git/file-at-ref.js';
 import { mergeBack } from '../git/merge-back.js';
-import { mergedRef } from '../git/ref-names.js';
-import { runGit } from '../git/run-git.js';
-import { defaultMergeMessage, recreateBranch, refuseUnfinishedWork } from '../git/session-branch.js';
+import {
+  defaultMergeMessage,
+  recreateBranch,
+  refuseUnfinishedWork,
+  retireMergedBranch,
+} from '../git/session-branch.js';
 import { scanSessionWorktrees } from '../git/stale-worktrees.js';
-import { abortSync, continueSync, syncWithBase } from '../git/sync.js';
+import { abortSync, continueSync, describeSync, syncWithBase } from '../git/sync.js';
 import { detectSyncInProgress } from '../git/sync-state.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
@@ -73,13 +76,8 @@ export class SessionGit {
 
   /** The whole diff from `offset` on (no page limit), written as JSON while git produces it. */
   diffStream(sessionId: string, offset: number, signal?: AbortSignal): Promise<DiffStream> {
-    const { session } = this.activeTarget(sessionId, 'see its diff');
-    return streamSessionDiff({
-      worktreePath: session.worktreePath,
-      baseBranch: session.baseBranch,
-      offset,
-      signal,
-    });
+    const { worktreePath, baseBranch } = this.activeTarget(sessionId, 'see its diff').session;
+    return streamSessionDiff({ worktreePath, baseBranch, offset, signal });
   }
 
   commits(sessionId: string): Promise<CommitList> {
@@ -364,18 +362,13 @@ export class SessionGit {
       sync: result.ok ? null : { strategy: result.strategy, conflicts: result.conflicts },
       lastKnownHead: result.head,
     });
-    const message = result.upToDate
-      ? `Already up to date with ${baseBranch}.`
-      : result.ok
-        ? `Synced with ${baseBranch} (${result.strategy}).`
-        : `The ${result.strategy} with ${baseBranch} stopped on conflicts in ${result.conflicts.join(', ') || 'the worktree'}: resolve them, then continue — or abort.`;
     this.record(sessionId, {
       kind,
       ok: result.ok,
       sha: result.head,
       strategy: result.strategy,
       conflicts: result.ok ? undefined : result.conflicts,
-      message,
+      message: describeSync(result, baseBranch),
     });
   }
 
@@ -383,14 +376,9 @@ export class SessionGit {
   private async deleteMergedBranch(sessionId: string, tip: string): Promise<boolean> {
     const { session, workspace } = this.target(sessionId);
     return this.deps.repoLock.run(workspace.path, async () => {
-      const result = await runGit(['update-ref', '--stdin'], {
-        cwd: workspace.path,
-        // One transaction, and only if the branch is still where it was merged from.
-        input: `update ${mergedRef(sessionId)} ${tip}\ndelete refs/heads/${session.branch} ${tip}\n`,
-        okExitCodes: [0, 128],
-      });
-      if (result.exitCode !== 0) {
-        this.deps.logger.warn(`keeping ${session.branch}: ${result.stderr.trim()}`);
+      const refusal = await retireMergedBranch(workspace.path, sessionId, session.branch, tip);
+      if (refusal !== null) {
+        this.deps.logger.warn(`keeping ${session.branch}: ${refusal}`);
         return false;
       }
       this.deps.gitStates.update(sessionId, { branchMissing: true, lastKnownHead: tip });
