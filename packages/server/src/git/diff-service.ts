@@ -137,6 +137,8 @@ async function startSessionDiff(
   const finished = withDiffSource(worktreePath, true, signal, (source) =>
     diffWorkingTree(worktreePath, ['--end-of-options', mergeBase], source, signal, onFile),
   );
+  // A caller that never waits for it (a HEAD request) must not leave a failure unhandled.
+  finished.catch(() => {});
   return { mergeBase, finished };
 }
 
