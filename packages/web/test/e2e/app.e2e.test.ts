@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,6 +13,7 @@ import {
 } from '@chatml/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
  * The app end to end in real Chromium: `chatml serve` (real backend, real runners, real SDK against
@@ -21,7 +21,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * to docs/screenshots when SAVE_SCREENSHOTS=1.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BIN = fileURLToPath(new URL('../../../cli/bin/chatml.js', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 /** expect.poll gives up after 1 s by default; an agent turn starts a CLI first. */
 const POLL = { timeout: 30_000 };
@@ -36,7 +35,7 @@ const SAGA = Array.from(
 let fake: FakeAnthropicServer;
 let repo: TempRepo;
 let dir: TempDir;
-let serve: ChildProcess;
+let serve: RunningServe;
 let browser: Browser;
 let page: Page;
 let baseUrl: string;
@@ -56,39 +55,6 @@ async function newSession(name: string, prompt: string): Promise<void> {
   await page.getByTestId('new-session-prompt').fill(prompt);
   await page.getByTestId('new-session-create').click();
   await page.getByTestId('session-item').filter({ hasText: name }).waitFor();
-}
-
-/** `chatml serve` on `port` (0: any) against the fake model API; sets `serve`, resolves with its URL. */
-async function startServe(home: string, userHome: string, port: number): Promise<{ url: string }> {
-  serve = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--home', home], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: userHome,
-      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      IS_SANDBOX: '1',
-    },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const child = serve;
-  return new Promise<{ url: string }>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
-  });
-}
-
-async function stopServe(): Promise<void> {
-  if (!serve || serve.exitCode !== null) return;
-  const exited = new Promise((resolve) => serve.once('exit', resolve));
-  serve.kill('SIGTERM');
-  await exited;
 }
 
 beforeAll(async () => {
@@ -115,15 +81,11 @@ beforeAll(async () => {
   });
   repo = await createTempRepo({ files: { 'README.md': '# e2e\n' } });
   dir = await makeTempDir('e2e');
-  const home = join(dir.path, 'chatml');
-  const userHome = join(dir.path, 'user');
-  mkdirSync(userHome, { recursive: true });
-  const ready = await startServe(home, userHome, 0);
-  baseUrl = ready.url;
-  chatmlHome = home;
-  chatmlUserHome = userHome;
-  const { token } = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8'));
-  launchUrl = `${baseUrl}/#token=${token}`;
+  chatmlHome = join(dir.path, 'chatml');
+  chatmlUserHome = join(dir.path, 'user');
+  serve = await startServe({ home: chatmlHome, userHome: chatmlUserHome, modelUrl: fake.url });
+  baseUrl = serve.url;
+  launchUrl = `${baseUrl}/#token=${serve.token}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -143,7 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stopServe();
+  await serve?.stop();
   await fake?.close();
   await repo?.cleanup();
   await dir?.cleanup();
@@ -254,8 +216,8 @@ describe('the app in Chromium', () => {
   it('says the token was refused when the backend comes back with a new one, not "unreachable" forever', async () => {
     // A `chatml serve` started again by hand gets a new launch token; this tab still has the old one.
     const port = Number(new URL(baseUrl).port);
-    await stopServe();
-    await startServe(chatmlHome, chatmlUserHome, port);
+    await serve.stop();
+    serve = await startServe({ home: chatmlHome, userHome: chatmlUserHome, modelUrl: fake.url, port });
     await expect
       .poll(() => page.locator('main').first().textContent(), { timeout: 60_000 })
       .toContain('no longer accepts this tab');

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import {
 } from '@chatml/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
  * Getting a session's work out, in real Chromium against `chatml serve` (real backend, runners, SDK
@@ -27,7 +27,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * The workspace's `origin` looks like GitHub; `url.<bare>.insteadOf` sends git to a local bare repo.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BIN = fileURLToPath(new URL('../../../cli/bin/chatml.js', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const REMOTE_URL = 'https://github.com/acme/widgets.git';
 /** Agent turns and AI drafts each start a `claude` CLI: give them time. */
@@ -39,7 +38,7 @@ let github: FakeGitHubServer;
 let repo: TempRepo;
 let remote: BareRemote;
 let dir: TempDir;
-let serve: ChildProcess;
+let serve: RunningServe;
 let browser: Browser;
 let page: Page;
 
@@ -99,33 +98,13 @@ beforeAll(async () => {
   const home = join(dir.path, 'chatml');
   const userHome = join(dir.path, 'user');
   mkdirSync(join(dir.path, 'gh'), { recursive: true });
-  mkdirSync(userHome, { recursive: true });
-  serve = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--home', home], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: userHome,
-      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
-      ANTHROPIC_BASE_URL: anthropic.url,
-      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      IS_SANDBOX: '1',
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN: github.token,
-      // An empty gh config: a developer's own `gh` login must not leak in.
-      GH_CONFIG_DIR: join(dir.path, 'gh'),
-    },
-    stdio: ['pipe', 'pipe', 'inherit'],
+  serve = await startServe({
+    home,
+    userHome,
+    modelUrl: anthropic.url,
+    // An empty gh config: a developer's own `gh` login must not leak in.
+    env: { GITHUB_API_URL: github.url, GITHUB_TOKEN: github.token, GH_CONFIG_DIR: join(dir.path, 'gh') },
   });
-  const ready = await new Promise<{ url: string }>((resolve, reject) => {
-    let out = '';
-    serve.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
-      if (line) resolve(JSON.parse(line));
-    });
-    serve.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
-  });
-  const { token } = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8'));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -138,7 +117,7 @@ beforeAll(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(60_000);
-  await page.goto(`${ready.url}/#token=${token}`);
+  await page.goto(`${serve.url}/#token=${serve.token}`);
   await page.getByTestId('add-repo-path').fill(repo.path);
   await page.getByTestId('add-repo-submit').click();
   await page.getByTestId('new-session-link').waitFor();
@@ -146,11 +125,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await serve?.stop();
   await anthropic?.close();
   await github?.close();
   await remote?.cleanup();

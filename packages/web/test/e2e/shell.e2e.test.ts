@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import {
 } from '@chatml/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
  * The app shell in real Chromium, driven by the keyboard where a person would: a new session by
@@ -25,14 +25,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * app.e2e.test.ts's.) Screenshots go to docs/screenshots when SAVE_SCREENSHOTS=1.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BIN = fileURLToPath(new URL('../../../cli/bin/chatml.js', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const POLL = { timeout: 30_000 };
 
 let fake: FakeAnthropicServer;
 let repo: TempRepo;
 let dir: TempDir;
-let serve: ChildProcess;
+let serve: RunningServe;
 let browser: Browser;
 let page: Page;
 let baseUrl: string;
@@ -92,30 +91,9 @@ beforeAll(async () => {
   dir = await makeTempDir('e2e-shell');
   const home = join(dir.path, 'chatml');
   const userHome = join(dir.path, 'user');
-  mkdirSync(userHome, { recursive: true });
-  serve = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--home', home], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: userHome,
-      CLAUDE_CONFIG_DIR: join(userHome, '.claude'),
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'sk-test-not-a-secret',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      IS_SANDBOX: '1',
-    },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise<{ url: string }>((resolve, reject) => {
-    let out = '';
-    serve.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const line = out.split('\n').find((candidate) => candidate.startsWith('{"chatml":"ready"'));
-      if (line) resolve(JSON.parse(line));
-    });
-    serve.once('exit', (code) => reject(new Error(`chatml serve exited (${code})`)));
-  });
-  baseUrl = ready.url;
-  token = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8')).token;
+  serve = await startServe({ home, userHome, modelUrl: fake.url });
+  baseUrl = serve.url;
+  token = serve.token;
   // The repository is added through the API: adding one in the UI is app.e2e.test.ts's job.
   const added = await fetch(`${baseUrl}/api/v1/workspaces`, {
     method: 'POST',
@@ -141,11 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await serve?.stop();
   await fake?.close();
   await repo?.cleanup();
   await dir?.cleanup();
