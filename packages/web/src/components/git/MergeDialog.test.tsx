@@ -72,7 +72,8 @@ describe('the merge dialog', () => {
     expect(callsTo('POST', '/sessions/s1/merge')[0]?.body).toEqual({ strategy: 'merge', archive: true });
     expect(screen.getByTestId('git-notice').textContent).toContain('updated the checkout at /home/ada/app');
     expect(screen.getByTestId('git-notice').textContent).toContain('archived and its branch deleted');
-    expect(screen.getByTestId('merge-dialog').hasAttribute('open')).toBe(false);
+    // The <dialog> is closed by an effect after the render that shows the notice.
+    await waitFor(() => expect(screen.getByTestId('merge-dialog').hasAttribute('open')).toBe(false));
   });
 
   it('offers nothing that depends on the commits until they are known', async () => {
