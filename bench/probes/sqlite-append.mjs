@@ -6,6 +6,10 @@
 // transaction, synchronous=OFF, and ChatML's settings (inline checkpoints only past 16,384 pages —
 // the backend checkpoints when writing pauses — a few events per transaction, as one loop turn of
 // runner output gives, and locking_mode=EXCLUSIVE: the backend is the database's only user).
+// A second table compares the two places an append can go, with one event per session per
+// transaction (one loop turn of 20 streaming sessions): straight into `events`, keyed (session_id,
+// seq), or into the rowid table `events_recent` with a sorted move to `events` every 512 rows (what
+// the event store does), counting the WAL pages written per event, moves included.
 //
 //   node bench/probes/sqlite-append.mjs
 import { createRequire } from 'node:module';
@@ -78,6 +82,71 @@ function variant(dir, name, pragmas, batch, lockingMode = 'NORMAL') {
   ];
 }
 
+/** Appends in transactions of one event per session, straight to `events` or via `events_recent`. */
+function appendPath(dir, name, viaRecent) {
+  const db = new Database(join(dir, `${name.replace(/\W+/g, '-')}.db`));
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('wal_autocheckpoint = 0'); // checkpointed by hand below, counting the WAL's frames
+  db.exec(SCHEMA);
+  db.exec(`CREATE TABLE events_recent (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, type TEXT NOT NULL, ts INTEGER NOT NULL, payload TEXT NOT NULL)`);
+  const ids = Array.from({ length: SESSIONS }, (_, i) => `ses_${String(i).padStart(20, '0')}`);
+  for (const id of ids) db.prepare('INSERT INTO sessions (id) VALUES (?)').run(id);
+  const table = viaRecent ? 'events_recent' : 'events';
+  const insert = db.prepare(
+    `INSERT INTO ${table} (session_id, seq, type, ts, payload) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const columns = 'session_id, seq, type, ts, payload';
+  const move = db.transaction(() => {
+    db.prepare(
+      `INSERT INTO events (${columns}) SELECT ${columns} FROM events_recent ORDER BY session_id, seq`,
+    ).run();
+    db.prepare('DELETE FROM events_recent').run();
+  });
+  const commit = db.transaction((rows) => {
+    for (const row of rows) insert.run(...row);
+  });
+  let walFrames = 0;
+  const checkpoint = () => {
+    walFrames += db.pragma('wal_checkpoint(PASSIVE)')[0].log;
+  };
+  const seqs = new Array(SESSIONS).fill(0);
+  const commitTimes = [];
+  let recent = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let turn = 0; turn < EVENTS / SESSIONS; turn++) {
+    const rows = ids.map((id, s) => [id, ++seqs[s], 'stream_delta', Date.now(), `{"text":"${turn}@${s}"}`]);
+    const commitStarted = performance.now();
+    commit(rows);
+    commitTimes.push(performance.now() - commitStarted);
+    recent += rows.length;
+    if (viaRecent && recent >= 512) {
+      move();
+      recent = 0;
+    }
+    if (turn % 100 === 99) checkpoint();
+  }
+  if (viaRecent) move();
+  checkpoint();
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  db.close();
+  const commits = summarize(commitTimes);
+  return [
+    name,
+    round((wallMs * 1000) / EVENTS, 1),
+    round((cpu.user + cpu.system) / EVENTS, 1),
+    round(walFrames / EVENTS, 2),
+    round(commits.p50 * 1000, 0),
+    round(commits.p99 * 1000, 0),
+  ];
+}
+
 await runBenchmark('sqlite-append', 60_000, async () => {
   const dir = await makeTempDir('bench-sqlite');
   onCleanup(() => dir.cleanup());
@@ -95,5 +164,14 @@ await runBenchmark('sqlite-append', 60_000, async () => {
     `${EVENTS} appends over ${SESSIONS} sessions, timed one by one (a batch's cost lands on its last event)\n`,
   );
   printTable(['variant', 'mean µs', 'p50 µs', 'p99 µs', 'max ms', 'appends > 5 ms'], rows);
-  console.log(JSON.stringify({ bench: 'sqlite-append', rows }));
+  const paths = [
+    appendPath(dir.path, 'straight into events', false),
+    appendPath(dir.path, 'via events_recent, moved every 512', true),
+  ];
+  console.log(`\n${SESSIONS} sessions, one event each per transaction (moves and checkpoints included)\n`);
+  printTable(
+    ['append path', 'wall µs/event', 'CPU µs/event', 'WAL pages/event', 'commit p50 µs', 'commit p99 µs'],
+    paths,
+  );
+  console.log(JSON.stringify({ bench: 'sqlite-append', rows, paths }));
 });

@@ -88,7 +88,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const checkpointer = new WalCheckpointer(db);
   const workspaceStore = new WorkspaceStore(db);
   const sessionStore = new SessionStore(db);
-  const events = new EventStore(db, () => checkpointer.noteWrite());
+  const events = new EventStore(db, {
+    onAppend: () => checkpointer.noteWrite(),
+    onSettleError: (error) => logger.warn(`moving recent events failed (will retry): ${error.message}`),
+  });
   const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
   const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
   const endpoint: ModelEndpoint | undefined =
@@ -216,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await sessions.dispose();
         await closed;
         hub.flush();
+        events.settle();
         checkpointer.stop();
         db.close();
         if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });

@@ -70,4 +70,17 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Where appends land first (store/event-store.ts): a rowid table, so every append writes at its
+  // end. Appending straight to `events`, keyed (session_id, seq), writes into one leaf page per
+  // streaming session — ~2.4 WAL pages per event with 20 sessions. Rows move to `events` in bulk,
+  // sorted, a few hundred at a time.
+  `
+  CREATE TABLE events_recent (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    payload TEXT NOT NULL
+  );
+  `,
 ];
