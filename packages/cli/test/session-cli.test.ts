@@ -184,6 +184,10 @@ describe('chatml session', () => {
     expect(pushed).toMatchObject({ remote: 'origin', branch: 'chatml/greet-json' });
     expect((await remote.git(['rev-parse', 'refs/heads/chatml/greet-json'])).trim()).toBe(sha);
 
+    const none = await chatml(['session', 'pr', 'greet-json', '--status']);
+    expect(none.code, none.err).toBe(0);
+    expect(none.out).toContain('greet-json has no pull request yet');
+
     const pr = await chatmlJson<{ number: number; url: string }>(['session', 'pr', 'greet-json', '--draft']);
     expect(pr.number).toBeGreaterThan(0);
     const created = github.requests.find(

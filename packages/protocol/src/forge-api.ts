@@ -106,6 +106,13 @@ export const PullRequestStatus = z.object({
 });
 export type PullRequestStatus = z.output<typeof PullRequestStatus>;
 
+/**
+ * `GET /sessions/:id/pr`: the PR's status, or null while the session has none — the usual case,
+ * so it is an answer (200), not a 404.
+ */
+export const PullRequestStatusResponse = PullRequestStatus.nullable();
+export type PullRequestStatusResponse = z.output<typeof PullRequestStatusResponse>;
+
 /** A session's linked PR as last seen (no GitHub call): for lists and badges. */
 export const SessionPullRequest = z.object({
   sessionId: z.string(),

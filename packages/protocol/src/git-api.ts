@@ -47,7 +47,8 @@ export type CommitInfo = z.output<typeof CommitInfo>;
 
 /** `GET /sessions/:id/commits`: the session branch's own commits (merge-base..HEAD), newest first. */
 export const CommitList = z.object({
-  mergeBase: z.string(),
+  /** Null only when the branch is gone (`unavailableReason: 'branch_missing'`). */
+  mergeBase: z.string().nullable(),
   commits: z.array(CommitInfo),
   /**
    * Worktree-relative paths with uncommitted changes (tracked edits, deletions, untracked files
@@ -56,6 +57,13 @@ export const CommitList = z.object({
    */
   uncommitted: z.array(z.string()),
   uncommittedCount: z.number().int().nonnegative(),
+  /**
+   * Null when the branch was read. `branch_missing`: the session branch is gone (deleted when the
+   * session was merged back and archived, or by hand), so there is nothing to list; restore
+   * re-creates it. A session without a worktree (archived) is read from its branch, with nothing
+   * uncommitted.
+   */
+  unavailableReason: z.enum(['branch_missing']).nullable(),
 });
 export type CommitList = z.output<typeof CommitList>;
 

@@ -6,7 +6,7 @@ import {
   DiffPage,
   MergeResponse,
   PullRequestDraft,
-  PullRequestStatus,
+  PullRequestStatusResponse,
   PushResponse,
   SendMessageResponse,
   Session,
@@ -288,7 +288,15 @@ export async function pullRequest(
   const api = await connect(options);
   const session = await resolveSession(api, ref, options);
   if (options.status) {
-    const status = await api.get(PullRequestStatus, `/sessions/${session.id}/pr`);
+    const status = await api.get(PullRequestStatusResponse, `/sessions/${session.id}/pr`);
+    if (!status) {
+      print(
+        options,
+        null,
+        () => `${session.name} has no pull request yet (create one with: chatml session pr ${session.name}).`,
+      );
+      return;
+    }
     print(options, status, () =>
       [
         `#${status.number} ${status.state}${status.mergeable === null ? '' : status.mergeable ? ', mergeable' : ', not mergeable'}: ${status.url}`,

@@ -42,7 +42,7 @@ export interface PullRequestServiceDeps {
 /** How long a resolved token is reused before the sources are asked again (`gh` is a process). */
 const TOKEN_TTL_MS = 5 * 60_000;
 
-/** No pull request has been linked to the session yet. */
+/** An action needs the session's PR and none is linked yet (reading the status answers null instead). */
 export class NoPullRequestError extends AppError {
   constructor(sessionId: string) {
     super(
@@ -134,16 +134,20 @@ export class PullRequestService {
     return { pullRequests };
   }
 
-  /** The PR's current status (fetched with ETags; the last known one while rate-limited). */
-  status(sessionId: string): Promise<PullRequestStatus> {
+  /**
+   * The PR's current status (fetched with ETags; the last known one while rate-limited), or null
+   * while the session has none: most sessions never get one, so that is an answer, not an error.
+   */
+  async status(sessionId: string): Promise<PullRequestStatus | null> {
     this.deps.sessions.get(sessionId);
-    if (!this.deps.store.get(sessionId)) throw new NoPullRequestError(sessionId);
+    if (!this.deps.store.get(sessionId)) return null;
     return this.requirePoller().refresh(sessionId);
   }
 
   /** Send the PR's unresolved review comments (or the chosen ones) to the agent as a message. */
   async commentsToAgent(sessionId: string, commentIds?: number[]): Promise<CommentsToAgentResponse> {
     const status = await this.status(sessionId);
+    if (!status) throw new NoPullRequestError(sessionId);
     const threads = unresolvedThreads(
       status.comments,
       commentIds,

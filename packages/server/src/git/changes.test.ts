@@ -5,7 +5,7 @@ import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatm
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { commitAll } from './commit.js';
-import { commitDiff, listSessionCommits } from './commits.js';
+import { commitDiff, listBranchCommits, listSessionCommits } from './commits.js';
 import { sessionDiffPage } from './diff-pages.js';
 import { parseCombinedDiff } from './diff-parser.js';
 import { hasUntrackedFiles, STABLE_DIFF_ARGS, sessionDiff, withDiffSource } from './diff-service.js';
@@ -137,6 +137,47 @@ describe('listSessionCommits and commitDiff', () => {
     expect(list.uncommittedCount).toBe(4);
     await commitAll({ worktreePath, message: 'all of it' });
     expect((await listSessionCommits({ worktreePath, baseBranch: 'main' })).uncommitted).toEqual([]);
+  });
+});
+
+describe('listBranchCommits (a session without a worktree)', () => {
+  const removeWorktree = () => repo.git(['worktree', 'remove', '--force', worktreePath]);
+
+  it('lists the kept branch’s own commits from the repository, as the worktree did, with nothing uncommitted', async () => {
+    await repo.writeFiles({ 'README.md': '# main moved\n' });
+    await repo.commitAll('on main only');
+    await write('src/app.ts', 'export const app = 2;\n');
+    await commitAll({ worktreePath, message: 'first' });
+    await write('notes.md', 'second\n');
+    await commitAll({ worktreePath, message: 'second' });
+    await write('left-over.txt', 'uncommitted\n');
+    const inWorktree = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    await removeWorktree();
+
+    const listed = await listBranchCommits({ repoPath: repo.path, branch: 'chatml/s', baseBranch: 'main' });
+    expect(listed).toEqual({
+      mergeBase: inWorktree.mergeBase,
+      commits: inWorktree.commits,
+      uncommitted: [],
+      uncommittedCount: 0,
+      unavailableReason: null,
+    });
+    expect(listed.commits.map((commit) => commit.subject)).toEqual(['second', 'first']);
+  });
+
+  it('answers an empty list saying the branch is missing when the branch is gone', async () => {
+    await write('src/app.ts', 'export const app = 2;\n');
+    await commitAll({ worktreePath, message: 'merged, then retired' });
+    await removeWorktree();
+    await repo.git(['branch', '-D', 'chatml/s']);
+
+    expect(await listBranchCommits({ repoPath: repo.path, branch: 'chatml/s', baseBranch: 'main' })).toEqual({
+      mergeBase: null,
+      commits: [],
+      uncommitted: [],
+      uncommittedCount: 0,
+      unavailableReason: 'branch_missing',
+    });
   });
 });
 

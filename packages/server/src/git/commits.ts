@@ -27,26 +27,68 @@ export async function listSessionCommits(options: {
   limit?: number;
 }): Promise<CommitList> {
   const baseBranch = await validateBranchName(options.baseBranch);
-  const mergeBase = await findMergeBase(options.worktreePath, baseBranch);
+  const { mergeBase, commits } = await readCommits(options.worktreePath, 'HEAD', baseBranch, options.limit);
+  // Paths `git add --all` would commit, each untracked file on its own so each can be discarded.
+  const uncommitted = (await listUncommittedPaths(options.worktreePath, { untrackedFiles: 'all' })).sort();
+  return {
+    mergeBase,
+    commits,
+    uncommitted: uncommitted.slice(0, MAX_UNCOMMITTED_PATHS),
+    uncommittedCount: uncommitted.length,
+    unavailableReason: null,
+  };
+}
+
+/**
+ * The same list for a session without a worktree (archived, or its folder deleted): archiving
+ * keeps the branch, so it is read in the repository — nothing is uncommitted there (an archive's
+ * saved work is not on the branch). A branch that is gone (retired by merge back, deleted by hand)
+ * is an empty list with `unavailableReason: 'branch_missing'`, not an error: it is an expected state.
+ *
+ * @example
+ * const { commits } = await listBranchCommits({ repoPath, branch: 'chatml/brave-otter', baseBranch: 'main' });
+ */
+export async function listBranchCommits(options: {
+  repoPath: string;
+  branch: string;
+  baseBranch: string;
+  limit?: number;
+}): Promise<CommitList> {
+  const branch = await validateBranchName(options.branch);
+  const baseBranch = await validateBranchName(options.baseBranch);
+  // Resolved once, so the merge-base and the log read the same tip even if the branch moves.
+  const tip = await runGit(
+    ['rev-parse', '-q', '--verify', '--end-of-options', `refs/heads/${branch}^{commit}`],
+    { cwd: options.repoPath, okExitCodes: [0, 1] },
+  );
+  const nothing = { uncommitted: [], uncommittedCount: 0 };
+  if (tip.exitCode !== 0) {
+    return { mergeBase: null, commits: [], ...nothing, unavailableReason: 'branch_missing' };
+  }
+  const read = await readCommits(options.repoPath, tip.stdout.trim(), baseBranch, options.limit);
+  return { ...read, ...nothing, unavailableReason: null };
+}
+
+/** `<merge-base>..<head>` as CommitInfo, run in `cwd` (a worktree, or the repository for a sha). */
+async function readCommits(
+  cwd: string,
+  head: string,
+  baseBranch: string,
+  limit = 1000,
+): Promise<{ mergeBase: string; commits: CommitInfo[] }> {
+  const mergeBase = await findMergeBase(cwd, baseBranch, undefined, head);
   const { stdout } = await runGit(
     [
       'log',
       '-z',
       `--format=${LOG_FORMAT}`,
-      `--max-count=${options.limit ?? 1000}`,
+      `--max-count=${limit}`,
       '--end-of-options',
-      `${mergeBase}..HEAD`,
+      `${mergeBase}..${head}`,
     ],
-    { cwd: options.worktreePath },
+    { cwd },
   );
-  // Paths `git add --all` would commit, each untracked file on its own so each can be discarded.
-  const uncommitted = (await listUncommittedPaths(options.worktreePath, { untrackedFiles: 'all' })).sort();
-  return {
-    mergeBase,
-    commits: parseLog(stdout),
-    uncommitted: uncommitted.slice(0, MAX_UNCOMMITTED_PATHS),
-    uncommittedCount: uncommitted.length,
-  };
+  return { mergeBase, commits: parseLog(stdout) };
 }
 
 /** The UI lists these; a worktree with more (an unignored build folder) is summarised by its count. */

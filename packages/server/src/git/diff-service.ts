@@ -225,14 +225,16 @@ export async function hasUntrackedFiles(
 /**
  * `git merge-base HEAD <baseBranch>` in the worktree; BadRequest/Conflict errors a user can act on.
  * One git process when all is well (it is on the critical path of every diff); only a failure is
- * looked into further, to tell a missing base branch from unrelated histories.
+ * looked into further, to tell a missing base branch from unrelated histories. `head` replaces
+ * `HEAD` where there is no worktree (an archived session's branch, read in the repository).
  */
 export async function findMergeBase(
   worktreePath: string,
   baseBranch: string,
   signal?: AbortSignal,
+  head = 'HEAD',
 ): Promise<string> {
-  const args = ['merge-base', '--end-of-options', 'HEAD', `${baseBranch}^{commit}`];
+  const args = ['merge-base', '--end-of-options', head, `${baseBranch}^{commit}`];
   const result = await runGit(args, {
     cwd: worktreePath,
     okExitCodes: [0, 1, 128],

@@ -16,9 +16,9 @@ import type {
   SyncStrategy,
   Workspace,
 } from '@chatml/protocol';
-import { ConflictError, NotFoundError, SessionArchivedError, SessionBusyError } from '../errors.js';
+import { ConflictError, NotFoundError, SessionBusyError } from '../errors.js';
 import { commitAll } from '../git/commit.js';
-import { commitDiff, listSessionCommits } from '../git/commits.js';
+import { commitDiff, listBranchCommits, listSessionCommits } from '../git/commits.js';
 import { sessionDiffPage } from '../git/diff-pages.js';
 import { type DiffStream, streamSessionDiff } from '../git/diff-service.js';
 import { discardChanges } from '../git/discard.js';
@@ -80,9 +80,13 @@ export class SessionGit {
     return streamSessionDiff({ worktreePath, baseBranch, offset, signal });
   }
 
+  /** Without a worktree (archived, or its folder deleted) the kept branch is read in the repository. */
   commits(sessionId: string): Promise<CommitList> {
-    const { session } = this.activeTarget(sessionId, 'list its commits');
-    return listSessionCommits({ worktreePath: session.worktreePath, baseBranch: session.baseBranch });
+    const { session, workspace } = this.target(sessionId);
+    const { worktreePath, branch, baseBranch } = session;
+    if (session.status !== 'archived' && existsSync(worktreePath))
+      return listSessionCommits({ worktreePath, baseBranch });
+    return listBranchCommits({ repoPath: workspace.path, branch, baseBranch });
   }
 
   commitDiff(sessionId: string, sha: string): Promise<CommitDiff> {
@@ -313,7 +317,7 @@ export class SessionGit {
     return { session, workspace };
   }
 
-  /** A session with its worktree in place, for operations that need one. */
+  /** A session with its worktree in place, for operations that need one (so never an archived one). */
   private activeTarget(sessionId: string, what: string): Target {
     const target = this.target(sessionId);
     if (target.session.status === 'archived') {
@@ -336,7 +340,6 @@ export class SessionGit {
    */
   private async mutate<T>(sessionId: string, what: string, work: (target: Target) => Promise<T>): Promise<T> {
     const target = this.activeTarget(sessionId, what);
-    if (target.session.status === 'archived') throw new SessionArchivedError(sessionId);
     const controller = this.deps.sessions.controller(sessionId);
     if (controller.isBusy) {
       throw new SessionBusyError(

@@ -252,6 +252,10 @@ describe('a session’s way out through API v1, on real git', () => {
     expect(await harness.repo.git(['status', '--porcelain'])).toBe(statusBefore);
     expect((await get(s.id)).status).toBe('archived');
     expect(await harness.repo.git(['branch', '--list', 'chatml/shipper'])).toBe('');
+    // Its branch retired, the archived session has no commits to list: an answer saying why, not a 409.
+    const retired = await harness.request<CommitList>('GET', `/sessions/${s.id}/commits`);
+    expect(retired.status).toBe(200);
+    expect(retired.body).toMatchObject({ mergeBase: null, commits: [], unavailableReason: 'branch_missing' });
 
     // The branch is gone, but restore brings the session back from where it was merged.
     const restored = await harness.request<RestoreResponse>('POST', `/sessions/${s.id}/restore`);
@@ -261,6 +265,19 @@ describe('a session’s way out through API v1, on real git', () => {
     // Leave the user's checkout as the other tests expect it.
     await harness.repo.git(['checkout', '--', 'src/app.ts']);
     rmSync(join(harness.repo.path, 'notes.txt'));
+  });
+
+  it('lists an archived session’s commits from its kept branch, with nothing uncommitted', async () => {
+    const s = await session('archived-reader');
+    write(join(s.worktreePath, 'kept.txt'), 'kept\n');
+    const committed = await commit(s.id, 'Keep this');
+    write(join(s.worktreePath, 'kept.txt'), 'saved to the archive ref, not the branch\n');
+    expect((await harness.request('POST', `/sessions/${s.id}/archive`)).status).toBe(200);
+
+    const listed = await harness.request<CommitList>('GET', `/sessions/${s.id}/commits`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.commits.map((c) => [c.sha, c.subject])).toEqual([[committed.body.sha, 'Keep this']]);
+    expect(listed.body).toMatchObject({ uncommitted: [], uncommittedCount: 0, unavailableReason: null });
   });
 
   it('archives and restores a session with its uncommitted work', async () => {

@@ -4,6 +4,7 @@ import type {
   CreatePullRequestResponse,
   PullRequestDraft,
   PullRequestStatus,
+  PullRequestStatusResponse,
   PushResponse,
   Session,
   SessionPullRequestList,
@@ -168,6 +169,19 @@ describe('push', () => {
 });
 
 describe('pull request', () => {
+  it('answers null (200, not a 404) while the session has none; acting on one still needs one', async () => {
+    const { harness, session } = await start();
+    const none = await harness.request<PullRequestStatusResponse>('GET', `/sessions/${session.id}/pr`);
+    expect(none.status).toBe(200);
+    expect(none.body).toBeNull();
+    const sent = await harness.request<{ error: { code: string } }>(
+      'POST',
+      `/sessions/${session.id}/pr/comments-to-agent`,
+    );
+    expect(sent.status).toBe(404);
+    expect(sent.body.error.code).toBe('not_found');
+  });
+
   it('pushes, then opens a PR with the template-prefilled body, draft flag, head and base', async () => {
     const { harness, github, remote, session } = await start({ withTemplate: true });
     const sha = await commitInWorktree(harness, session, { 'src/greet.ts': 'export const hello = 1;\n' });

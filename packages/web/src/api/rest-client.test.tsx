@@ -44,6 +44,20 @@ describe('ApiClient', () => {
     expect(failure).toMatchObject({ code: 'network', status: 0 });
   });
 
+  it('reads a session without a pull request as null, and still reports a real 404', async () => {
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(jsonResponse(200, null))
+      .mockResolvedValueOnce(jsonResponse(404, { error: { code: 'not_found', message: 'Session "s9"' } }));
+    const api = new ApiClient('tok', { fetch });
+    expect(await api.pullRequest('s1')).toBeNull();
+    expect((fetch.mock.calls[0] as [string])[0]).toBe('/api/v1/sessions/s1/pr');
+    // Only "no PR" is null now; an unknown session is an error the UI shows.
+    const failure = await api.pullRequest('s9').catch((error) => error);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ code: 'not_found', status: 404 });
+  });
+
   it('refuses a response that does not match the schema', async () => {
     const fetch = vi.fn().mockResolvedValue(jsonResponse(200, { workspaces: [{ id: 1 }] }));
     vi.spyOn(console, 'error').mockImplementation(() => undefined);

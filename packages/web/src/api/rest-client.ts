@@ -18,7 +18,7 @@ import {
   MergeResponse,
   type PermissionDecisionBody,
   PullRequestDraft,
-  PullRequestStatus,
+  PullRequestStatusResponse,
   PushResponse,
   RestoreResponse,
   SendMessageResponse,
@@ -195,14 +195,9 @@ export class ApiClient {
     return this.request('POST', `/sessions/${enc(sessionId)}/pr`, CreatePullRequestResponse, body);
   }
 
-  /** The session's PR as GitHub has it now, or null when the session has none. */
-  async pullRequest(sessionId: string): Promise<PullRequestStatus | null> {
-    try {
-      return await this.request('GET', `/sessions/${enc(sessionId)}/pr`, PullRequestStatus);
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'not_found') return null;
-      throw error;
-    }
+  /** The session's PR as GitHub has it now, or null when the session has none (a 200, not a 404). */
+  pullRequest(sessionId: string): Promise<PullRequestStatusResponse> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/pr`, PullRequestStatusResponse);
   }
 
   pullRequestPrefill(sessionId: string): Promise<PullRequestDraft> {

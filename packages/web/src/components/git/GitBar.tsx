@@ -32,11 +32,12 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
   const isArchived = session.status === 'archived';
   const gitState = session.gitState;
   const hasWorktree = !isArchived && !gitState?.worktreeMissing;
+  // Read-only without a worktree, but the branch's commits are still listed (from the repository).
   const {
     list,
     failure: listFailure,
     reload,
-  } = useCommitList(session.id, `${session.updatedAt}:${session.status}:${isRunning}`, hasWorktree);
+  } = useCommitList(session.id, `${session.updatedAt}:${session.status}:${isRunning}`);
   const pr = usePullRequest(session.id);
 
   const syncKey = JSON.stringify(gitState?.sync ?? null);
@@ -46,8 +47,9 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
 
   const uncommittedCount = list?.uncommittedCount ?? 0;
   const commitCount = list?.commits.length ?? 0;
+  const archivedReason = isArchived ? 'The session is archived; restore it first.' : undefined;
   const busyReason = isArchived
-    ? 'The session is archived; restore it first.'
+    ? archivedReason
     : gitState?.worktreeMissing
       ? 'The worktree is missing; restore it first.'
       : isRunning
@@ -68,13 +70,17 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
       : list && commitCount === 0
         ? `No commits to merge into ${session.baseBranch}.`
         : undefined);
-  const pushReason = gitState?.branchMissing
-    ? 'The branch is missing; restore the session first.'
-    : loadingReason
-      ? loadingReason
-      : list && commitCount === 0
-        ? 'No commits to push yet.'
-        : undefined;
+  // An archived session is read-only: the backend could still push its branch, but new work on the
+  // remote (a push, a PR) belongs to a session that is being worked on — restore it first.
+  const pushReason =
+    archivedReason ??
+    (gitState?.branchMissing
+      ? 'The branch is missing; restore the session first.'
+      : loadingReason
+        ? loadingReason
+        : list && commitCount === 0
+          ? 'No commits to push yet.'
+          : undefined);
   const hint = commitReason ?? (uncommittedCount > 0 ? `${uncommittedCount} uncommitted` : undefined);
 
   // Files may change outside ChatML (an editor, a terminal): look again when the user comes back.

@@ -65,7 +65,7 @@ describe('creating a pull request', () => {
   it('starts from the prefill, takes the AI draft, and sends title, body and draft flag', async () => {
     const { callsTo } = renderWithBackend(<GitBar session={session} isRunning={false} />, {
       'GET /sessions/s1/commits': () => ok(commitList({ commits: 1 })),
-      'GET /sessions/s1/pr': (_body, call) => (call === 0 ? fail(404, 'not_found', 'no PR') : ok(prStatus())),
+      'GET /sessions/s1/pr': (_body, call) => ok(call === 0 ? null : prStatus()),
       'GET /sessions/s1/pr/prefill': () => ok({ title: 'write the greeting', body: '## Summary\n' }),
       'POST /sessions/s1/drafts/pr': () =>
         ok({ title: 'Add a greeting', body: '## Summary\n\nExports hello().' }),

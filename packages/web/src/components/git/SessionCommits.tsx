@@ -33,7 +33,11 @@ export function SessionCommits({ sessionId, version }: { sessionId: string; vers
         )}
       </summary>
       <GitError failure={failure} />
-      {commits.length === 0 ? (
+      {list?.unavailableReason === 'branch_missing' ? (
+        <p className="empty-state small" data-testid="session-commits-unavailable">
+          The branch is gone (deleted after merging back, or by hand); restoring the session re-creates it.
+        </p>
+      ) : commits.length === 0 ? (
         <p className="empty-state small">No commits yet: the changes above are all uncommitted.</p>
       ) : (
         <ul className="commit-list" aria-label="Commits">

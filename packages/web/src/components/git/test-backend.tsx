@@ -35,7 +35,9 @@ export function renderWithBackend(ui: ReactNode, routes: Record<string, Route>) 
     counts.set(key, count + 1);
     const answer = route
       ? await route(body, count)
-      : { status: 404, body: error('not_found', `no route ${key}`) };
+      : /^GET \/sessions\/[^/]+\/pr$/.test(key)
+        ? ok(null) // what the backend answers for a session without a PR, the usual case
+        : { status: 404, body: error('not_found', `no route ${key}`) };
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers: { 'content-type': 'application/json' },
@@ -85,7 +87,9 @@ export function deferred<T>() {
   return { promise, resolve };
 }
 
-export function commitList(overrides: { uncommitted?: string[]; commits?: number } = {}) {
+export function commitList(
+  overrides: { uncommitted?: string[]; commits?: number; unavailableReason?: 'branch_missing' } = {},
+) {
   const uncommitted = overrides.uncommitted ?? [];
   return {
     mergeBase: 'b'.repeat(40),
@@ -100,6 +104,7 @@ export function commitList(overrides: { uncommitted?: string[]; commits?: number
     })),
     uncommitted,
     uncommittedCount: uncommitted.length,
+    unavailableReason: overrides.unavailableReason ?? null,
   };
 }
 

@@ -6,9 +6,10 @@ import { type GitFailure, toGitFailure } from './git-errors';
 /**
  * The session branch's commits and uncommitted paths, reloaded whenever `version` changes (the
  * caller passes what moves when the worktree may have: the session's `updatedAt`, a turn count).
- * Skipped (undefined) while `isEnabled` is false — an archived session has no worktree to ask.
+ * An archived session's list comes from its kept branch (nothing uncommitted); a retired branch
+ * gives an empty list with `unavailableReason`.
  */
-export function useCommitList(sessionId: string, version: unknown, isEnabled = true) {
+export function useCommitList(sessionId: string, version: unknown) {
   const { api } = useServices();
   const [list, setList] = useState<CommitList>();
   const [failure, setFailure] = useState<GitFailure>();
@@ -26,13 +27,8 @@ export function useCommitList(sessionId: string, version: unknown, isEnabled = t
   }, [api, sessionId]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the reason to reload
   useEffect(() => {
-    if (!isEnabled) {
-      latest.current++;
-      setList(undefined);
-      return;
-    }
     void reload();
-  }, [reload, version, isEnabled]);
+  }, [reload, version]);
   return { list, failure, reload };
 }
 
