@@ -120,6 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runnerNiceness: options.runnerNiceness ?? settings.runnerNiceness ?? 10,
     interruptGraceMs: options.interruptGraceMs ?? 5000,
     defaultModel: settings.defaultModel,
+    isDemoModel: options.isDemoModel ?? false,
   });
   sessions.recoverAll();
   const sessionGit = new SessionGit({

@@ -14,6 +14,8 @@ export interface SessionContext {
   idleRunnerTimeoutMs: number;
   /** How long an interrupted turn may take to wind down before its runner is killed. */
   interruptGraceMs: number;
+  /** Runners talk to the offline demo model: its token counts are scripted, so no turn has a price. */
+  isDemoModel?: boolean;
   spawnRunner(
     record: SessionRecord,
     handlers: { onEvent(event: RunnerEvent): void; onExit(exit: RunnerExit): void },

@@ -316,7 +316,11 @@ export class SessionController {
         this.permissions.cancel(event.requestId, event.reason);
         return;
       case 'result':
-        this.endTurn(resultToTurnEnd(event.result, this.turn?.isInterruptRequested ?? false));
+        this.endTurn(
+          resultToTurnEnd(event.result, this.turn?.isInterruptRequested ?? false, {
+            isPriced: !this.context.isDemoModel,
+          }),
+        );
         return;
     }
   }

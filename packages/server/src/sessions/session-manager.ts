@@ -38,6 +38,8 @@ export interface SessionManagerDeps {
   runnerNiceness: number;
   interruptGraceMs: number;
   defaultModel?: string;
+  /** The runners talk to the offline demo model (`--demo-model`): turns are recorded without a price. */
+  isDemoModel?: boolean;
 }
 
 /**
@@ -305,6 +307,7 @@ export class SessionManager {
       logger: deps.logger,
       idleRunnerTimeoutMs: deps.idleRunnerTimeoutMs,
       interruptGraceMs: deps.interruptGraceMs,
+      isDemoModel: deps.isDemoModel,
       onChanged: (sessionId) => {
         const current = this.controllers.get(sessionId)?.session;
         if (current) deps.hub.broadcast({ type: 'session_updated', session: this.toApi(current) });

@@ -8,11 +8,16 @@ export type TurnEnd = Omit<Extract<NewSessionEvent, { type: 'turn_ended' }>['pay
  * How an SDK result ends a turn. API errors come as results with `isError` (the SDK's subtype may
  * still say success); they are retryable when the API said 429 or 5xx, or said nothing.
  */
-export function resultToTurnEnd(result: RunnerResult, isInterruptRequested: boolean): TurnEnd {
+export function resultToTurnEnd(
+  result: RunnerResult,
+  isInterruptRequested: boolean,
+  { isPriced = true }: { isPriced?: boolean } = {},
+): TurnEnd {
   const common = {
     durationMs: result.durationMs,
     usage: result.usage,
-    costUsd: result.costUsd,
+    // The SDK prices any answer by its token counts; the demo model's are scripted and free.
+    costUsd: isPriced ? result.costUsd : undefined,
     text: result.text,
   };
   if (result.interrupted || isInterruptRequested)

@@ -84,7 +84,9 @@ describe('data for the UI', () => {
       permissionMode: 'acceptEdits',
     });
     expect(session.diffStats).toBeNull();
-    await harness.waitForTurnEnd(session.id);
+    const ended = await harness.waitForTurnEnd(session.id);
+    // A real model's turn is priced (the SDK's figure); the demo model's are not (below).
+    expect(ended.payload).toHaveProperty('costUsd', expect.any(Number));
     const frame = await socket.waitFor(
       (candidate) =>
         candidate.type === 'session_updated' &&
@@ -119,5 +121,22 @@ describe('data for the UI', () => {
     );
     const measured = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body.diffStats;
     expect(measured).toEqual({ files: 1, additions: 2, deletions: 1 });
+  });
+});
+
+describe('the offline demo model', () => {
+  let harness: Harness;
+  afterAll(() => harness?.close());
+
+  it('records its turns with time and tokens but no price: its replies are scripted and free', async () => {
+    harness = await Harness.start({
+      handler: scriptByPrompt({ hello: [textReply('Hi.')] }),
+      server: { isDemoModel: true },
+    });
+    const workspaceId = await harness.addWorkspace();
+    const session = await harness.createSession(workspaceId, { name: 'demo', prompt: 'hello' });
+    const ended = await harness.waitForTurnEnd(session.id);
+    expect(ended.payload).toMatchObject({ outcome: 'completed', usage: expect.any(Object) });
+    expect(ended.payload).not.toHaveProperty('costUsd');
   });
 });

@@ -15,6 +15,7 @@ const request: PermissionItem = {
   input: { command: 'rm -rf build' },
   reason: undefined,
   state: 'pending',
+  toolKey: undefined,
   decidedBy: undefined,
   message: undefined,
 };

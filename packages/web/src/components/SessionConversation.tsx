@@ -56,26 +56,47 @@ export function SessionConversation({
           </div>
         )}
       </WorktreeContext.Provider>
-      <TurnActivity transcript={transcript} statusReason={statusReason} />
+      <TurnActivity
+        transcript={transcript}
+        statusReason={statusReason}
+        isWaitingForApproval={pendingPermissions.length > 0}
+      />
     </>
   );
 }
 
 /**
- * While a turn runs: whether the agent is still starting (nothing since the message) or working,
- * and for how long — or why it waits (a queue for a free agent slot).
+ * While a turn runs: whether the agent is still starting (nothing since the message), working or
+ * waiting for the user to answer a permission request, and for how long — or why it waits (a queue
+ * for a free agent slot).
  */
-function TurnActivity({ transcript, statusReason }: { transcript: Transcript; statusReason: string | null }) {
+function TurnActivity({
+  transcript,
+  statusReason,
+  isWaitingForApproval,
+}: {
+  transcript: Transcript;
+  statusReason: string | null;
+  isWaitingForApproval: boolean;
+}) {
   const isActive = transcript.activeTurnId !== undefined;
   const now = useNow(1000, isActive);
   if (!isActive) return null;
   const lastUser = transcript.items.findLast((item) => item.kind === 'user');
   const isStarting = transcript.items.at(-1)?.kind === 'user';
   const elapsed = lastUser ? formatDuration(Math.max(0, now - lastUser.ts)) : undefined;
+  // The same state the session list shows as "waiting for you": nothing moves until the user answers.
+  const activity = isWaitingForApproval
+    ? 'Waiting for your approval'
+    : (statusReason ?? (isStarting ? 'Starting the agent…' : 'Working…'));
   return (
-    <div className="turn-activity" role="status" data-testid="turn-activity">
-      <span className="spinner" aria-hidden="true" />
-      <span>{statusReason ?? (isStarting ? 'Starting the agent…' : 'Working…')}</span>
+    <div
+      className={isWaitingForApproval ? 'turn-activity is-waiting' : 'turn-activity'}
+      role="status"
+      data-testid="turn-activity"
+    >
+      {!isWaitingForApproval && <span className="spinner" aria-hidden="true" />}
+      <span>{activity}</span>
       {elapsed && <span className="muted">{elapsed}</span>}
     </div>
   );

@@ -4,7 +4,7 @@ import { useServices } from '../app/services';
 import { DiffStatsBadge } from './DiffStatsBadge';
 import { GitStateBadge } from './git/GitStateBadge';
 import { StatusBadge } from './StatusBadge';
-import { ModelOptions, PermissionModeOptions } from './session-options';
+import { ModelOptions, modelLabel, PermissionModeOptions, permissionModeLabel } from './session-options';
 
 /** The session's name, state and settings, with the buttons that act on the whole session. */
 export function SessionHeader({
@@ -34,40 +34,64 @@ export function SessionHeader({
   return (
     <>
       <header className="session-header">
-        <h1 className="session-title">{session.name}</h1>
-        <span className="session-branch">{session.branch}</span>
+        <h1 className="session-title" title={session.name}>
+          {session.name}
+        </h1>
+        <span className="session-branch" title={session.branch}>
+          {session.branch}
+        </span>
         <StatusBadge status={session.status} />
         <GitStateBadge session={session} />
-        <DiffStatsBadge stats={session.diffStats} />
-        {session.queuedMessages > 0 && <span className="muted">{session.queuedMessages} queued</span>}
+        <DiffStatsBadge stats={session.diffStats} isLastKnown={isArchived} />
+        {session.queuedMessages > 0 && (
+          <span className="muted session-queued">{session.queuedMessages} queued</span>
+        )}
         <span className="spacer" />
-        <label className="visually-hidden" htmlFor="session-model">
-          Model
-        </label>
-        <select
-          id="session-model"
-          className="input compact"
-          data-testid="session-model"
-          value={session.model ?? ''}
-          disabled={isArchived}
-          onChange={(event) => {
-            if (event.target.value) void update({ model: event.target.value });
-          }}
-        >
-          <ModelOptions current={session.model} defaultLabel="Default model" />
-        </select>
-        <label className="visually-hidden" htmlFor="session-mode">
-          Permission mode
-        </label>
-        <select
-          id="session-mode"
-          className="input compact"
-          value={session.permissionMode}
-          disabled={isArchived}
-          onChange={(event) => void update({ permissionMode: PermissionMode.parse(event.target.value) })}
-        >
-          <PermissionModeOptions />
-        </select>
+        {isArchived ? (
+          // An archived session has no agent to change: its settings read as text, and say why.
+          <>
+            <ReadOnlySetting
+              label="Model"
+              value={modelLabel(session.model, 'Default model')}
+              why="Restore the session to change its model"
+            />
+            <ReadOnlySetting
+              label="Permission mode"
+              value={permissionModeLabel(session.permissionMode)}
+              why="Restore the session to change its permission mode"
+            />
+          </>
+        ) : (
+          <>
+            <label className="visually-hidden" htmlFor="session-model">
+              Model
+            </label>
+            <select
+              id="session-model"
+              className="input compact session-setting"
+              data-testid="session-model"
+              value={session.model ?? ''}
+              title={modelLabel(session.model, 'Default model')}
+              onChange={(event) => {
+                if (event.target.value) void update({ model: event.target.value });
+              }}
+            >
+              <ModelOptions current={session.model} defaultLabel="Default model" />
+            </select>
+            <label className="visually-hidden" htmlFor="session-mode">
+              Permission mode
+            </label>
+            <select
+              id="session-mode"
+              className="input compact session-setting"
+              value={session.permissionMode}
+              title={permissionModeLabel(session.permissionMode)}
+              onChange={(event) => void update({ permissionMode: PermissionMode.parse(event.target.value) })}
+            >
+              <PermissionModeOptions />
+            </select>
+          </>
+        )}
         <button
           type="button"
           className="button"
@@ -95,5 +119,16 @@ export function SessionHeader({
         </p>
       )}
     </>
+  );
+}
+
+/** A setting that cannot change now, as text; the reason is its tooltip and is read out with it. */
+function ReadOnlySetting({ label, value, why }: { label: string; value: string; why: string }) {
+  return (
+    <span className="session-setting is-read-only" title={why} data-testid="read-only-setting">
+      <span className="visually-hidden">{label}: </span>
+      {value}
+      <span className="visually-hidden"> ({why})</span>
+    </span>
   );
 }

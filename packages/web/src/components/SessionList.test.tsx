@@ -16,7 +16,11 @@ function renderList(
     makeSession('asking', { status: 'waiting_permission', lastSeq: 7 }),
     makeSession('counted', { lastSeq: 3, diffStats: { files: 2, additions: 14, deletions: 3 } }),
     makeSession('broken', { status: 'error', lastSeq: 5 }),
-    makeSession('old', { status: 'archived', lastSeq: 40 }),
+    makeSession('old', {
+      status: 'archived',
+      lastSeq: 40,
+      diffStats: { files: 1, additions: 5, deletions: 0 },
+    }),
   ];
   unread.markSeen('asking', 7);
   unread.markSeen('counted', 3);
@@ -59,6 +63,14 @@ describe('SessionList', () => {
     expect(stats.textContent).toContain('+14 −3');
     expect(within(stats).getByText('2 files changed, 14 added and 3 deleted lines')).toBeTruthy();
     expect(within(item('fresh')).queryByTestId('diff-stats')).toBeNull();
+  });
+
+  it('shows an archived session’s counts quieter, as the last known ones of a worktree that is gone', () => {
+    renderList({ isArchivedShown: true });
+    const stats = within(item('old')).getByTestId('diff-stats');
+    expect(stats.classList.contains('is-last-known')).toBe(true);
+    expect(stats.title).toBe('When archived: 1 file changed, 5 added and 0 deleted lines');
+    expect(within(item('counted')).getByTestId('diff-stats').classList.contains('is-last-known')).toBe(false);
   });
 
   it('folds archived sessions away behind a toggle', () => {

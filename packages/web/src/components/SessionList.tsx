@@ -66,7 +66,7 @@ export function SessionList({
                   </span>
                   <span className="session-item-bottom">
                     <span className="session-branch">{session.branch}</span>
-                    <DiffStatsBadge stats={session.diffStats} />
+                    <DiffStatsBadge stats={session.diffStats} isLastKnown={session.status === 'archived'} />
                     <time dateTime={new Date(session.updatedAt).toISOString()}>
                       {formatRelativeTime(session.updatedAt, now)}
                     </time>

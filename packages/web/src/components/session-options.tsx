@@ -23,6 +23,16 @@ const MODEL_CHOICES: readonly { value: string; label: string }[] = [
   { value: 'haiku', label: 'Haiku' },
 ];
 
+/** How a session's model reads: the family's name, the id as given, or the default. */
+export function modelLabel(model: string | null, defaultLabel: string): string {
+  if (model === null) return defaultLabel;
+  return MODEL_CHOICES.find((choice) => choice.value === model)?.label ?? model;
+}
+
+export function permissionModeLabel(mode: PermissionMode): string {
+  return permissionModeLabels[mode];
+}
+
 export function ModelOptions({ current, defaultLabel }: { current: string | null; defaultLabel: string }) {
   const isCustom = current !== null && !MODEL_CHOICES.some((choice) => choice.value === current);
   return (

@@ -61,6 +61,12 @@ export interface ToolItem extends ItemBase {
   output: string;
   startedAt: number | undefined;
   endedAt: number | undefined;
+  /**
+   * Time spent waiting for the user to answer this call's permission requests (answered ones), and
+   * when the pending one was asked: the user's thinking time is not the tool's running time.
+   */
+  waitedMs: number;
+  waitingSince: number | undefined;
 }
 
 export interface PermissionItem extends ItemBase {
@@ -71,6 +77,8 @@ export interface PermissionItem extends ItemBase {
   input: unknown;
   reason: string | undefined;
   state: 'pending' | 'allowed' | 'denied';
+  /** The tool call it asks about, when it could be matched (the request carries no tool_use id). */
+  toolKey: string | undefined;
   decidedBy: 'user' | 'system' | undefined;
   message: string | undefined;
 }

@@ -204,6 +204,31 @@ describe('transcript reducer', () => {
     });
   });
 
+  it('counts the wait for a permission answer apart from the tool call that asked', () => {
+    const log = new EventLog();
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'ls' } });
+    log.add('tool_use', { turnId: 't1', id: 'tu2', tool: 'Bash', input: { command: 'rm x' } });
+    log.add('permission_requested', {
+      turnId: 't1',
+      requestId: 'r1',
+      tool: 'Bash',
+      input: { command: 'rm x' },
+    });
+    const waiting = build(log);
+    expect(only(waiting.items, 'tool').map((tool) => tool.waitingSince !== undefined)).toEqual([false, true]);
+    expect(only(waiting.items, 'permission')[0]?.toolKey).toBe('tool:t1:tu2');
+
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 0, kind: 'text', text: '…' });
+    log.add('stream_delta', { turnId: 't1', messageId: 'm1', blockIndex: 0, kind: 'text', text: '…' });
+    log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
+    log.add('tool_result', { turnId: 't1', id: 'tu2', ok: true, output: '' });
+    const tool = only(build(log).items, 'tool')[1];
+    // EventLog events are one second apart: asked at 4s, answered at 7s, done at 8s after tool_use at 3s.
+    expect(tool).toMatchObject({ waitedMs: 3000, waitingSince: undefined });
+    expect((tool?.endedAt ?? 0) - (tool?.startedAt ?? 0)).toBe(5000);
+  });
+
   it('follows status changes and skips payloads that fail their schema', () => {
     const log = new EventLog();
     log.add('status_changed', { status: 'running' });

@@ -124,7 +124,8 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
     const existing = draft.get(key);
     const state = payload.ok ? 'ok' : 'error';
     if (existing?.kind === 'tool') {
-      draft.replace(key, { ...existing, state, output: payload.output, endedAt: event.ts });
+      const ended = stopWaiting(existing, event.ts);
+      draft.replace(key, { ...ended, state, output: payload.output, endedAt: event.ts });
     } else {
       // A result whose call we never saw (a log from before tool_use was recorded): still show it.
       const orphan = newTool(key, payload.turnId, payload.id, 'tool', undefined, state, event.ts, '');
@@ -136,6 +137,9 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
     const key = `permission:${payload.requestId}`;
     if (draft.has(key)) return;
     const { turnId, requestId, tool, input, reason } = payload;
+    const toolKey = findAskingTool(draft, turnId, tool, input);
+    const asking = toolKey === undefined ? undefined : draft.get(toolKey);
+    if (toolKey && asking?.kind === 'tool') draft.replace(toolKey, { ...asking, waitingSince: event.ts });
     draft.add({
       kind: 'permission',
       key,
@@ -146,17 +150,21 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
       input,
       reason,
       state: 'pending',
+      toolKey,
       decidedBy: undefined,
       message: undefined,
     });
   },
 
-  permission_resolved: (draft, payload) => {
+  permission_resolved: (draft, payload, event) => {
     const key = `permission:${payload.requestId}`;
     const existing = draft.get(key);
     if (existing?.kind !== 'permission') return;
     const state = payload.allow ? 'allowed' : 'denied';
     draft.replace(key, { ...existing, state, decidedBy: payload.by, message: payload.message });
+    const tool = existing.toolKey === undefined ? undefined : draft.get(existing.toolKey);
+    if (existing.toolKey && tool?.kind === 'tool')
+      draft.replace(existing.toolKey, stopWaiting(tool, event.ts));
   },
 
   turn_ended: (draft, payload, event) => {
@@ -268,7 +276,38 @@ function newTool(
     output: '',
     startedAt,
     endedAt: undefined,
+    waitedMs: 0,
+    waitingSince: undefined,
   };
+}
+
+/**
+ * The running call a permission request is about: the request names the tool and its input but not
+ * the tool_use id. The newest match not already waiting (parallel calls of one tool ask in turn).
+ */
+function findAskingTool(
+  draft: TranscriptDraft,
+  turnId: string,
+  tool: string,
+  input: unknown,
+): string | undefined {
+  const wanted = JSON.stringify(input);
+  let fallback: string | undefined;
+  for (let position = draft.items.length - 1; position >= 0; position -= 1) {
+    const item = draft.items[position];
+    if (!item || item.kind === 'user') break;
+    if (item.kind !== 'tool' || item.turnId !== turnId || item.tool !== tool) continue;
+    if (item.endedAt !== undefined || item.waitingSince !== undefined) continue;
+    if (JSON.stringify(item.input) === wanted) return item.key;
+    fallback ??= item.key;
+  }
+  return fallback;
+}
+
+function stopWaiting(tool: ToolItem, ts: number): ToolItem {
+  if (tool.waitingSince === undefined) return tool;
+  const waitedMs = tool.waitedMs + Math.max(0, ts - tool.waitingSince);
+  return { ...tool, waitedMs, waitingSince: undefined };
 }
 
 /**
@@ -284,7 +323,7 @@ function closeOpenItems(draft: TranscriptDraft, turnId: string, ts: number): voi
       if (item.turnId === turnId && item.isStreaming) draft.items[position] = { ...item, isStreaming: false };
     } else if (item.kind === 'tool' && item.turnId === turnId) {
       if (item.state === 'running' || item.state === 'preparing') {
-        draft.items[position] = { ...item, state: 'cancelled', endedAt: ts };
+        draft.items[position] = { ...stopWaiting(item, ts), state: 'cancelled', endedAt: ts };
       }
     }
   }

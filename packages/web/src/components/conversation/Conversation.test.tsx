@@ -1,12 +1,13 @@
 // @vitest-environment happy-dom
 import '../../test/dom';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TranscriptSource } from '../../app/services';
 import { applyEvents } from '../../state/transcript';
 import { TranscriptStore } from '../../state/transcript-store';
 import { emptyTranscript, type Transcript } from '../../state/transcript-types';
 import { EventLog } from '../../test/event-log';
+import { ScrollLayout } from '../../test/scroll-layout';
 import { Conversation } from './Conversation';
 
 const quiet = { warn: () => undefined };
@@ -74,6 +75,24 @@ describe('Conversation', () => {
     expect(footer.textContent).toContain('$0.03');
   });
 
+  it('shows no dollar figure for a turn recorded without a price (the offline demo model), only its time and tokens', () => {
+    const log = conversationLog();
+    const usage = {
+      inputTokens: 900,
+      outputTokens: 40,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+    };
+    // The backend leaves costUsd out of a demo-model turn (see turn-outcome.ts).
+    log.add('turn_ended', { turnId: 't1', outcome: 'completed', durationMs: 1500, usage });
+    const transcript = applyEvents(emptyTranscript, log.events, quiet);
+    render(<Conversation source={sourceOf(transcript)} onRetry={undefined} />);
+    const footer = screen.getByTestId('turn-footer');
+    expect(footer.textContent).toContain('1.5s');
+    expect(footer.textContent).toContain('900 in · 40 out');
+    expect(footer.textContent).not.toContain('$');
+  });
+
   it('offers Retry on a failed turn and calls back', () => {
     const log = new EventLog();
     log.add('user_message', { messageId: 'u1', text: 'go', queued: false });
@@ -126,5 +145,92 @@ describe('Conversation', () => {
       store.flush();
     });
     expect(screen.getByTestId('turn-footer').textContent).toContain('Completed');
+  });
+});
+
+describe('Conversation following the latest', () => {
+  const layout = new ScrollLayout();
+  afterEach(() => layout.uninstall());
+  /** Lets scroll events, resize observations and the virtualiser's frames run, as a browser would. */
+  const settle = () => act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+
+  /** Four finished turns (more than the viewport holds), then a turn streaming its answer. */
+  async function streamingSession() {
+    layout.install();
+    const store = new TranscriptStore(() => () => undefined);
+    const log = new EventLog();
+    for (const turnId of ['t1', 't2', 't3', 't4'])
+      log.addTextTurn(turnId, `ask ${turnId}`, ['an ', 'answer']);
+    log.add('user_message', { messageId: 'u5', text: 'go on', queued: false });
+    log.add('turn_started', { turnId: 't5', messageId: 'u5' });
+    log.add('stream_delta', { turnId: 't5', messageId: 'm5', blockIndex: 0, kind: 'text', text: 'working' });
+    for (const event of log.events) store.onEvent(event);
+    store.onCaughtUp();
+    render(<Conversation source={store} onRetry={undefined} />);
+    await settle();
+    const push = async <T extends Parameters<EventLog['add']>[0]>(
+      type: T,
+      payload: Parameters<EventLog['add']>[1] & Parameters<typeof log.add<T>>[1],
+    ) => {
+      act(() => {
+        store.onEvent(log.add(type, payload));
+        store.flush();
+      });
+      await settle();
+    };
+    const transcript = screen.getByTestId('transcript');
+    return { push, transcript, distanceFromEnd: () => layout.position(transcript).distanceFromEnd };
+  }
+
+  it('keeps following when the user interrupts with messages queued and the next turn streams', async () => {
+    const { push, distanceFromEnd } = await streamingSession();
+    await push('user_message', { messageId: 'q1', text: 'then this', queued: true });
+    await push('user_message', { messageId: 'q2', text: 'and that', queued: true });
+    expect(distanceFromEnd()).toBe(0);
+
+    // Esc: the turn ends interrupted and the first queued message starts the next turn. Its rows
+    // go in before the message still queued, not after the last row.
+    await push('turn_ended', { turnId: 't5', outcome: 'interrupted' });
+    await push('turn_started', { turnId: 't6', messageId: 'q1' });
+    await push('stream_delta', { turnId: 't6', messageId: 'm6', blockIndex: 0, kind: 'text', text: 'Next' });
+    await push('tool_use', { turnId: 't6', id: 'tu6', tool: 'Bash', input: { command: 'ls' } });
+
+    expect(distanceFromEnd()).toBe(0);
+    expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull();
+  });
+
+  it('keeps the last row whole when the log gets shorter (a notice appears above it)', async () => {
+    const { distanceFromEnd } = await streamingSession();
+    // Less than the "near the end" threshold: the old check still called that the latest.
+    layout.viewportHeight -= 40;
+    layout.resize();
+    await settle();
+    expect(distanceFromEnd()).toBe(0);
+  });
+
+  it('stops following when the user scrolls up, and Jump to latest follows again', async () => {
+    const { push, transcript, distanceFromEnd } = await streamingSession();
+    fireEvent.wheel(transcript, { deltaY: -300 });
+    transcript.scrollTop -= 300;
+    await settle();
+    const jump = screen.getByRole('button', { name: /Jump to latest/ });
+
+    await push('stream_delta', { turnId: 't5', messageId: 'm5', blockIndex: 1, kind: 'text', text: 'more' });
+    expect(distanceFromEnd()).toBe(400);
+
+    fireEvent.click(jump);
+    await settle();
+    expect(distanceFromEnd()).toBe(0);
+    expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull();
+  });
+
+  it('stops following when anything else scrolls the log up (find in page, a screen reader)', async () => {
+    const { push, transcript, distanceFromEnd } = await streamingSession();
+    transcript.scrollTop = 0;
+    await settle();
+    await push('stream_delta', { turnId: 't5', messageId: 'm5', blockIndex: 1, kind: 'text', text: 'more' });
+    expect(transcript.scrollTop).toBe(0);
+    expect(distanceFromEnd()).toBeGreaterThan(0);
+    expect(screen.getByRole('button', { name: /Jump to latest/ })).toBeTruthy();
   });
 });

@@ -1,12 +1,10 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { elementScroll, observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState } from 'react';
 import { type TranscriptSource, useTranscriptValue } from '../../app/services';
 import type { QueuedMessage } from '../../state/transcript-types';
 import { ExpansionProvider } from './expansion';
+import { FOLLOW_THRESHOLD_PX, FollowLatest } from './follow-latest';
 import { type ConversationRow, TranscriptRow } from './TranscriptRow';
-
-/** How close to the bottom (px) still counts as "at the latest", so auto-scroll keeps following. */
-const FOLLOW_THRESHOLD_PX = 48;
 
 export interface ConversationProps {
   source: TranscriptSource;
@@ -18,8 +16,8 @@ export interface ConversationProps {
 
 /**
  * The conversation as a virtualised list, so a transcript with thousands of items stays fast.
- * Anchored to the end like a chat: while the user is at the bottom, new and growing items keep it
- * there; once they scroll up it stays put and "Jump to latest" appears.
+ * Anchored to the end like a chat: while following (`FollowLatest`), new and growing items keep it
+ * at the bottom; once the user scrolls up it stays put and "Jump to latest" appears.
  *
  * The list re-renders only when rows come or go; each row follows its own item (`ItemRow`). A
  * streamed frame grows one item, so it re-renders that row alone — not the list and the
@@ -31,7 +29,14 @@ export const Conversation = memo(function Conversation({
   followSignal = 0,
 }: ConversationProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [isAtEnd, setIsAtEnd] = useState(true);
+  const [isFollowing, setIsFollowing] = useState(true);
+  const followRef = useRef<FollowLatest>(null);
+  followRef.current ??= new FollowLatest(
+    () => virtualizer,
+    () => virtualizer.scrollToEnd(),
+    setIsFollowing,
+  );
+  const followLatest = followRef.current;
   const isLoading = useTranscriptValue(source, (snapshot) => !snapshot.isCaughtUp);
   const isRunning = useTranscriptValue(source, (snapshot) => snapshot.transcript.activeTurnId !== undefined);
   const retryKey = useTranscriptValue(source, (snapshot) => snapshot.transcript.retryKey);
@@ -60,22 +65,34 @@ export const Conversation = memo(function Conversation({
     // and its scroll correction waited for that render (a forced layout in React's commit).
     directDomUpdates: true,
     directDomUpdatesMode: 'position',
-    // From the virtualiser's own sizes rather than the element's scrollHeight, which would force a
-    // layout in every notification.
-    onChange: (instance) => {
-      const distanceFromEnd =
-        instance.getTotalSize() - (instance.scrollRect?.height ?? 0) - (instance.scrollOffset ?? 0);
-      setIsAtEnd(distanceFromEnd <= FOLLOW_THRESHOLD_PX);
+    onChange: () => followLatest.onChange(),
+    // The virtualiser reports a resized viewport only when that changes which rows are in view, so
+    // a log a notice made a little shorter would keep its last row cut off.
+    observeElementRect: (instance, onRect) =>
+      observeElementRect(instance, (rect) => {
+        onRect(rect);
+        followLatest.onChange();
+      }),
+    // So that following can tell the list's own scrolling from the user's.
+    scrollToFn: (offset, options, instance) => {
+      followLatest.noteWrite(offset + (options.adjustments ?? 0));
+      elementScroll(offset, options, instance);
     },
   });
 
+  useEffect(() => {
+    const log = scrollRef.current;
+    return log ? followLatest.observe(log) : undefined;
+  }, [followLatest]);
+
   // Open at the latest once the replay is in, and whenever the caller asks to follow again. Not on
-  // every change: following new rows while at the end is the virtualizer's own job (`anchorTo`).
+  // every change: keeping up with new rows while following is the virtualizer's (`anchorTo`) and
+  // `FollowLatest`'s job.
   const hasRows = rowCount > 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: followSignal is the trigger, not an input
   useEffect(() => {
-    if (!isLoading && hasRows) virtualizer.scrollToEnd();
-  }, [isLoading, hasRows, followSignal, virtualizer]);
+    if (!isLoading && hasRows) followLatest.follow();
+  }, [isLoading, hasRows, followSignal, followLatest]);
 
   return (
     <ExpansionProvider>
@@ -118,8 +135,8 @@ export const Conversation = memo(function Conversation({
             })}
           </div>
         </div>
-        {!isAtEnd && (
-          <button type="button" className="jump-to-latest button" onClick={() => virtualizer.scrollToEnd()}>
+        {!isFollowing && (
+          <button type="button" className="jump-to-latest button" onClick={() => followLatest.follow()}>
             Jump to latest ↓
           </button>
         )}

@@ -20,6 +20,8 @@ function tool(overrides: Partial<ToolItem>): ToolItem {
     output: '',
     startedAt: 1000,
     endedAt: 3500,
+    waitedMs: 0,
+    waitingSince: undefined,
     ...overrides,
   };
 }
@@ -127,5 +129,14 @@ describe('ToolCard', () => {
     expect(screen.getByRole('article', { name: 'Read failed' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Details' }));
     expect(screen.getByText('ENOENT').className).toContain('is-error');
+  });
+
+  it('leaves the time spent waiting for the user out of the duration, and says it is waiting', () => {
+    const { rerender } = render(
+      <ToolCard item={tool({ state: 'running', endedAt: undefined, waitingSince: 2000 })} />,
+    );
+    expect(screen.getByText('waiting for your approval')).toBeTruthy();
+    rerender(<ToolCard item={tool({ startedAt: 1000, endedAt: 10_000, waitedMs: 6000 })} />);
+    expect(screen.getByText('3.0s')).toBeTruthy();
   });
 });

@@ -28,11 +28,15 @@ function StateIcon({ state }: { state: ToolState }) {
   );
 }
 
+/** How long the tool ran, not counting the time it waited for the user's permission. */
 function Elapsed({ item }: { item: ToolItem }) {
-  const isLive = item.endedAt === undefined && item.startedAt !== undefined;
+  const isWaiting = item.waitingSince !== undefined;
+  const isLive = item.endedAt === undefined && item.startedAt !== undefined && !isWaiting;
   const now = useNow(1000, isLive);
   if (item.startedAt === undefined) return null;
-  return <span className="tool-duration">{formatDuration((item.endedAt ?? now) - item.startedAt)}</span>;
+  if (isWaiting) return <span className="tool-duration">waiting for your approval</span>;
+  const ranMs = (item.endedAt ?? now) - item.startedAt - item.waitedMs;
+  return <span className="tool-duration">{formatDuration(Math.max(0, ranMs))}</span>;
 }
 
 /**

@@ -1,0 +1,65 @@
+// @vitest-environment happy-dom
+import '../test/dom';
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { createServices, ServicesProvider, type TranscriptSource } from '../app/services';
+import { applyEvents } from '../state/transcript';
+import { emptyTranscript } from '../state/transcript-types';
+import { EventLog } from '../test/event-log';
+import { SessionConversation } from './SessionConversation';
+
+function renderSession(log: EventLog) {
+  const snapshot = {
+    transcript: applyEvents(emptyTranscript, log.events),
+    isCaughtUp: true,
+    error: undefined,
+  };
+  const source: TranscriptSource = { subscribe: () => () => undefined, getSnapshot: () => snapshot };
+  render(
+    <ServicesProvider services={createServices('token-for-tests')}>
+      <SessionConversation
+        source={source}
+        sessionId="s1"
+        worktreePath="/repo"
+        statusReason={null}
+        onRetry={undefined}
+        followSignal={0}
+      />
+    </ServicesProvider>,
+  );
+}
+
+describe('SessionConversation', () => {
+  it('says the turn waits for your approval, not that it is working, while a permission is pending', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
+    log.add('permission_requested', {
+      turnId: 't1',
+      requestId: 'r1',
+      tool: 'Bash',
+      input: { command: 'rm x' },
+    });
+    renderSession(log);
+    const activity = screen.getByTestId('turn-activity');
+    expect(activity.textContent).toContain('Waiting for your approval');
+    expect(activity.textContent).not.toContain('Working');
+  });
+
+  it('says the agent is working once the answer is in', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
+    log.add('permission_requested', {
+      turnId: 't1',
+      requestId: 'r1',
+      tool: 'Bash',
+      input: { command: 'rm x' },
+    });
+    log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
+    renderSession(log);
+    expect(screen.getByTestId('turn-activity').textContent).toContain('Working…');
+  });
+});
