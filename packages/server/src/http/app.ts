@@ -123,6 +123,13 @@ async function handle(
       answer = await match.handler(routed);
     }
   } catch (error) {
+    // The client went away (closed the tab, switched sessions) and the work for it was cancelled:
+    // nobody is left to answer, and nothing went wrong.
+    if (aborted.signal.aborted) {
+      logger.debug(`${method} ${url.pathname}: the client left before the answer`);
+      response.destroy();
+      return;
+    }
     answer = errorResponse(c, error, logger);
   }
   send(response, method, answer, logger);

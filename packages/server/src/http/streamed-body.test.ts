@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DiffStream } from '../git/diff-service.js';
-import { silentLogger } from '../logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import type { SessionGit } from '../sessions/session-git.js';
 import { type AppDeps, createApp } from './app.js';
 import { AccessPolicy } from './security.js';
@@ -11,6 +11,7 @@ const TOKEN = 't'.repeat(64);
 let server: Server | undefined;
 
 afterEach(async () => {
+  server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
   server = undefined;
 });
@@ -26,12 +27,17 @@ async function appStreaming(pieces: string[], outcome: 'ok' | 'fail'): Promise<s
       if (outcome === 'fail') throw new Error('git died midway');
     },
   };
-  const sessionGit = { diffStream: async () => stream } as unknown as SessionGit;
+  return appWith(async () => stream);
+}
+
+/** The real app, with `diffStream` behind the session diff route. */
+async function appWith(diffStream: SessionGit['diffStream'], logger: Logger = silentLogger): Promise<string> {
+  const sessionGit = { diffStream } as unknown as SessionGit;
   const policy = new AccessPolicy(TOKEN);
   const deps = {
     policy,
     sessionGit,
-    logger: silentLogger,
+    logger,
     uiDir: undefined,
     forge: {},
   } as unknown as AppDeps;
@@ -59,5 +65,29 @@ describe('a streamed answer', () => {
     const response = await get(url);
     expect(response.status).toBe(200); // the status line went out with the first piece
     await expect(response.text()).rejects.toThrow();
+  });
+
+  it('is dropped quietly when the client leaves first: its work is cancelled, and that is no error', async () => {
+    const errors: string[] = [];
+    let isCancelled = false;
+    const url = await appWith(
+      (_sessionId, _offset, signal) =>
+        new Promise<DiffStream>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            isCancelled = true;
+            reject(new DOMException('This operation was aborted', 'AbortError'));
+          });
+        }),
+      { ...silentLogger, error: (message) => errors.push(message) },
+    );
+    const leaving = new AbortController();
+    const request = fetch(url, { headers: { authorization: `Bearer ${TOKEN}` }, signal: leaving.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaving.abort();
+    await expect(request).rejects.toThrow();
+    for (let i = 0; i < 100 && !isCancelled; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(isCancelled).toBe(true);
+    expect(errors).toEqual([]);
   });
 });
