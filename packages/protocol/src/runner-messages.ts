@@ -131,6 +131,8 @@ export const RunnerEvent = z.discriminatedUnion('type', [
     input: z.unknown(),
     /** Why the runner asks (e.g. the SDK's decision reason), shown next to Allow/Deny. */
     reason: z.string().optional(),
+    /** The `tool_use` id of the call it asks about (the SDK's `toolUseID`). */
+    toolUseId: z.string().optional(),
   }),
   /** The SDK withdrew a question (its tool call was cancelled) before anyone answered it. */
   z.object({

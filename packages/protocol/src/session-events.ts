@@ -39,6 +39,8 @@ export const SessionEventPayloads = {
     tool: z.string(),
     input: z.unknown(),
     reason: z.string().optional(),
+    /** The `tool_use` event's `id` this asks about; absent in logs from before 2026-12-03. */
+    toolUseId: z.string().optional(),
   }),
   permission_resolved: z.object({
     requestId: z.string(),

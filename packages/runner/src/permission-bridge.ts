@@ -38,7 +38,7 @@ export class PermissionBridge {
     return this.pending.size;
   }
 
-  readonly canUseTool: CanUseTool = async (tool, input, { signal, decisionReason, title }) => {
+  readonly canUseTool: CanUseTool = async (tool, input, { signal, decisionReason, title, toolUseID }) => {
     const turnId = this.options.activeTurnId();
     if (turnId === undefined) return deny('No ChatML turn is running, so no tool call can be approved.');
     const denial = await this.checkFence(input);
@@ -67,6 +67,7 @@ export class PermissionBridge {
       tool,
       input,
       ...(reason ? { reason } : {}),
+      ...(toolUseID ? { toolUseId: toolUseID } : {}),
     });
     return decision;
   };

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROTOCOL_VERSION } from '@chatml/protocol';
 import { isAlive, processGroupMembers, waitUntil } from '@chatml/testkit';
 import {
   FakeAnthropicServer,
@@ -148,7 +149,7 @@ describe('runner lifecycle', () => {
     const hello = {
       session: runner.session,
       type: 'hello',
-      protocolVersion: 1,
+      protocolVersion: PROTOCOL_VERSION,
       config: { cwd: runner.cwd },
     };
     const message = { session: runner.session, type: 'user_message', turnId: 't1', text: 'early message' };

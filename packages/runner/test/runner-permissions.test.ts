@@ -98,6 +98,8 @@ describe('tool permissions in default mode', () => {
     expect(readFileSync(path.join(runner.cwd, 'notes/allowed.txt'), 'utf8')).toBe('allowed content\n');
     const toolUse = await runner.next('tool_use');
     expect(toolUse).toMatchObject({ tool: 'Write', turnId: 't1' });
+    // The request names the call it is about, so the UI can attach it to the right card.
+    expect(request.toolUseId).toBe(toolUse.id);
     expect(await runner.next('tool_result')).toMatchObject({ id: toolUse.id, ok: true });
     const types = runner.turnEvents('t1').map((event) => event.type);
     expect(types.indexOf('tool_use')).toBeLessThan(types.indexOf('permission_request'));

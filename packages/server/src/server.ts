@@ -220,7 +220,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await sessions.dispose();
         await closed;
         hub.flush();
-        events.settle();
+        events.trySettle();
         checkpointer.stop();
         db.close();
         if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });

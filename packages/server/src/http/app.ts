@@ -124,8 +124,8 @@ async function handle(
     }
   } catch (error) {
     // The client went away (closed the tab, switched sessions) and the work for it was cancelled:
-    // nobody is left to answer, and nothing went wrong.
-    if (aborted.signal.aborted) {
+    // nobody is left to answer, and nothing went wrong. Any other failure is still reported.
+    if (aborted.signal.aborted && (error as Error)?.name === 'AbortError') {
       logger.debug(`${method} ${url.pathname}: the client left before the answer`);
       response.destroy();
       return;

@@ -40,6 +40,7 @@ export class PermissionRequests {
         tool: event.tool,
         input: event.input,
         reason: event.reason,
+        toolUseId: event.toolUseId,
       },
     });
     this.host.setStatus('waiting_permission', null);

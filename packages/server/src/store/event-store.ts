@@ -79,8 +79,9 @@ export class EventStore {
         UNION ALL SELECT MAX(seq) FROM events_recent WHERE session_id = @sessionId)`,
     );
     this.runInTransaction = transactionRunner(db);
-    // A previous run's last appends (it may have been killed before it could move them).
-    this.settle();
+    // A previous run's last appends (it may have been killed before it could move them). If they
+    // cannot be moved now they stay readable where they are: no reason not to start.
+    this.trySettle();
   }
 
   append(sessionId: string, event: NewSessionEvent, ts = Date.now()): StoredEvent {
@@ -163,14 +164,19 @@ export class EventStore {
     setImmediate(() => {
       this.isSettleScheduled = false;
       if (!this.db.open || this.recentRows < this.settleAfterRows) return;
-      try {
-        this.settle();
-      } catch (error) {
-        // Try again after as many more appends, rather than on every one.
-        this.recentRows = 0;
-        this.onSettleError(error as Error);
-      }
+      this.trySettle();
     });
+  }
+
+  /** `settle`, reporting a failure instead of throwing; the rows stay where every read finds them. */
+  trySettle(): void {
+    try {
+      this.settle();
+    } catch (error) {
+      // Try again after as many more appends, rather than on every one.
+      this.recentRows = 0;
+      this.onSettleError(error as Error);
+    }
   }
 
   private rowsAfter(sessionId: string, afterSeq: number, limit: number): EventRow[] {

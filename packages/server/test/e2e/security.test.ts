@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { PROTOCOL_VERSION } from '@chatml/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, WsClient } from '../harness.js';
 
@@ -42,7 +43,7 @@ describe('the local server is a locked door', () => {
   it('answers health with the token', async () => {
     const { status, body } = await harness.request('GET', '/health');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ ok: true, protocolVersion: 1 });
+    expect(body).toMatchObject({ ok: true, protocolVersion: PROTOCOL_VERSION });
   });
 
   it.each([

@@ -145,4 +145,19 @@ describe('EventStore', () => {
     expect(count(db, 'events') + count(db, 'events_recent')).toBe(1);
     expect(store.after('s2', 0, 10)).toHaveLength(1);
   });
+
+  it('starts, and keeps every row readable, when the rows cannot be moved (the failure is reported)', () => {
+    const first = new EventStore(db, { settleAfterRows: 1_000_000 });
+    first.append('s1', note('a'));
+    first.settle();
+    first.append('s1', note('b'));
+    // A row the move must refuse (the keyed table already holds seq 1): as a disk error would.
+    db.prepare("INSERT INTO events_recent VALUES ('s1', 1, 'stream_delta', 0, '{}')").run();
+    const errors: Error[] = [];
+    const reopened = new EventStore(db, { onSettleError: (error) => errors.push(error) });
+    expect(errors).toHaveLength(1);
+    expect(count(db, 'events_recent')).toBe(2);
+    expect(reopened.lastSeq('s1')).toBe(2);
+    expect(reopened.after('s1', 1, 10).map((event) => event.seq)).toEqual([2]);
+  });
 });

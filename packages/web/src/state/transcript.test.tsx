@@ -229,6 +229,36 @@ describe('transcript reducer', () => {
     expect((tool?.endedAt ?? 0) - (tool?.startedAt ?? 0)).toBe(5000);
   });
 
+  it('attaches a permission request to the call it names, or else to the oldest call of that tool', () => {
+    const log = new EventLog();
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    for (const id of ['a', 'b', 'c'])
+      log.add('tool_use', {
+        turnId: 't1',
+        id,
+        tool: 'Edit',
+        input: { file_path: `${id}.txt`, new_string: 'x' },
+      });
+    // The SDK's toolUseID: exact, whatever the input looks like.
+    log.add('permission_requested', {
+      turnId: 't1',
+      requestId: 'r1',
+      tool: 'Edit',
+      input: { new_string: 'x', file_path: 'b.txt', replace_all: false },
+      toolUseId: 'b',
+    });
+    expect(only(build(log).items, 'permission')[0]?.toolKey).toBe('tool:t1:b');
+
+    // An old log without it, and an input with defaults filled in: the oldest call still open.
+    log.add('permission_requested', {
+      turnId: 't1',
+      requestId: 'r2',
+      tool: 'Edit',
+      input: { new_string: 'x', file_path: 'a.txt', replace_all: false },
+    });
+    expect(only(build(log).items, 'permission')[1]?.toolKey).toBe('tool:t1:a');
+  });
+
   it('follows status changes and skips payloads that fail their schema', () => {
     const log = new EventLog();
     log.add('status_changed', { status: 'running' });

@@ -137,7 +137,10 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
     const key = `permission:${payload.requestId}`;
     if (draft.has(key)) return;
     const { turnId, requestId, tool, input, reason } = payload;
-    const toolKey = findAskingTool(draft, turnId, tool, input);
+    const toolKey =
+      payload.toolUseId !== undefined && draft.get(toolKeyOf(turnId, payload.toolUseId))?.kind === 'tool'
+        ? toolKeyOf(turnId, payload.toolUseId)
+        : findAskingTool(draft, turnId, tool, input);
     const asking = toolKey === undefined ? undefined : draft.get(toolKey);
     if (toolKey && asking?.kind === 'tool') draft.replace(toolKey, { ...asking, waitingSince: event.ts });
     draft.add({
@@ -282,8 +285,10 @@ function newTool(
 }
 
 /**
- * The running call a permission request is about: the request names the tool and its input but not
- * the tool_use id. The newest match not already waiting (parallel calls of one tool ask in turn).
+ * The running call a permission request is about, for a request without the call's `toolUseId`
+ * (logs from before it was recorded): the oldest unfinished call of that tool in the turn not
+ * already waiting — the SDK asks about parallel calls in order — preferring one with the same
+ * input (the request's input may differ in key order or filled-in defaults, so that is no proof).
  */
 function findAskingTool(
   draft: TranscriptDraft,
@@ -292,16 +297,17 @@ function findAskingTool(
   input: unknown,
 ): string | undefined {
   const wanted = JSON.stringify(input);
-  let fallback: string | undefined;
+  let oldest: string | undefined;
+  let oldestSameInput: string | undefined;
   for (let position = draft.items.length - 1; position >= 0; position -= 1) {
     const item = draft.items[position];
     if (!item || item.kind === 'user') break;
     if (item.kind !== 'tool' || item.turnId !== turnId || item.tool !== tool) continue;
     if (item.endedAt !== undefined || item.waitingSince !== undefined) continue;
-    if (JSON.stringify(item.input) === wanted) return item.key;
-    fallback ??= item.key;
+    oldest = item.key;
+    if (JSON.stringify(item.input) === wanted) oldestSameInput = item.key;
   }
-  return fallback;
+  return oldestSameInput ?? oldest;
 }
 
 function stopWaiting(tool: ToolItem, ts: number): ToolItem {

@@ -55,4 +55,25 @@ describe('FollowLatest', () => {
     expect(scrollToEnd).not.toHaveBeenCalled();
     expect(following.isFollowing).toBe(false);
   });
+
+  it('leaves a small scroll near the end where it is when nothing new came (selecting text, autoscroll)', async () => {
+    const { log, view, scrollToEnd, following, setTop } = setup();
+    following.onChange(); // the sizes as they are
+    setTop(490);
+    log.dispatchEvent(new Event('scroll'));
+    view.scrollOffset = 490; // the list notices the scroll and notifies
+    following.onChange();
+    await microtasks();
+    expect(scrollToEnd).not.toHaveBeenCalled();
+    expect(following.isFollowing).toBe(true); // within the threshold: new output still follows
+  });
+
+  it('stops following on a scroll up that lands below the end the list just moved to', async () => {
+    const { log, view, following, setTop } = setup();
+    view.total = 800;
+    following.noteWrite(700); // the list kept the end as the output grew
+    setTop(600); // the user's wheel, in the same frame: above the last scroll event's 500
+    log.dispatchEvent(new Event('scroll'));
+    expect(following.isFollowing).toBe(false);
+  });
 });

@@ -49,9 +49,10 @@ type ListView = Pick<Virtualizer<HTMLDivElement, Element>, 'scrollOffset' | 'scr
  */
 export class FollowLatest {
   private following = true;
-  private lastScrollTop = 0;
   /** Where the log was last seen or put: by its last scroll event, or by the list's last write. */
   private lastKnownTop = 0;
+  /** The content's height and the viewport's at the last change, to tell growth from a scroll. */
+  private lastSize = '';
   private log: HTMLElement | undefined;
   private recentWrites: { top: number; at: number }[] = [];
   private lastUserInputAt = Number.NEGATIVE_INFINITY;
@@ -96,11 +97,11 @@ export class FollowLatest {
       this.isPointerHeld = false;
       noteInput();
     };
-    // Dragging the scrollbar (the log's own box, not a row) or a finger on the log: the user owns
-    // the scroll until the button or finger is up. A pointer seen moving with no button down also
-    // ends it, in case the up happened where no event reached us.
+    // A button or finger down on the log — dragging its scrollbar, selecting text (which scrolls
+    // the log at its edges), a touch: the user owns the scroll until the button or finger is up. A
+    // pointer seen moving with no button down also ends it, in case the up happened where no event
+    // reached us.
     const hold = (event: Event) => {
-      if (event.type === 'pointerdown' && event.target !== log) return;
       release();
       this.isPointerHeld = true;
       holding = new AbortController();
@@ -142,15 +143,24 @@ export class FollowLatest {
 
   /** Every change of the list: rows measured, added or removed, the viewport resized, a scroll. */
   onChange(): void {
-    const distanceFromEnd = this.distanceFromEnd(this.view().scrollOffset ?? 0);
+    const view = this.view();
+    const distanceFromEnd = this.distanceFromEnd(view.scrollOffset ?? 0);
     if (distanceFromEnd <= FOLLOW_THRESHOLD_PX) this.setFollowing(true);
+    // Only when the content or the viewport changed: a scroll alone (the list's notification of a
+    // scroll event) is somebody moving the log — selecting text, autoscroll, a screen reader's small
+    // steps — and being pulled back would make the last 48 px unreachable.
+    const size = `${view.getTotalSize()}:${view.scrollRect?.height ?? 0}`;
+    const hasResized = size !== this.lastSize;
+    this.lastSize = size;
     // Not while the user scrolls: a write now would cut their scroll short.
-    if (this.following && distanceFromEnd > AT_END_PX && !this.isUserScrolling()) this.queueScrollToEnd();
+    if (this.following && hasResized && distanceFromEnd > AT_END_PX && !this.isUserScrolling())
+      this.queueScrollToEnd();
   }
 
   private onScroll(scrollTop: number): void {
-    const hasMovedUp = scrollTop < this.lastScrollTop;
-    this.lastScrollTop = scrollTop;
+    // Against where the log was last seen or put: a user scroll up that lands below the list's
+    // newest write (the end it just moved to) is still a scroll up.
+    const hasMovedUp = scrollTop < this.lastKnownTop;
     this.lastKnownTop = scrollTop;
     const since = this.now() - ECHO_WINDOW_MS;
     const echoed = this.recentWrites.findIndex(
