@@ -96,6 +96,24 @@ describe('Hub', () => {
     expect(socket.seqs('s1')).toEqual(Array.from({ length: 40 }, (_, i) => i + 11));
   });
 
+  it('replays without gap or duplicate while recent events move to the keyed table between pages', async () => {
+    const store = new EventStore(db, { settleAfterRows: 4 });
+    const moving = new Hub(store, () => true, { logger: silentLogger, replayPageSize: 7 });
+    for (let i = 1; i <= 30; i++) moving.publish('s1', delta(`a${i}`));
+    const socket = new FakeSocket();
+    moving.connect(socket).subscribe('s1', 3);
+    for (let i = 31; i <= 60; i++) {
+      moving.publish('s1', delta(`b${i}`));
+      // Each turn of the loop lets a page go out and a move run.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    for (let i = 61; i <= 65; i++) moving.publish('s1', delta(`c${i}`));
+    expect(socket.seqs('s1')).toEqual(Array.from({ length: 62 }, (_, i) => i + 4));
+    const moved = db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
+    expect(moved.n).toBeGreaterThanOrEqual(56);
+  });
+
   it('sends events of other sessions only to their subscribers', async () => {
     const socket = new FakeSocket();
     hub.connect(socket).subscribe('s2', 0);
