@@ -326,8 +326,8 @@ const ms = (value) => round(value, 3);
 const cpu = (value) => (value === undefined ? '?' : round(value, 1));
 
 await runBenchmark('hub-latency', 30_000 + options.rounds * 60_000 + options.idleSeconds * 1000, async () => {
-  if (PROTOCOL_VERSION !== 1)
-    throw new Error(`rate-runner.mjs speaks protocol 1, ChatML ${PROTOCOL_VERSION}`);
+  if (PROTOCOL_VERSION !== 2)
+    throw new Error(`rate-runner.mjs speaks protocol 2, ChatML ${PROTOCOL_VERSION}`);
   const tmp = await makeTempDir('bench-hub');
   onCleanup(() => tmp.cleanup());
   console.log(

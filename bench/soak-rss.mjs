@@ -117,8 +117,8 @@ async function waitForTurnEnd(api, session, state, deadline) {
 
 const perRoundSeconds = options.settleSeconds + options.sampleSeconds + options.deltas / options.rate + 30;
 await runBenchmark('soak-rss', (60 + options.rounds * perRoundSeconds) * 1000, async () => {
-  if (PROTOCOL_VERSION !== 1)
-    throw new Error(`rate-runner.mjs speaks protocol 1, ChatML ${PROTOCOL_VERSION}`);
+  if (PROTOCOL_VERSION !== 2)
+    throw new Error(`rate-runner.mjs speaks protocol 2, ChatML ${PROTOCOL_VERSION}`);
   const tmp = await makeTempDir('bench-soak');
   const repo = await createTempRepo({ files: { 'README.md': '# bench\n', 'src/a.ts': 'export {};\n' } });
   // Registered first, so it runs last: every other clean-up step has run by then.
