@@ -23,6 +23,8 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
   const hasActiveTurn = activeTurnId !== undefined;
   const lastUserText = useTranscriptValue(source, (snapshot) => snapshot.transcript.lastUserText);
   const turnsEnded = useTranscriptValue(source, (snapshot) => snapshot.transcript.turnsEnded);
+  // Commit, sync, merge, discard, restore: the worktree moved without a turn.
+  const gitOperations = useTranscriptValue(source, (snapshot) => snapshot.transcript.gitOperations);
   const isChangesOpen = useLocalValue(preferences.isChangesOpen);
   const [followSignal, setFollowSignal] = useState(0);
   const layout = usePersistedLayout(
@@ -108,7 +110,11 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
         <>
           <PaneDivider label="Resize the changes pane" />
           <Panel id="changes" minSize="20%" defaultSize="38%" className="pane">
-            <ChangesPanel sessionId={session.id} refreshSignal={turnsEnded} />
+            <ChangesPanel
+              sessionId={session.id}
+              isArchived={isArchived}
+              refreshSignal={`${turnsEnded}:${gitOperations}:${session.status}`}
+            />
           </Panel>
         </>
       )}

@@ -19,6 +19,7 @@ export class TranscriptDraft {
   lastUserText: string | undefined;
   retryKey: string | undefined;
   turnsEnded: number;
+  gitOperations: number;
 
   constructor(base: Transcript) {
     this.lastSeq = base.lastSeq;
@@ -31,6 +32,7 @@ export class TranscriptDraft {
     this.lastUserText = base.lastUserText;
     this.retryKey = base.retryKey;
     this.turnsEnded = base.turnsEnded;
+    this.gitOperations = base.gitOperations;
   }
 
   private get index(): ReadonlyMap<string, number> {
@@ -80,6 +82,7 @@ export class TranscriptDraft {
       lastUserText: this.lastUserText,
       retryKey: this.retryKey,
       turnsEnded: this.turnsEnded,
+      gitOperations: this.gitOperations,
       index: this.index,
     };
   }

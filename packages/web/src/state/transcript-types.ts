@@ -129,6 +129,8 @@ export interface Transcript {
   retryKey: string | undefined;
   /** Counts `turn_ended` events, so views can refresh (e.g. the changes list) when a turn ends. */
   turnsEnded: number;
+  /** Counts `git_operation` events (commit, sync, merge, restore…): the worktree's state moved. */
+  gitOperations: number;
   /** Index of each item by key, plus aliases (`tool:<turnId>:<id>`) for streamed tool blocks. */
   index: ReadonlyMap<string, number>;
 }
@@ -143,5 +145,6 @@ export const emptyTranscript: Transcript = {
   lastUserText: undefined,
   retryKey: undefined,
   turnsEnded: 0,
+  gitOperations: 0,
   index: new Map(),
 };

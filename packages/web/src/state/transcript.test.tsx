@@ -259,6 +259,13 @@ describe('transcript reducer', () => {
     expect(only(build(log).items, 'permission')[1]?.toolKey).toBe('tool:t1:a');
   });
 
+  it('counts git operations, so panes showing the worktree know it moved without a turn', () => {
+    const log = new EventLog();
+    log.add('git_operation', { kind: 'commit', ok: true, sha: 'a'.repeat(40), message: 'Add x' });
+    log.add('git_operation', { kind: 'merge', ok: true, message: 'Merged into main' });
+    expect(build(log).gitOperations).toBe(2);
+  });
+
   it('follows status changes and skips payloads that fail their schema', () => {
     const log = new EventLog();
     log.add('status_changed', { status: 'running' });

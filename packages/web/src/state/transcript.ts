@@ -170,6 +170,10 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
       draft.replace(existing.toolKey, stopWaiting(tool, event.ts));
   },
 
+  git_operation: (draft) => {
+    draft.gitOperations += 1;
+  },
+
   turn_ended: (draft, payload, event) => {
     draft.turnsEnded += 1;
     if (draft.activeTurnId === payload.turnId) draft.activeTurnId = undefined;

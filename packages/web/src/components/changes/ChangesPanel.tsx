@@ -76,9 +76,19 @@ function fileLoader(
 /**
  * Right pane: the session's changes against its merge-base — a file tree with per-file status and
  * +/- counts, and the selected file's diff (unified or split, remembered). Reloads when opened, when
- * a turn ends (`refreshSignal`), shortly after each tool that may have changed files, and on demand.
+ * `refreshSignal` changes (a turn ended, a git operation, the session's status), shortly after each
+ * tool that may have changed files, and on demand. An archived session has no worktree to diff: the
+ * pane says so and lists the branch's commits only.
  */
-export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; refreshSignal: number }) {
+export function ChangesPanel({
+  sessionId,
+  isArchived,
+  refreshSignal,
+}: {
+  sessionId: string;
+  isArchived: boolean;
+  refreshSignal: unknown;
+}) {
   const { api } = useServices();
   // Only the count of finished file tools: the pane does not re-render with every streamed frame.
   const fileToolsDone = useTranscriptValue(useTranscriptSource(sessionId), (snapshot) =>
@@ -93,6 +103,13 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
 
   const load = useCallback(async () => {
     const request = ++latestRequest.current;
+    if (isArchived) {
+      // Whatever was shown is gone with the worktree (or saved in the archive ref): never offer it.
+      setDiff(undefined);
+      setError(undefined);
+      setIsLoading(false);
+      return;
+    }
     setIsLoading(true);
     try {
       const next = await api.diff(sessionId);
@@ -106,7 +123,7 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
     } finally {
       if (request === latestRequest.current) setIsLoading(false);
     }
-  }, [api, sessionId]);
+  }, [api, sessionId, isArchived]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: refreshSignal is the reason to reload
   useEffect(() => {
@@ -156,12 +173,14 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
           )}
         </span>
         <span className="pane-actions">
-          <DiscardFileButton
-            sessionId={sessionId}
-            file={selected}
-            version={diff}
-            onDiscarded={() => void load()}
-          />
+          {!isArchived && (
+            <DiscardFileButton
+              sessionId={sessionId}
+              file={selected}
+              version={diff}
+              onDiscarded={() => void load()}
+            />
+          )}
           <fieldset className="segmented">
             <legend className="visually-hidden">Diff layout</legend>
             <button type="button" aria-pressed={mode === 'unified'} onClick={() => setMode('unified')}>
@@ -171,7 +190,12 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
               Split
             </button>
           </fieldset>
-          <button type="button" className="button small" onClick={() => void load()} disabled={isLoading}>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => void load()}
+            disabled={isLoading || isArchived}
+          >
             {isLoading ? 'Refreshing…' : 'Refresh'}
           </button>
         </span>
@@ -179,6 +203,12 @@ export function ChangesPanel({ sessionId, refreshSignal }: { sessionId: string; 
       {error && (
         <p className="form-error" role="alert">
           {error}
+        </p>
+      )}
+      {isArchived && (
+        <p className="empty-state small" data-testid="changes-archived">
+          This session is archived: its worktree is gone (uncommitted work was saved with the archive).
+          Restore it to see and change its files; its commits are listed below.
         </p>
       )}
       {diff && files.length === 0 && <p className="empty-state small">No changes yet.</p>}

@@ -21,7 +21,12 @@ export interface RecordedCall {
  * protocol's schemas) over a fetch that answers `METHOD /path` routes, and the real WsClient over
  * a fake socket, so tests can push frames such as `pull_request_updated`.
  */
-export function renderWithBackend(ui: ReactNode, routes: Record<string, Route>) {
+export function renderWithBackend(
+  ui: ReactNode,
+  routes: Record<string, Route>,
+  /** Services beyond the git components' (e.g. `transcripts` for a pane that reads the transcript). */
+  extraServices: Partial<Services> = {},
+) {
   const calls: RecordedCall[] = [];
   const counts = new Map<string, number>();
   const fetch = async (input: string, init?: RequestInit) => {
@@ -55,7 +60,7 @@ export function renderWithBackend(ui: ReactNode, routes: Record<string, Route>) 
   sockets.latest().open();
   const catalog = new CatalogStore(api, ws);
   // Git components use only these services; the rest of the app's are not needed here.
-  const services = { api, ws, catalog } as unknown as Services;
+  const services = { api, ws, catalog, ...extraServices } as unknown as Services;
   const wrap = (node: ReactNode) => <ServicesProvider services={services}>{node}</ServicesProvider>;
   const result = render(wrap(ui));
   return {
