@@ -17,6 +17,8 @@ export interface RunnerExit {
   signal: NodeJS.Signals | null;
   /** Set when the process never started (e.g. EAGAIN, a missing cwd): Node emits no `exit` then. */
   startError?: string;
+  /** Set when the backend stopped it for what it said (another protocol version): for the user. */
+  refusal?: string;
 }
 
 export interface RunnerProcessOptions {
@@ -59,6 +61,7 @@ export class RunnerProcess {
   private readonly child: ChildProcess;
   private readonly log: WriteStream;
   private hasExited = false;
+  private refusal: string | undefined;
   private readonly exited: Promise<RunnerExit>;
 
   constructor(private readonly options: RunnerProcessOptions) {
@@ -94,7 +97,9 @@ export class RunnerProcess {
           }),
         );
       };
-      this.child.once('exit', (exitCode, signal) => finish({ exitCode, signal }));
+      this.child.once('exit', (exitCode, signal) =>
+        finish({ exitCode, signal, ...(this.refusal ? { refusal: this.refusal } : {}) }),
+      );
       this.child.once('error', (error) => {
         options.logger.error(`runner for ${options.sessionId}: ${error.message}`);
         // No pid means it never started, and Node will not emit 'exit' for it.
@@ -198,9 +203,11 @@ export class RunnerProcess {
     const event = parsed.value;
     if (event.type === 'hello') {
       if (event.protocolVersion !== PROTOCOL_VERSION) {
-        this.options.logger.error(
-          `runner ${this.options.sessionId} speaks protocol ${event.protocolVersion}, expected ${PROTOCOL_VERSION}`,
-        );
+        // Files of another ChatML version on disk (updated or rebuilt while this backend runs).
+        this.refusal =
+          `its runner speaks protocol ${event.protocolVersion} and this backend ${PROTOCOL_VERSION}: ` +
+          'ChatML was updated while it ran — restart ChatML';
+        this.options.logger.error(`runner ${this.options.sessionId}: ${this.refusal}`);
         void this.stop();
         return;
       }

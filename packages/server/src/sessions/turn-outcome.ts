@@ -38,6 +38,7 @@ export function resultToTurnEnd(
 /** How a runner's exit reads in the log: "signal SIGKILL", "exit code 1", "it could not start: …". */
 export function describeExit(exit: RunnerExit): string {
   if (exit.startError) return `it could not start: ${exit.startError}`;
+  if (exit.refusal) return exit.refusal;
   return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
 }
 

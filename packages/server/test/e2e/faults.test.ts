@@ -137,6 +137,14 @@ describe('faults from a misbehaving runner', () => {
   });
   afterAll(() => harness?.close());
 
+  it('tells the user to restart ChatML when a runner speaks another protocol version, not that it crashed', async () => {
+    const session = await harness.createSession(workspaceId, { name: 'old-protocol-1', prompt: 'garbage' });
+    expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(/speaks protocol \d+ and this backend \d+.*restart ChatML/),
+    });
+  });
+
   it('skips malformed runner lines and completes the turn', async () => {
     const session = await harness.createSession(workspaceId, { prompt: 'garbage' });
     expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({ outcome: 'completed' });
