@@ -88,6 +88,13 @@ export const Session = z.object({
   permissionMode: PermissionMode,
   /** Highest seq in the session's event log; a client that has it is up to date. */
   lastSeq: z.number().int().nonnegative(),
+  /**
+   * Seq of the last conversation event (user message, assistant output, tool call or result,
+   * permission request, turn end, error); lifecycle bookkeeping such as `runner_started`,
+   * `runner_stopped`, `agent_ready` or `status_changed` does not move it, so a backend restart
+   * leaves it alone. 0 when there is none yet. What "unread" compares; absent from older backends.
+   */
+  activitySeq: z.number().int().nonnegative().optional(),
   /** Messages accepted but not yet started (waiting behind a turn or for a free slot). */
   queuedMessages: z.number().int().nonnegative(),
   /** Sync in progress/conflicted, missing worktree or branch (see docs/GIT.md). */

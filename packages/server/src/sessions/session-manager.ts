@@ -280,6 +280,7 @@ export class SessionManager {
       model: live.model,
       permissionMode: live.permissionMode,
       lastSeq: this.deps.events.lastSeq(live.id),
+      activitySeq: this.deps.events.activitySeq(live.id),
       queuedMessages: controller?.queuedMessages ?? 0,
       gitState: this.deps.gitStates && toApiGitState(this.deps.gitStates.get(live.id)),
       diffStats: this.diffStats.get(live.id),

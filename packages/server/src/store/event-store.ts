@@ -25,6 +25,26 @@ export interface EncodedEvent {
 }
 
 const COLUMNS = 'session_id, seq, type, ts, payload';
+
+/**
+ * Events that are conversation activity — what the user would call news in a session: their own
+ * messages, the agent's output and tool calls, questions for them, turn ends and errors. The rest is
+ * bookkeeping (runner started/stopped, agent ready, status changes, a queued turn starting, a prompt
+ * resolved by the backend, settings, git operations the user ran): a backend restart appends some
+ * of those to every session, and must not make them look unread. See `activitySeq`.
+ */
+export const ACTIVITY_EVENT_TYPES: ReadonlySet<SessionEventType> = new Set<SessionEventType>([
+  'user_message',
+  'stream_delta',
+  'assistant_message',
+  'tool_use',
+  'tool_result',
+  'permission_requested',
+  'turn_ended',
+  'error_reported',
+]);
+const ACTIVITY_TYPES_SQL = [...ACTIVITY_EVENT_TYPES].map((type) => `'${type}'`).join(', ');
+
 /** Both tables' rows of one session after a seq: every read of the log goes through this. */
 const BOTH_TABLES = `SELECT seq, type, ts, payload FROM events WHERE session_id = @sessionId AND seq > @afterSeq
   UNION ALL SELECT seq, type, ts, payload FROM events_recent WHERE session_id = @sessionId AND seq > @afterSeq`;
@@ -53,9 +73,13 @@ export interface EventStoreOptions {
  */
 export class EventStore {
   private readonly lastSeqBySession = new Map<string, number>();
+  /** `activitySeq` per session: read from the tables once, then kept up to date by `append`. */
+  private readonly activitySeqBySession = new Map<string, number>();
   private readonly insertStatement;
   private readonly afterStatement;
   private readonly maxSeqStatement;
+  private readonly lastActivityStatement;
+  private readonly lastRecentActivityStatement;
   private readonly runInTransaction: <T>(work: () => T) => T;
   private readonly onAppend: () => void;
   private readonly settleAfterRows: number;
@@ -78,6 +102,17 @@ export class EventStore {
       `SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM events WHERE session_id = @sessionId
         UNION ALL SELECT MAX(seq) FROM events_recent WHERE session_id = @sessionId)`,
     );
+    // Walks the (session_id, seq) key backwards and stops at the first match, usually a few rows
+    // from the end; `events_recent` is small (it is emptied every few hundred appends).
+    this.lastActivityStatement = prepared(
+      db,
+      `SELECT seq FROM events WHERE session_id = @sessionId AND type IN (${ACTIVITY_TYPES_SQL})
+        ORDER BY seq DESC LIMIT 1`,
+    );
+    this.lastRecentActivityStatement = prepared(
+      db,
+      `SELECT MAX(seq) AS seq FROM events_recent WHERE session_id = @sessionId AND type IN (${ACTIVITY_TYPES_SQL})`,
+    );
     this.runInTransaction = transactionRunner(db);
     // A previous run's last appends (it may have been killed before it could move them). If they
     // cannot be moved now they stay readable where they are: no reason not to start.
@@ -98,6 +133,7 @@ export class EventStore {
     const payloadJson = JSON.stringify(event.payload);
     this.insertStatement.run(sessionId, seq, event.type, ts, payloadJson);
     this.lastSeqBySession.set(sessionId, seq);
+    if (ACTIVITY_EVENT_TYPES.has(event.type)) this.activitySeqBySession.set(sessionId, seq);
     this.recentRows += 1;
     if (this.recentRows >= this.settleAfterRows) this.scheduleSettle();
     this.onAppend();
@@ -125,6 +161,22 @@ export class EventStore {
     if (seq === undefined) {
       seq = (this.maxSeqStatement.get({ sessionId }) as { seq: number | null }).seq ?? 0;
       this.lastSeqBySession.set(sessionId, seq);
+    }
+    return seq;
+  }
+
+  /**
+   * The seq of the session's last conversation event (`ACTIVITY_EVENT_TYPES`), 0 when it has none:
+   * what "unread" compares, so lifecycle bookkeeping (a restart) does not count as news.
+   */
+  activitySeq(sessionId: string): number {
+    let seq = this.activitySeqBySession.get(sessionId);
+    if (seq === undefined) {
+      const settled =
+        (this.lastActivityStatement.get({ sessionId }) as { seq: number } | undefined)?.seq ?? 0;
+      const recent = (this.lastRecentActivityStatement.get({ sessionId }) as { seq: number | null }).seq ?? 0;
+      seq = Math.max(settled, recent);
+      this.activitySeqBySession.set(sessionId, seq);
     }
     return seq;
   }
@@ -191,9 +243,11 @@ export class EventStore {
   /** Drop every cached seq (after a failed transaction the cache may be ahead of the table). */
   forgetAll(): void {
     this.lastSeqBySession.clear();
+    this.activitySeqBySession.clear();
   }
 
   forget(sessionId: string): void {
     this.lastSeqBySession.delete(sessionId);
+    this.activitySeqBySession.delete(sessionId);
   }
 }

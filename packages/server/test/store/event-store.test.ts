@@ -160,4 +160,40 @@ describe('EventStore', () => {
     expect(reopened.lastSeq('s1')).toBe(2);
     expect(reopened.after('s1', 1, 10).map((event) => event.seq)).toEqual([2]);
   });
+
+  it('keeps activitySeq at the last conversation event, seeded from both tables after a restart', () => {
+    const lifecycle = (reason: string): NewSessionEvent => ({
+      type: 'runner_stopped',
+      payload: { reason, exitCode: 0, signal: null },
+    });
+    const first = new EventStore(db, { settleAfterRows: 1_000_000 });
+    expect(first.activitySeq('s1')).toBe(0);
+    first.append('s1', { type: 'user_message', payload: { messageId: 'm', text: 'hi', queued: false } });
+    first.append('s1', { type: 'turn_started', payload: { turnId: 't', messageId: 'm' } });
+    first.append('s1', note('answer'));
+    first.settle();
+    first.append('s1', { type: 'turn_ended', payload: { turnId: 't', outcome: 'completed' } });
+    first.append('s1', lifecycle('stopped'));
+    first.append('s2', { type: 'status_changed', payload: { status: 'idle' } });
+    expect(first.activitySeq('s1')).toBe(4);
+    expect(first.lastSeq('s1')).toBe(5);
+    expect(first.activitySeq('s2')).toBe(0);
+    // Read from the tables (rows 1–3 moved to events, 4–5 still in events_recent).
+    first.forgetAll();
+    expect(count(db, 'events_recent')).toBe(3);
+    expect(first.activitySeq('s1')).toBe(4);
+    expect(first.activitySeq('s2')).toBe(0);
+    db.close();
+
+    db = openDatabase(join(dir.path, 'chatml.db'), silentLogger);
+    const reopened = new EventStore(db);
+    expect(reopened.activitySeq('s1')).toBe(4);
+    reopened.append('s1', lifecycle('shutting down'));
+    expect(reopened.activitySeq('s1')).toBe(4);
+    reopened.forgetAll();
+    expect(reopened.activitySeq('s1')).toBe(4);
+    reopened.append('s1', { type: 'error_reported', payload: { code: 'x', message: 'y', retryable: false } });
+    expect(reopened.activitySeq('s1')).toBe(7);
+    expect(reopened.lastSeq('s1')).toBe(7);
+  });
 });

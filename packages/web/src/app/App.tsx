@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { Group, Panel } from 'react-resizable-panels';
 import { ApiError } from '../api/api-error';
 import type { HealthDetails } from '../api/rest-client';
+import { reloadWithStoredToken, watchTokenLinks } from '../api/token';
 import { AddWorkspaceForm } from '../components/AddWorkspaceForm';
 import { ConnectionBanner, CredentialsNotice, DemoModelNotice } from '../components/Banners';
 import { CommandPalette } from '../components/CommandPalette';
@@ -31,7 +32,12 @@ const BACKEND_CHECK_MS = 3000;
  * The shell: banners on top; resizable sidebar and main pane (sizes remembered); the centre chosen
  * by the URL; the command palette, shortcut help and archive confirmation above everything.
  */
-export function App() {
+export function App({
+  onNewToken = reloadWithStoredToken,
+}: {
+  /** A launch link with another token was pasted into this tab (tests replace the reload). */
+  onNewToken?: (token: string) => void;
+} = {}) {
   const services = useServices();
   const { api, ws, catalog, preferences } = services;
   const route = useRoute();
@@ -65,7 +71,11 @@ export function App() {
   // forever. An answer means the backend is back: reconnect now rather than at the next backoff
   // step (up to 15 s away), so nothing on screen stays stale meanwhile.
   const [isTokenRefused, setTokenRefused] = useState(false);
+  const isRefused = isTokenRefused || (loadError instanceof ApiError && loadError.isUnauthorized);
   useEffect(() => {
+    // A refused token stays refused (each launch makes a new one, which only a link brings, see
+    // below): asking again, or reconnecting the socket, would only log a 401 every few seconds.
+    if (isRefused) return;
     if (connection !== 'reconnecting' && connection !== 'offline') return;
     let isCurrent = true;
     const check = () =>
@@ -83,7 +93,14 @@ export function App() {
       isCurrent = false;
       clearInterval(timer);
     };
-  }, [api, ws, connection]);
+  }, [api, ws, connection, isRefused]);
+  useEffect(() => {
+    if (isRefused) ws.stop();
+  }, [ws, isRefused]);
+
+  // The fresh launch link pasted into this tab changes only the fragment (no load): take its token
+  // as at load (stored, address bar cleared at once) and start over with it.
+  useEffect(() => watchTokenLinks(onNewToken), [onNewToken]);
 
   const workspaceId = route.name === 'workspace' || route.name === 'session' ? route.workspaceId : undefined;
   const sessionId = route.name === 'session' ? route.sessionId : undefined;
@@ -170,8 +187,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKeyDown);
   }, []);
 
-  if (isTokenRefused || (loadError instanceof ApiError && loadError.isUnauthorized))
-    return <MissingToken isExpired />;
+  // The link listener above is this screen's: it needs no second one.
+  if (isRefused) return <MissingToken isExpired onNewToken={null} />;
 
   const onWorkspaceAdded = (added: Workspace) => {
     catalog.addWorkspace(added);

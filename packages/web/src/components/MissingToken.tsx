@@ -1,5 +1,20 @@
-/** Shown when this tab has no valid token: the only way in is the link the `chatml` command opens. */
-export function MissingToken({ isExpired }: { isExpired: boolean }) {
+import { useEffect } from 'react';
+import { reloadWithStoredToken, watchTokenLinks } from '../api/token';
+
+/**
+ * Shown when this tab has no valid token: the only way in is the link the `chatml` command opens.
+ * That link pasted into this very tab changes only the fragment, so it is watched for: its token is
+ * stored, the address bar cleared at once, and `onNewToken` starts over with it (a reload, by
+ * default; `null` when a parent watches already).
+ */
+export function MissingToken({
+  isExpired,
+  onNewToken = reloadWithStoredToken,
+}: {
+  isExpired: boolean;
+  onNewToken?: ((token: string) => void) | null;
+}) {
+  useEffect(() => (onNewToken ? watchTokenLinks(onNewToken) : undefined), [onNewToken]);
   return (
     <main className="missing-token">
       <h1>ChatML</h1>
@@ -10,7 +25,7 @@ export function MissingToken({ isExpired }: { isExpired: boolean }) {
       </p>
       <p>
         Run <code>chatml</code> in a terminal: it opens a window with a fresh link (or prints it with{' '}
-        <code>--no-open</code>).
+        <code>--no-open</code>), which also works pasted into this tab.
       </p>
     </main>
   );

@@ -7,9 +7,12 @@ const MAX_REMEMBERED = 500;
 
 /**
  * Which sessions have news the user has not seen: per session, the highest event seq this browser
- * showed them, kept in localStorage. A session is unread when its log has grown past that — in
- * practice when a turn ended or it started waiting for an answer while the user looked elsewhere
- * (the session list's `lastSeq` moves with status changes, not with every streamed delta).
+ * showed them, kept in localStorage. A session is unread when its last conversation event
+ * (`activitySeq`: a message, output, a tool call, a question, a turn end, an error) is past that —
+ * in practice when a turn ended or it started waiting for an answer while the user looked elsewhere.
+ * Lifecycle bookkeeping (runner started/stopped, status changes), which a backend restart appends
+ * to every session, moves `lastSeq` but not `activitySeq`, so it never counts. From a backend too
+ * old to send `activitySeq`, `lastSeq` is compared instead.
  */
 export class UnreadTracker {
   private seen: Map<string, number>;
@@ -30,9 +33,9 @@ export class UnreadTracker {
     return () => this.listeners.delete(listener);
   };
 
-  isUnread(session: Pick<Session, 'id' | 'lastSeq' | 'status'>): boolean {
+  isUnread(session: Pick<Session, 'id' | 'lastSeq' | 'activitySeq' | 'status'>): boolean {
     if (session.status === 'archived') return false;
-    return session.lastSeq > (this.seen.get(session.id) ?? 0);
+    return (session.activitySeq ?? session.lastSeq) > (this.seen.get(session.id) ?? 0);
   }
 
   /** The user is looking at this session up to `seq`. */
