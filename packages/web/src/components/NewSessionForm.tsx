@@ -61,7 +61,18 @@ export function NewSessionForm({
   };
 
   return (
-    <form className="new-session stacked-form" onSubmit={create} aria-label="New session">
+    <form
+      className="new-session stacked-form"
+      onSubmit={create}
+      // Ctrl/Cmd+Enter creates the session from any field, not only the prompt.
+      onKeyDown={(event) => {
+        if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.nativeEvent.isComposing)
+          return;
+        event.preventDefault();
+        void create();
+      }}
+      aria-label="New session"
+    >
       <h1>New session in {workspace.name}</h1>
       <label htmlFor="new-session-prompt">What should the agent do?</label>
       <textarea
@@ -75,9 +86,6 @@ export function NewSessionForm({
         // biome-ignore lint/a11y/noAutofocus: the user asked for this form
         autoFocus
         onChange={(event) => setPrompt(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void create();
-        }}
       />
       <div className="field-row">
         <div className="field">

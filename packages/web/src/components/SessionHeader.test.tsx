@@ -43,4 +43,26 @@ describe('SessionHeader', () => {
     expect(screen.getByRole('heading', { name }).title).toBe(name);
     expect(screen.getByText(`chatml/${name}`).title).toBe(`chatml/${name}`);
   });
+
+  it('words the permission modes briefly in its select, with the full wording as the tooltip', () => {
+    renderHeader(makeSession('live', { permissionMode: 'acceptEdits' }));
+    const mode = screen.getByRole('combobox', { name: 'Permission mode' }) as HTMLSelectElement;
+    expect(mode.title).toBe('Accept edits automatically');
+    expect([...mode.options].map((option) => option.text)).toEqual([
+      'Ask (default)',
+      'Accept edits',
+      'Plan only',
+      'Never ask',
+    ]);
+    expect(mode.options[0]?.title).toBe('Ask before risky tools (default)');
+  });
+
+  it('keeps the settings and buttons together, so a narrow pane wraps them as one line', () => {
+    renderHeader(makeSession('live'));
+    const controls = screen.getByRole('button', { name: 'Archive…' }).parentElement;
+    expect(controls?.className).toBe('session-controls');
+    expect(controls?.contains(screen.getByRole('combobox', { name: 'Model' }))).toBe(true);
+    expect(controls?.contains(screen.getByRole('button', { name: 'Changes' }))).toBe(true);
+    expect(controls?.contains(screen.getByRole('heading'))).toBe(false);
+  });
 });

@@ -34,79 +34,86 @@ export function SessionHeader({
   return (
     <>
       <header className="session-header">
-        <h1 className="session-title" title={session.name}>
-          {session.name}
-        </h1>
-        <span className="session-branch" title={session.branch}>
-          {session.branch}
-        </span>
-        <StatusBadge status={session.status} />
-        <GitStateBadge session={session} />
-        <DiffStatsBadge stats={session.diffStats} isLastKnown={isArchived} />
-        {session.queuedMessages > 0 && (
-          <span className="muted session-queued">{session.queuedMessages} queued</span>
-        )}
-        <span className="spacer" />
-        {isArchived ? (
-          // An archived session has no agent to change: its settings read as text, and say why.
-          <>
-            <ReadOnlySetting
-              label="Model"
-              value={modelLabel(session.model, 'Default model')}
-              why="Restore the session to change its model"
-            />
-            <ReadOnlySetting
-              label="Permission mode"
-              value={permissionModeLabel(session.permissionMode)}
-              why="Restore the session to change its permission mode"
-            />
-          </>
-        ) : (
-          <>
-            <label className="visually-hidden" htmlFor="session-model">
-              Model
-            </label>
-            <select
-              id="session-model"
-              className="input compact session-setting"
-              data-testid="session-model"
-              value={session.model ?? ''}
-              title={modelLabel(session.model, 'Default model')}
-              onChange={(event) => {
-                if (event.target.value) void update({ model: event.target.value });
-              }}
-            >
-              <ModelOptions current={session.model} defaultLabel="Default model" />
-            </select>
-            <label className="visually-hidden" htmlFor="session-mode">
-              Permission mode
-            </label>
-            <select
-              id="session-mode"
-              className="input compact session-setting"
-              value={session.permissionMode}
-              title={permissionModeLabel(session.permissionMode)}
-              onChange={(event) => void update({ permissionMode: PermissionMode.parse(event.target.value) })}
-            >
-              <PermissionModeOptions />
-            </select>
-          </>
-        )}
-        <button
-          type="button"
-          className="button"
-          data-testid="changes-toggle"
-          aria-pressed={isChangesOpen}
-          aria-keyshortcuts="Alt+C"
-          onClick={onToggleChanges}
-        >
-          Changes
-        </button>
-        {!isArchived && (
-          <button type="button" className="button" data-testid="archive-session" onClick={onArchive}>
-            Archive…
+        {/* Two groups: what the session is, and what can be done to it. When the pane is too narrow
+            for both on one line, the controls wrap onto a line of their own as a group. */}
+        <div className="session-identity">
+          <h1 className="session-title" title={session.name}>
+            {session.name}
+          </h1>
+          <span className="session-branch" title={session.branch}>
+            {session.branch}
+          </span>
+          <StatusBadge status={session.status} />
+          <GitStateBadge session={session} />
+          <DiffStatsBadge stats={session.diffStats} isLastKnown={isArchived} />
+          {session.queuedMessages > 0 && (
+            <span className="muted session-queued">{session.queuedMessages} queued</span>
+          )}
+        </div>
+        <div className="session-controls">
+          {isArchived ? (
+            // An archived session has no agent to change: its settings read as text, and say why.
+            <>
+              <ReadOnlySetting
+                label="Model"
+                value={modelLabel(session.model, 'Default model')}
+                why="Restore the session to change its model"
+              />
+              <ReadOnlySetting
+                label="Permission mode"
+                value={permissionModeLabel(session.permissionMode)}
+                why="Restore the session to change its permission mode"
+              />
+            </>
+          ) : (
+            <>
+              <label className="visually-hidden" htmlFor="session-model">
+                Model
+              </label>
+              <select
+                id="session-model"
+                className="input compact session-setting"
+                data-testid="session-model"
+                value={session.model ?? ''}
+                title={modelLabel(session.model, 'Default model')}
+                onChange={(event) => {
+                  if (event.target.value) void update({ model: event.target.value });
+                }}
+              >
+                <ModelOptions current={session.model} defaultLabel="Default model" />
+              </select>
+              <label className="visually-hidden" htmlFor="session-mode">
+                Permission mode
+              </label>
+              <select
+                id="session-mode"
+                className="input compact session-setting"
+                value={session.permissionMode}
+                title={permissionModeLabel(session.permissionMode)}
+                onChange={(event) =>
+                  void update({ permissionMode: PermissionMode.parse(event.target.value) })
+                }
+              >
+                <PermissionModeOptions isShort />
+              </select>
+            </>
+          )}
+          <button
+            type="button"
+            className="button"
+            data-testid="changes-toggle"
+            aria-pressed={isChangesOpen}
+            aria-keyshortcuts="Alt+C"
+            onClick={onToggleChanges}
+          >
+            Changes
           </button>
-        )}
+          {!isArchived && (
+            <button type="button" className="button" data-testid="archive-session" onClick={onArchive}>
+              Archive…
+            </button>
+          )}
+        </div>
       </header>
       {session.permissionMode === 'bypassPermissions' && (
         <p className="notice is-warning" role="note">

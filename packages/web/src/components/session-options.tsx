@@ -7,11 +7,20 @@ const permissionModeLabels: Record<PermissionMode, string> = {
   bypassPermissions: 'Never ask (bypass permissions)',
 };
 
-/** The SDK's permission modes, worded for people. */
-export function PermissionModeOptions() {
+/** The same, short enough for the session header's select (its tooltip gives the full wording). */
+const shortPermissionModeLabels: Record<PermissionMode, string> = {
+  default: 'Ask (default)',
+  acceptEdits: 'Accept edits',
+  plan: 'Plan only',
+  bypassPermissions: 'Never ask',
+};
+
+/** The SDK's permission modes, worded for people (`isShort`: in a few words, for a narrow select). */
+export function PermissionModeOptions({ isShort = false }: { isShort?: boolean }) {
+  const labels = isShort ? shortPermissionModeLabels : permissionModeLabels;
   return PermissionMode.options.map((mode) => (
-    <option key={mode} value={mode}>
-      {permissionModeLabels[mode]}
+    <option key={mode} value={mode} title={permissionModeLabels[mode]}>
+      {labels[mode]}
     </option>
   ));
 }

@@ -25,6 +25,13 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
     draft.statusReason = payload.reason;
     // Running/idle flip every turn and the header shows them; only the lasting states earn a line.
     if (payload.status === 'error') {
+      // Right after a failed turn's footer this only repeats it (the footer says why and offers Retry).
+      const last = draft.items.at(-1);
+      const repeatsFooter =
+        last?.kind === 'turn_footer' &&
+        last.outcome === 'failed' &&
+        (payload.reason === undefined || payload.reason.trim() === last.reason?.trim());
+      if (repeatsFooter) return;
       const text = `The session hit an error${payload.reason ? `: ${payload.reason}` : '.'}`;
       draft.add({ kind: 'notice', key: `status:${event.seq}`, ts: event.ts, tone: 'error', text });
     } else if (payload.status === 'archived') {

@@ -111,6 +111,46 @@ describe('Conversation', () => {
     expect(onRetry).toHaveBeenCalledOnce();
   });
 
+  it("shows a failed turn's error once, in the footer with Retry, unless the others say more", () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'go', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('error_reported', {
+      code: 'runner_crashed',
+      message: 'The agent exited (code 1).',
+      retryable: true,
+    });
+    log.add('turn_ended', {
+      turnId: 't1',
+      outcome: 'failed',
+      reason: 'The agent exited (code 1).',
+      retryable: true,
+    });
+    log.add('status_changed', { status: 'error', reason: 'The agent exited (code 1).' });
+    log.add('user_message', { messageId: 'u2', text: 'again', queued: false });
+    log.add('turn_started', { turnId: 't2', messageId: 'u2' });
+    log.add('error_reported', { code: 'api_error', message: 'HTTP 529 from the API', retryable: false });
+    log.add('turn_ended', {
+      turnId: 't2',
+      outcome: 'failed',
+      reason: 'The API is overloaded.',
+      retryable: true,
+    });
+    log.add('status_changed', { status: 'error', reason: 'The API is overloaded.' });
+    const transcript = applyEvents(emptyTranscript, log.events, quiet);
+    render(<Conversation source={sourceOf(transcript)} onRetry={vi.fn()} />);
+    const text = screen.getByTestId('transcript').textContent ?? '';
+    // The first turn: said once, by its footer.
+    expect(text.split('The agent exited (code 1).')).toHaveLength(2);
+    expect(text).not.toContain('The session hit an error');
+    // The second: the runner's own error says something else, so it stays; the status line does not.
+    expect(screen.getByTestId('error-item').textContent).toContain('HTTP 529 from the API');
+    expect(text.split('The API is overloaded.')).toHaveLength(2);
+    const footers = screen.getAllByTestId('turn-footer');
+    expect(footers.map((footer) => footer.textContent?.includes('Failed'))).toEqual([true, true]);
+    expect(within(footers[1] as HTMLElement).getByRole('button', { name: 'Retry' })).toBeTruthy();
+  });
+
   it('says when it is loading and when there is nothing yet', () => {
     const { rerender } = render(
       <Conversation source={sourceOf(emptyTranscript, false)} onRetry={undefined} />,

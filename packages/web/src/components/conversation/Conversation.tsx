@@ -4,6 +4,7 @@ import { type TranscriptSource, useTranscriptValue } from '../../app/services';
 import type { QueuedMessage } from '../../state/transcript-types';
 import { ExpansionProvider } from './expansion';
 import { FOLLOW_THRESHOLD_PX, FollowLatest } from './follow-latest';
+import { repeatsFailure } from './repeated-failure';
 import { type ConversationRow, TranscriptRow } from './TranscriptRow';
 
 export interface ConversationProps {
@@ -156,7 +157,10 @@ const ItemRow = memo(function ItemRow({
   onRetry: (() => void) | undefined;
 }) {
   const item = useTranscriptValue(source, (snapshot) => snapshot.transcript.items[index]);
-  return item ? <TranscriptRow row={item} onRetry={onRetry} /> : null;
+  const isRepeat = useTranscriptValue(source, (snapshot) => repeatsFailure(snapshot.transcript.items, index));
+  // A repeat of a failure the turn's footer already shows; one that offers Retry is never dropped.
+  if (!item || (isRepeat && !onRetry)) return null;
+  return <TranscriptRow row={item} onRetry={onRetry} />;
 });
 
 function queuedKey(message: QueuedMessage): string {

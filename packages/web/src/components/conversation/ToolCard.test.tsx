@@ -51,7 +51,7 @@ describe('ToolCard', () => {
     expect(container.querySelector('.spinner')).not.toBeNull();
   });
 
-  it('shows an Edit as its path, with the change drawn by the diff viewer when expanded', async () => {
+  it('shows an Edit as its path, its change highlighted when expanded, with no made-up position', async () => {
     const input = {
       file_path: 'src/a.ts',
       old_string: 'function f() {\n  let a = 1;\n  return a;\n}',
@@ -68,6 +68,9 @@ describe('ToolCard', () => {
     expect(rows('del')).toEqual(['-  let a = 1;']);
     expect(rows('add')).toEqual(['+  const a = 1;']);
     expect(rows('context')).toEqual([' function f() {', '   return a;', ' }']);
+    // Nor a made-up hunk header ("@@ -1,4 +1,4 @@"), nor an empty row after the last line.
+    expect(diff.textContent).not.toContain('@@');
+    expect(diff.querySelector('.edit-snippet-lines')?.lastElementChild?.textContent).toBe(' }');
     await waitFor(() => expect(diff.querySelector('.hl')).not.toBeNull(), { timeout: 10_000 });
   });
 
@@ -88,7 +91,9 @@ describe('ToolCard', () => {
     );
     for (const button of screen.getAllByRole('button', { name: 'Details' })) fireEvent.click(button);
     const [multiDiff, writeDiff] = await screen.findAllByTestId('tool-diff', {}, { timeout: 10_000 });
-    expect(multiDiff?.querySelectorAll('.diff-hunk')).toHaveLength(2);
+    // Each edit its own piece, set apart by a plain rule rather than a made-up hunk header.
+    expect(multiDiff?.querySelectorAll('.edit-snippet-break')).toHaveLength(1);
+    expect(multiDiff?.textContent).not.toContain('@@');
     expect(
       [...(multiDiff?.querySelectorAll('[data-kind="add"]') ?? [])].map((row) => row.textContent),
     ).toEqual(['+x = 2', '+y = 2']);

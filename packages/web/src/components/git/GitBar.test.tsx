@@ -21,6 +21,13 @@ describe('the git bar of an archived session', () => {
       expect(screen.getByTestId(id).getAttribute('title')).toBe(ARCHIVED);
     }
     expect(screen.getByTestId('git-reason').textContent).toBe(ARCHIVED);
+    // The reason may truncate in a narrow pane; its tooltip keeps it whole.
+    expect(screen.getByTestId('git-reason').title).toBe(ARCHIVED);
+    // The buttons are one group apart from the facts, so a narrow bar wraps them as a row.
+    const actions = screen.getByTestId('git-commit').parentElement;
+    expect(actions?.className).toBe('git-actions');
+    expect(actions?.contains(screen.getByTestId('git-create-pr'))).toBe(true);
+    expect(actions?.contains(screen.getByTestId('git-reason'))).toBe(false);
     expect(screen.getByTestId('restore-notice')).toBeTruthy();
     // No PR is an answer (null), so nothing is shown as an error.
     expect(callsTo('GET', '/sessions/s1/pr')).toHaveLength(1);

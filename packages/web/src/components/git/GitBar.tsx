@@ -173,47 +173,57 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
   return (
     <div className="git-area">
       <fieldset className="git-bar" aria-label="Git" data-testid="git-bar">
-        <span className="git-branch" title={`${session.branch} → ${session.baseBranch}`}>
-          {session.branch} <span aria-hidden="true">→</span>
-          <span className="visually-hidden">into</span> {session.baseBranch}
-        </span>
-        {list && commitCount > 0 && (
-          <span className="muted small-text">
-            {commitCount === 1 ? '1 commit' : `${commitCount} commits`}
+        {/* What the branch is, then what can be done with it. The facts shrink and truncate first;
+            when the buttons no longer fit beside them they wrap as one row of their own. */}
+        <div className="git-info">
+          <span className="git-branch" title={`${session.branch} → ${session.baseBranch}`}>
+            {session.branch} <span aria-hidden="true">→</span>
+            <span className="visually-hidden">into</span> {session.baseBranch}
           </span>
-        )}
-        {hint && (
-          <span id={`git-reason-${session.id}`} className="git-reason" data-testid="git-reason">
-            {hint}
-          </span>
-        )}
-        <span className="spacer" />
-        {action('Commit…', 'git-commit', commitReason, () => open('commit'))}
-        {action('Sync…', 'git-sync', busyReason, () => open('sync'))}
-        {action('Merge…', 'git-merge', mergeReason, () => open('merge'))}
-        {action(isPushing ? 'Pushing…' : 'Push', 'git-push', pushReason, () => void push(), isPushing)}
-        {pr.status ? (
-          <button
-            type="button"
-            className="button small"
-            aria-expanded={isPrOpen}
-            aria-controls={`pr-panel-${session.id}`}
-            onClick={() => setIsPrOpen(!isPrOpen)}
-            data-testid="pr-toggle"
-          >
-            PR #{pr.status.number} · {pr.status.isDraft ? 'draft' : pr.status.state}
-            {pr.status.checksState !== 'none' && (
-              <span
-                className={`pr-checks-dot is-${pr.status.checksState}`}
-                title={`checks: ${pr.status.checksState}`}
-              >
-                <span className="visually-hidden">, checks {pr.status.checksState}</span>
-              </span>
-            )}
-          </button>
-        ) : (
-          action('Create PR…', 'git-create-pr', pushReason, () => open('pull-request'))
-        )}
+          {list && commitCount > 0 && (
+            <span className="muted small-text">
+              {commitCount === 1 ? '1 commit' : `${commitCount} commits`}
+            </span>
+          )}
+          {hint && (
+            <span
+              id={`git-reason-${session.id}`}
+              className="git-reason"
+              title={hint}
+              data-testid="git-reason"
+            >
+              {hint}
+            </span>
+          )}
+        </div>
+        <div className="git-actions">
+          {action('Commit…', 'git-commit', commitReason, () => open('commit'))}
+          {action('Sync…', 'git-sync', busyReason, () => open('sync'))}
+          {action('Merge…', 'git-merge', mergeReason, () => open('merge'))}
+          {action(isPushing ? 'Pushing…' : 'Push', 'git-push', pushReason, () => void push(), isPushing)}
+          {pr.status ? (
+            <button
+              type="button"
+              className="button small"
+              aria-expanded={isPrOpen}
+              aria-controls={`pr-panel-${session.id}`}
+              onClick={() => setIsPrOpen(!isPrOpen)}
+              data-testid="pr-toggle"
+            >
+              PR #{pr.status.number} · {pr.status.isDraft ? 'draft' : pr.status.state}
+              {pr.status.checksState !== 'none' && (
+                <span
+                  className={`pr-checks-dot is-${pr.status.checksState}`}
+                  title={`checks: ${pr.status.checksState}`}
+                >
+                  <span className="visually-hidden">, checks {pr.status.checksState}</span>
+                </span>
+              )}
+            </button>
+          ) : (
+            action('Create PR…', 'git-create-pr', pushReason, () => open('pull-request'))
+          )}
+        </div>
       </fieldset>
       {notice && (
         <p className="git-notice" role="status" data-testid="git-notice">

@@ -1,0 +1,46 @@
+// @vitest-environment happy-dom
+import '../test/dom';
+import type { Workspace } from '@chatml/protocol';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { makeSession } from '../test/sessions';
+import { ok, renderWithBackend } from './git/test-backend';
+import { NewSessionForm } from './NewSessionForm';
+
+const workspace: Workspace = {
+  id: 'ws_1',
+  name: 'widgets',
+  path: '/src/widgets',
+  baseBranch: 'main',
+  remoteUrl: null,
+  status: 'ready',
+  statusDetail: null,
+  createdAt: 1_796_205_600_000,
+};
+
+describe('the new-session form', () => {
+  it.each([
+    ['the name', 'new-session-name', { ctrlKey: true }],
+    ['the base branch', 'new-session-base-branch', { metaKey: true }],
+    ['the model', 'new-session-model', { ctrlKey: true }],
+    ['the prompt', 'new-session-prompt', { metaKey: true }],
+  ])('creates the session on Ctrl/Cmd+Enter from %s', async (_, testId, modifier) => {
+    const onCreated = vi.fn();
+    const { callsTo } = renderWithBackend(<NewSessionForm workspace={workspace} onCreated={onCreated} />, {
+      'GET /workspaces/ws_1/branches': () => ok({ defaultBranch: 'main', branches: [] }),
+      'POST /workspaces/ws_1/sessions': () => ok(makeSession('s1')),
+    });
+    fireEvent.change(screen.getByTestId('new-session-name'), { target: { value: 'brave-otter' } });
+    fireEvent.keyDown(screen.getByTestId(testId), { key: 'Enter', ...modifier });
+    await waitFor(() => expect(onCreated).toHaveBeenCalledOnce());
+    expect(callsTo('POST', '/workspaces/ws_1/sessions')[0]?.body).toMatchObject({ name: 'brave-otter' });
+  });
+
+  it('leaves a plain Enter in the prompt to the prompt', () => {
+    const { callsTo } = renderWithBackend(<NewSessionForm workspace={workspace} onCreated={vi.fn()} />, {
+      'GET /workspaces/ws_1/branches': () => ok({ defaultBranch: 'main', branches: [] }),
+    });
+    fireEvent.keyDown(screen.getByTestId('new-session-prompt'), { key: 'Enter' });
+    expect(callsTo('POST', '/workspaces/ws_1/sessions')).toHaveLength(0);
+  });
+});
