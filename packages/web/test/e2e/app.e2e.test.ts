@@ -153,6 +153,36 @@ describe('the app in Chromium', () => {
       .poll(() => page.getByTestId('tool-diff').textContent(), POLL)
       .toContain('+Written by the agent.');
     await shot('session-with-changes');
+
+    // A smaller window with the changes pane open: the header and the git bar fit their pane (they
+    // wrap or truncate), nothing scrolls sideways, every header control stays inside the pane, and
+    // the model and permission selects stay wide enough to read.
+    await page.setViewportSize({ width: 1100, height: 800 });
+    try {
+      const overflow = () =>
+        page.locator('.session-header').evaluate((header) => {
+          const root = header.ownerDocument.documentElement;
+          const paneRight = header.closest('.pane')?.getBoundingClientRect().right ?? 0;
+          const sticking = [...header.querySelectorAll('button, select')].filter(
+            (control) => control.getBoundingClientRect().right > paneRight + 1,
+          ).length;
+          const boxes = [
+            header.closest('.pane'),
+            ...root.querySelectorAll('.session-header, .git-bar, .composer'),
+          ];
+          const scrollers = boxes.filter(
+            (element) => element !== null && element.scrollWidth > element.clientWidth + 1,
+          ).length;
+          // Narrower than this a select shows "D…" / "A…": it must wrap to a line of its own first.
+          const squeezed = [...header.querySelectorAll('select')].filter(
+            (select) => select.getBoundingClientRect().width < 96,
+          ).length;
+          return { page: root.scrollWidth - root.clientWidth, sticking, scrollers, squeezed };
+        });
+      await expect.poll(overflow, POLL).toEqual({ page: 0, sticking: 0, scrollers: 0, squeezed: 0 });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 860 });
+    }
   });
 
   it('streams a second session live, and a reload mid-stream shows the whole text exactly once', async () => {
