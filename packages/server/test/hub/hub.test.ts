@@ -2,13 +2,8 @@ import { eventsOfFrame, ServerFrame } from '@chatml/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hub, type HubSocket } from '../../src/hub/hub.js';
 import { silentLogger } from '../../src/logger.js';
-import {
-  type Database,
-  EventStore,
-  openDatabase,
-  SessionStore,
-  WorkspaceStore,
-} from '../../src/store/index.js';
+import { type Database, EventStore, openDatabase } from '../../src/store/index.js';
+import { seedSessions } from '../store/seed.js';
 
 class FakeSocket implements HubSocket {
   frames: ServerFrame[] = [];
@@ -46,35 +41,7 @@ describe('Hub', () => {
 
   beforeEach(() => {
     db = openDatabase(':memory:', silentLogger);
-    new WorkspaceStore(db).insert({
-      id: 'w',
-      name: 'w',
-      path: '/w',
-      baseBranch: 'main',
-      remoteUrl: null,
-      status: 'ready',
-      statusDetail: null,
-      createdAt: 0,
-    });
-    const sessions = new SessionStore(db);
-    for (const id of ['s1', 's2']) {
-      sessions.insert({
-        id,
-        workspaceId: 'w',
-        name: id,
-        branch: `chatml/${id}`,
-        baseBranch: 'main',
-        worktreePath: `/wt/${id}`,
-        status: 'idle',
-        statusReason: null,
-        model: null,
-        permissionMode: 'default',
-        sdkSessionId: null,
-        archivedRef: null,
-        createdAt: 0,
-        updatedAt: 0,
-      });
-    }
+    const sessions = seedSessions(db, ['s1', 's2']);
     hub = new Hub(new EventStore(db), (id) => sessions.get(id) !== undefined, {
       logger: silentLogger,
       replayPageSize: 7,

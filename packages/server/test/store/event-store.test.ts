@@ -3,13 +3,8 @@ import type { NewSessionEvent } from '@chatml/protocol';
 import { makeTempDir, type TempDir } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
-import {
-  type Database,
-  EventStore,
-  openDatabase,
-  SessionStore,
-  WorkspaceStore,
-} from '../../src/store/index.js';
+import { type Database, EventStore, openDatabase } from '../../src/store/index.js';
+import { seedSessions } from './seed.js';
 
 const note = (text: string): NewSessionEvent => ({
   type: 'stream_delta',
@@ -19,39 +14,6 @@ const note = (text: string): NewSessionEvent => ({
 const count = (db: Database, table: string) =>
   (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
-function addSessions(db: Database, ids: string[]): SessionStore {
-  new WorkspaceStore(db).insert({
-    id: 'w',
-    name: 'w',
-    path: '/w',
-    baseBranch: 'main',
-    remoteUrl: null,
-    status: 'ready',
-    statusDetail: null,
-    createdAt: 0,
-  });
-  const sessions = new SessionStore(db);
-  for (const id of ids) {
-    sessions.insert({
-      id,
-      workspaceId: 'w',
-      name: id,
-      branch: `chatml/${id}`,
-      baseBranch: 'main',
-      worktreePath: `/wt/${id}`,
-      status: 'idle',
-      statusReason: null,
-      model: null,
-      permissionMode: 'default',
-      sdkSessionId: null,
-      archivedRef: null,
-      createdAt: 0,
-      updatedAt: 0,
-    });
-  }
-  return sessions;
-}
-
 describe('EventStore', () => {
   let dir: TempDir;
   let db: Database;
@@ -59,7 +21,7 @@ describe('EventStore', () => {
   beforeEach(async () => {
     dir = await makeTempDir('event-store');
     db = openDatabase(join(dir.path, 'chatml.db'), silentLogger);
-    addSessions(db, ['s1', 's2']);
+    seedSessions(db, ['s1', 's2']);
   });
 
   afterEach(async () => {
