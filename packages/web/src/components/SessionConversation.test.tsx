@@ -29,18 +29,24 @@ function renderSession(log: EventLog) {
   );
 }
 
+/** A turn whose Bash call asked for permission (request `r1`), not yet answered. */
+function askedPermission(): EventLog {
+  const log = new EventLog();
+  log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
+  log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+  log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
+  log.add('permission_requested', {
+    turnId: 't1',
+    requestId: 'r1',
+    tool: 'Bash',
+    input: { command: 'rm x' },
+  });
+  return log;
+}
+
 describe('SessionConversation', () => {
   it('says the turn waits for your approval, not that it is working, while a permission is pending', () => {
-    const log = new EventLog();
-    log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
-    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
-    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
-    log.add('permission_requested', {
-      turnId: 't1',
-      requestId: 'r1',
-      tool: 'Bash',
-      input: { command: 'rm x' },
-    });
+    const log = askedPermission();
     renderSession(log);
     const activity = screen.getByTestId('turn-activity');
     expect(activity.textContent).toContain('Waiting for your approval');
@@ -48,16 +54,7 @@ describe('SessionConversation', () => {
   });
 
   it('says the agent is working once the answer is in', () => {
-    const log = new EventLog();
-    log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
-    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
-    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
-    log.add('permission_requested', {
-      turnId: 't1',
-      requestId: 'r1',
-      tool: 'Bash',
-      input: { command: 'rm x' },
-    });
+    const log = askedPermission();
     log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
     renderSession(log);
     expect(screen.getByTestId('turn-activity').textContent).toContain('Working…');
