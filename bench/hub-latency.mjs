@@ -4,7 +4,7 @@
 // through a bare stdin->WebSocket relay with the same runners and the same load, in the same run.
 //
 //   node bench/hub-latency.mjs [--sessions 20] [--rate 200] [--seconds 10] [--warmup 1] [--pad 0]
-//                              [--rounds 3] [--aligned 0] [--idle-seconds 12] [--runner-nice N]
+//                              [--rounds 3] [--aligned 0] [--idle-seconds 12] [--runner-nice N] [--runner-sched-idle 0|1]
 //
 // On a small machine one run's p99 swings by tens of ms between identical runs (the relay's own:
 // 18 to 68 ms back to back), so the bench runs `--rounds` rounds, alternating which path goes
@@ -52,6 +52,7 @@ const options = numericArgs({
   pad: 0,
   idleSeconds: 12,
   runnerNice: -1,
+  runnerSchedIdle: 0,
   aligned: 0,
   rounds: 3,
 });
@@ -167,7 +168,12 @@ function connect(url, headers) {
 async function runBaseline() {
   const keys = Array.from({ length: options.sessions }, (_, i) => `s${i}`);
   const collector = new Collector('relay', keys);
-  const relay = new Child(process.execPath, [fixture('relay.mjs'), RUNNER]);
+  // The product's default niceness for runners (settings' runnerNiceness) unless --runner-nice.
+  const relay = new Child(process.execPath, [
+    fixture('relay.mjs'),
+    RUNNER,
+    String(options.runnerNice >= 0 ? options.runnerNice : 10),
+  ]);
   const { port } = JSON.parse(await relay.waitForLine((line) => line.startsWith('{')));
   const sockets = [];
   const readyCount = { value: 0 };
@@ -189,10 +195,12 @@ async function runBaseline() {
   const startAt = wallNow() + START_DELAY_MS;
   markAt(relay, startAt, collector);
   for (const [i, socket] of sockets.entries()) {
-    const text = `rate ${options.rate} ${COUNT} ${phased(startAt, i).toFixed(3)} ${options.pad}`;
+    const text = `rate ${options.rate} ${COUNT} ${phased(startAt, i).toFixed(3)} ${options.pad} ${options.runnerSchedIdle}`;
     socket.send(JSON.stringify({ type: 'user_message', session: keys[i], turnId: 't1', text }));
   }
   await collector.waitUntilDone(START_DELAY_MS + (options.seconds + options.warmup) * 1000 + 30_000);
+  // The diagnostics window ends with the load, before the checks and the idle wait below.
+  relay.child.stdin.write('end\n');
   for (const socket of sockets) socket.terminate();
   await relay.stop({ signal: null });
   const stragglers = await reapStragglers(collector.runnerPids, 'relay');
@@ -266,11 +274,13 @@ async function runChatml(dir, { measureIdle }) {
   await Promise.all(
     sessions.map((session, i) =>
       api('POST', `/sessions/${session.id}/messages`, {
-        text: `rate ${options.rate} ${COUNT} ${phased(startAt, i).toFixed(3)} ${options.pad}`,
+        text: `rate ${options.rate} ${COUNT} ${phased(startAt, i).toFixed(3)} ${options.pad} ${options.runnerSchedIdle}`,
       }),
     ),
   );
   await collector.waitUntilDone(START_DELAY_MS + (options.seconds + options.warmup) * 1000 + 30_000);
+  // The diagnostics window ends with the load, before the checks and the idle wait below.
+  server.child.stdin.write('end\n');
   // Make sure the store agrees with what was seen live (the last seq of each session).
   let storeMismatch = 0;
   for (const session of sessions) {
@@ -454,6 +464,8 @@ await runBenchmark('hub-latency', 30_000 + options.rounds * 60_000 + options.idl
         ['hub publish (append + fan-out)', inner.publish],
         ['hub flush (one loop turn: batch)', inner.flush],
         ['GC pauses', inner.gc],
+        ['event-log move (events_recent)', inner.settle],
+        ['WAL checkpoint', inner.checkpoint],
       ]
         .filter(([, t]) => t)
         .map(([name, t]) => [
@@ -473,7 +485,12 @@ await runBenchmark('hub-latency', 30_000 + options.rounds * 60_000 + options.idl
         `runner write -> line handled (pipe + scheduling): relay p50 ${ms(lag(last.baseline.process).p50Ms)} / p99 ${ms(lag(last.baseline.process).p99Ms)} ms, ` +
           `ChatML p50 ${ms(lag(inner).p50Ms)} / p99 ${ms(lag(inner).p99Ms)} ms`,
       );
-    const stalls = inner.stalls.slice(0, 5).map((stall) => `${round(stall.ms, 0)} ms`);
+    const stalls = inner.stalls.slice(0, 5).map((stall) => {
+      const split =
+        stall.cpuMs === undefined ? '' : `ran ${round(stall.cpuMs, 0)}, waited ${round(stall.waitMs, 0)}`;
+      const parts = [split, stall.during].filter(Boolean).join('; ');
+      return `${round(stall.ms, 0)} ms${parts ? ` (${parts})` : ''}`;
+    });
     console.log(`longest event-loop stalls: ${stalls.join(', ') || 'none over 25 ms'}`);
   }
   const perRound = rounds.map((round) => round.chatml.p99 - round.baseline.p99).sort((a, b) => a - b);

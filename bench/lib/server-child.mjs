@@ -20,7 +20,7 @@ export async function startServerChild(dir, serverOptions) {
   mkdirSync(userHome, { recursive: true });
   const options = { home, port: 0, env: { PATH: process.env.PATH, HOME: userHome }, ...serverOptions };
   const server = new Child(process.execPath, [
-    ...BACKEND_NODE_FLAGS,
+    ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? BACKEND_NODE_FLAGS),
     ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     SERVER_CHILD,
     JSON.stringify(options),

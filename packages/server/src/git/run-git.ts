@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { GitError } from '../errors.js';
+import { childPriority } from '../util/child-priority.js';
 
 export interface RunGitOptions {
   cwd: string;
@@ -134,13 +134,8 @@ function spawnGit(
       detached: true,
       windowsHide: true,
     });
-    if (options.niceness && child.pid !== undefined) {
-      try {
-        setPriority(child.pid, options.niceness);
-      } catch {
-        // Lowering our own child's priority cannot fail for lack of rights; if it did, run as is.
-      }
-    }
+    // If it cannot be lowered, it runs as is.
+    if (options.niceness && child.pid !== undefined) childPriority().lower(child.pid, options.niceness);
     const stdoutChunks: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';

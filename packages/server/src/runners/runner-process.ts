@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { setPriority } from 'node:os';
 import { dirname } from 'node:path';
 import {
   LineSplitter,
@@ -11,6 +10,7 @@ import {
   RunnerEvent,
 } from '@chatml/protocol';
 import type { Logger } from '../logger.js';
+import { childPriority } from '../util/child-priority.js';
 
 export interface RunnerExit {
   exitCode: number | null;
@@ -181,13 +181,9 @@ export class RunnerProcess {
 
   private lowerPriority(niceness: number): void {
     const pid = this.child.pid;
-    if (niceness <= 0 || pid === undefined) return;
-    try {
-      // Before the runner has started the CLI (it waits for our hello), so the whole tree inherits it.
-      setPriority(pid, niceness);
-    } catch (error) {
-      this.options.logger.warn(`could not lower the priority of runner ${pid}: ${(error as Error).message}`);
-    }
+    if (pid === undefined) return;
+    // Before the runner has started the CLI (it waits for our hello), so the whole tree inherits it.
+    childPriority().lower(pid, niceness, (message) => this.options.logger.warn(message));
   }
 
   waitForExit(): Promise<RunnerExit> {

@@ -31,7 +31,7 @@ it('reports a runner that could not even start as exited, so its turn can end', 
   }
 });
 
-it('starts the runner, and every process it starts later, at the requested niceness', async () => {
+it('starts the runner, and every process it starts later, at the requested niceness (and its scheduling group too)', async () => {
   const dir = await makeTempDir('runner-nice');
   const childPidFile = join(dir.path, 'child.pid');
   // After the backend's hello (as the real runner does before starting the CLI), start a child.
@@ -67,6 +67,16 @@ process.stdin.on('end', () => process.exit(0));
     expect(getPriority(runner.pid)).toBe(7);
     expect(getPriority(childPid)).toBe(7);
     expect(getPriority(process.pid)).toBe(0);
+    if (existsSync('/proc/self/autogroup')) {
+      // Linux autogroups: the runner's session is its own scheduling group, and the group's nice is
+      // what weighs it against the backend (util/child-priority.ts).
+      const groupNice = (pid: number | string) => readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
+      await waitUntil(() => groupNice(runner.pid as number).endsWith('nice 7'), {
+        what: "the runner's scheduling group at nice 7",
+      });
+      expect(groupNice(childPid)).toBe(groupNice(runner.pid as number));
+      expect(groupNice('self')).not.toContain('nice 7');
+    }
   } finally {
     await runner.stop();
     await dir.cleanup();
