@@ -60,7 +60,7 @@ describe('SessionHeader', () => {
   it('keeps the settings and buttons together, so a narrow pane wraps them as one line', () => {
     renderHeader(makeSession('live'));
     const controls = screen.getByRole('button', { name: 'Archive…' }).parentElement;
-    expect(controls?.className).toBe('session-controls');
+    expect(controls?.className).toBe('session-controls trailing-group');
     expect(controls?.contains(screen.getByRole('combobox', { name: 'Model' }))).toBe(true);
     expect(controls?.contains(screen.getByRole('button', { name: 'Changes' }))).toBe(true);
     expect(controls?.contains(screen.getByRole('heading'))).toBe(false);

@@ -50,7 +50,7 @@ export function SessionHeader({
             <span className="muted session-queued">{session.queuedMessages} queued</span>
           )}
         </div>
-        <div className="session-controls">
+        <div className="session-controls trailing-group">
           {isArchived ? (
             // An archived session has no agent to change: its settings read as text, and say why.
             <>

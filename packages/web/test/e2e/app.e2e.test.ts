@@ -152,6 +152,12 @@ describe('the app in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('tool-diff').textContent(), POLL)
       .toContain('+Written by the agent.');
+    // The card's diff is exactly as tall as its rows: no empty band below the last line.
+    const spare = await page.getByTestId('tool-diff').evaluate((box) => {
+      const rows = box.querySelector('.diff-rows') as HTMLElement;
+      return { spare: box.clientHeight - rows.offsetHeight, scrolls: box.scrollHeight > box.clientHeight };
+    });
+    expect(spare).toEqual({ spare: 0, scrolls: false });
     await shot('session-with-changes');
 
     // A smaller window with the changes pane open: the header and the git bar fit their pane (they

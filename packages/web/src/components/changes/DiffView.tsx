@@ -140,8 +140,9 @@ export function DiffView({
     height: virtualizer.getTotalSize(),
   } as CSSProperties;
   const sidewaysRoom = `max(0px, ${sideWidth}ch - 50%)`;
-  const boxStyle: CSSProperties =
-    fit === 'content' ? { height: Math.min(rows.length * ROW_HEIGHT + 16, maxHeight) } : {};
+  // `content`: as tall as the rows (plus a sideways scrollbar only when one is shown), up to
+  // `maxHeight`; the rows' box has its full height, so the browser sizes this one.
+  const boxStyle: CSSProperties = fit === 'content' ? { maxHeight } : {};
 
   return (
     <section

@@ -25,7 +25,7 @@ describe('the git bar of an archived session', () => {
     expect(screen.getByTestId('git-reason').title).toBe(ARCHIVED);
     // The buttons are one group apart from the facts, so a narrow bar wraps them as a row.
     const actions = screen.getByTestId('git-commit').parentElement;
-    expect(actions?.className).toBe('git-actions');
+    expect(actions?.className).toBe('git-actions trailing-group');
     expect(actions?.contains(screen.getByTestId('git-create-pr'))).toBe(true);
     expect(actions?.contains(screen.getByTestId('git-reason'))).toBe(false);
     expect(screen.getByTestId('restore-notice')).toBeTruthy();

@@ -196,7 +196,7 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
             </span>
           )}
         </div>
-        <div className="git-actions">
+        <div className="git-actions trailing-group">
           {action('Commit…', 'git-commit', commitReason, () => open('commit'))}
           {action('Sync…', 'git-sync', busyReason, () => open('sync'))}
           {action('Merge…', 'git-merge', mergeReason, () => open('merge'))}
