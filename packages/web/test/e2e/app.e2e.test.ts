@@ -154,8 +154,8 @@ describe('the app in Chromium', () => {
       .toContain('+Written by the agent.');
     // The card's diff is exactly as tall as its rows: no empty band below the last line.
     const spare = await page.getByTestId('tool-diff').evaluate((box) => {
-      const rows = box.querySelector('.diff-rows') as HTMLElement;
-      return { spare: box.clientHeight - rows.offsetHeight, scrolls: box.scrollHeight > box.clientHeight };
+      const rowsHeight = box.querySelector('.diff-rows')?.clientHeight ?? 0;
+      return { spare: box.clientHeight - rowsHeight, scrolls: box.scrollHeight > box.clientHeight };
     });
     expect(spare).toEqual({ spare: 0, scrolls: false });
     await shot('session-with-changes');
