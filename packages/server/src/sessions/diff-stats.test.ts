@@ -38,8 +38,22 @@ describe('measureDiffStats', () => {
     });
   });
 
-  it('parses numstat records, counting binary files without lines', () => {
+  it('counts a renamed file once, with only the lines that changed — as the diff shows it', async () => {
+    const body = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
+    repo = await createTempRepo({ files: { 'src/old.ts': `${body}\n` } });
+    await repo.git(['mv', 'src/old.ts', 'src/new.ts']);
+    await repo.writeFiles({ 'src/new.ts': `${body}\nline 20\n` });
+    expect(await measureDiffStats({ worktreePath: repo.path, baseBranch: 'main' })).toEqual({
+      files: 1,
+      additions: 1,
+      deletions: 0,
+    });
+  });
+
+  it('parses numstat records, counting binary files without lines and renames once', () => {
     expect(parseNumstat('3\t1\ta.txt\0-\t-\tb.png\0')).toEqual({ files: 2, additions: 3, deletions: 1 });
     expect(parseNumstat('')).toEqual({ files: 0, additions: 0, deletions: 0 });
+    // A rename whose paths themselves look like records.
+    expect(parseNumstat('1\t0\t\x002\t2\told\x003\t3\tnew\x00')).toEqual({ files: 1, additions: 1, deletions: 0 });
   });
 });

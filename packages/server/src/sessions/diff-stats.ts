@@ -31,7 +31,8 @@ export async function measureDiffStats(options: {
             '--cached',
             '--numstat',
             '-z',
-            '--no-renames',
+            // As the diff finds them, so a renamed file counts once, with its own lines.
+            '--find-renames',
             '--no-ext-diff',
             '--no-textconv',
             mergeBase,
@@ -44,15 +45,20 @@ export async function measureDiffStats(options: {
   return parseNumstat(output);
 }
 
-/** `--numstat -z --no-renames` records: `added\tdeleted\tpath\0`, `-\t-\tpath\0` for binary files. */
+/**
+ * `--numstat -z` records: `added\tdeleted\tpath\0` (`-\t-\t` for binary files), and for a rename
+ * or copy `added\tdeleted\t\0old path\0new path\0` — an empty path followed by the two paths.
+ */
 export function parseNumstat(output: string): DiffStats {
   const stats: DiffStats = { files: 0, additions: 0, deletions: 0 };
-  for (const record of output.split('\0')) {
-    const match = /^(\d+|-)\t(\d+|-)\t/.exec(record);
+  const records = output.split('\0');
+  for (let i = 0; i < records.length; i += 1) {
+    const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(records[i] as string);
     if (!match) continue;
     stats.files += 1;
     if (match[1] !== '-') stats.additions += Number(match[1]);
     if (match[2] !== '-') stats.deletions += Number(match[2]);
+    if (match[3] === '') i += 2; // the rename's two paths, which could look like records themselves
   }
   return stats;
 }

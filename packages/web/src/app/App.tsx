@@ -32,6 +32,13 @@ const BACKEND_CHECK_MS = 3000;
  * The shell: banners on top; resizable sidebar and main pane (sizes remembered); the centre chosen
  * by the URL; the command palette, shortcut help and archive confirmation above everything.
  */
+/** The oldest permission request on screen gets the focus (its Allow button), if there is one. */
+function focusPendingPermission(): void {
+  const allow = document.querySelector<HTMLElement>('[data-testid="permission-allow"]');
+  allow?.scrollIntoView({ block: 'nearest' });
+  allow?.focus();
+}
+
 export function App({
   onNewToken = reloadWithStoredToken,
 }: {
@@ -169,6 +176,7 @@ export function App({
     nextSession: () => stepSession(1),
     previousSession: () => stepSession(-1),
     focusComposer: () => document.getElementById('composer-input')?.focus(),
+    focusPermission: () => focusPendingPermission(),
   };
   // The listener is installed once; it always calls the handlers of the latest render.
   const shortcutsRef = useRef(runShortcut);

@@ -25,6 +25,7 @@ describe('matchShortcut', () => {
       'nextSession',
     );
     expect(matchShortcut(key({ key: 'c', code: 'KeyC', altKey: true }), false)).toBe('toggleChanges');
+    expect(matchShortcut(key({ key: 'p', code: 'KeyP', altKey: true }), true, false)).toBe('focusPermission');
   });
 
   it('leaves Option+letters to the text field on a Mac (accented characters), but not Option+arrows', () => {

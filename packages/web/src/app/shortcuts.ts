@@ -11,7 +11,8 @@ export type ShortcutId =
   | 'toggleChanges'
   | 'nextSession'
   | 'previousSession'
-  | 'focusComposer';
+  | 'focusComposer'
+  | 'focusPermission';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -31,6 +32,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'previousSession', keys: `${alt}+↑`, description: 'Previous session in the list' },
   { id: 'toggleChanges', keys: `${alt}+C`, description: 'Show or hide the changes pane' },
   { id: 'focusComposer', keys: `${alt}+M`, description: 'Focus the message box' },
+  { id: 'focusPermission', keys: `${alt}+P`, description: 'Go to the permission request waiting for you' },
   { id: 'help', keys: '?', description: 'This list of shortcuts' },
 ];
 
@@ -61,6 +63,8 @@ export function matchShortcut(event: KeyLike, isTyping: boolean, onMac = isMac):
         return 'toggleChanges';
       case 'KeyM':
         return 'focusComposer';
+      case 'KeyP':
+        return 'focusPermission';
       case 'ArrowDown':
         return 'nextSession';
       case 'ArrowUp':

@@ -81,6 +81,50 @@ describe('CommandPalette', () => {
     expect(runs).toEqual(['session:1']);
   });
 
+  it('puts a session whose name was typed above loosely matching actions, so Enter switches to it', async () => {
+    const runs: string[] = [];
+    render(
+      <CommandPalette
+        isOpen
+        onClose={() => {}}
+        commands={[
+          {
+            id: 'git:pr-status',
+            group: 'Actions',
+            label: 'Show pull request status',
+            keywords: ['git', 'pr', 'checks'],
+            run: () => runs.push('pr'),
+          },
+          { id: 'theme-dark', group: 'Actions', label: 'Theme: dark', run: () => runs.push('theme') },
+          {
+            id: 'session:ses_quaint',
+            group: 'Sessions',
+            label: 'quaint-donkey',
+            hint: 'demo · idle',
+            keywords: ['chatml/quaint-donkey', 'demo'],
+            run: () => runs.push('quaint'),
+          },
+        ]}
+      />,
+    );
+    const input = screen.getByRole('combobox');
+    fireEvent.change(input, { target: { value: 'quaint' } });
+    await waitFor(() =>
+      expect(screen.getByRole('option', { selected: true }).textContent).toBe('quaint-donkeydemo · idle'),
+    );
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(runs).toEqual(['quaint']);
+  });
+
+  it('does not list commands whose words only scatter the typed letters', async () => {
+    const { input, runs } = setup();
+    // "eonin" scatters over "New session" (score 0.0008), unlike the abbreviation "plnr" above.
+    fireEvent.change(input, { target: { value: 'eonin' } });
+    await waitFor(() => expect(screen.getByText('Nothing matches.')).toBeTruthy());
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(runs).toEqual([]);
+  });
+
   it('moves through the list with the arrow keys', async () => {
     const { input, runs } = setup();
     for (let step = 0; step < 3; step++) fireEvent.keyDown(input, { key: 'ArrowDown' });

@@ -18,6 +18,13 @@ export interface PaletteCommand {
 /** How well a destructive command's words must match what was typed (cmdk's score, 0–1). */
 const DESTRUCTIVE_MIN_SCORE = 0.5;
 
+/**
+ * Below this, a match is letters scattered across a command's words ("quaint" in "Show pull
+ * request status": 0.0008) and is not listed, so Enter never runs something nobody meant; an
+ * abbreviation still is ("plnr" for "planner": 0.03).
+ */
+const LOOSE_MIN_SCORE = 0.005;
+
 const groups: PaletteCommand['group'][] = ['Actions', 'Sessions', 'Workspaces'];
 
 /**
@@ -40,6 +47,7 @@ export function CommandPalette({
   const destructive = new Set(commands.filter((command) => command.isDestructive).map(matchText));
   const filter = (value: string, typed: string, keywords?: string[]) => {
     const score = defaultFilter(value, typed, keywords);
+    if (score < LOOSE_MIN_SCORE) return 0;
     return destructive.has(value) && score < DESTRUCTIVE_MIN_SCORE ? 0 : score;
   };
   const close = () => {

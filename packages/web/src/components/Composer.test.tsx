@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { Composer } from './Composer';
 
@@ -45,6 +45,17 @@ describe('Composer', () => {
     fireEvent.change(input, { target: { value: 'next' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(onSend).toHaveBeenCalledWith('next'));
+  });
+
+  it('takes the focus when it opens with nobody holding it, and leaves it where it is otherwise', () => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    const { input } = setup();
+    expect(document.activeElement).toBe(input);
+    cleanup();
+    render(<button type="button">elsewhere</button>);
+    screen.getByRole('button', { name: 'elsewhere' }).focus();
+    setup();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'elsewhere' }));
   });
 
   it('has no Stop button while idle', () => {

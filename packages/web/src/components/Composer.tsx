@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createFileSearch, insertMention, mentionAt } from '../state/file-search';
 import { FilePicker } from './FilePicker';
 
@@ -34,6 +34,14 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
   const [files, setFiles] = useState<FileState>({ state: 'idle' });
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const pickerId = useId();
+
+  // A session opened from the keyboard (a new one, Alt+↑/↓, the palette) leaves the focus on the
+  // page itself, as what had it is gone: the message box takes it. Focus anywhere else stays.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: on mount only
+  useEffect(() => {
+    if (!isDisabled && (document.activeElement === null || document.activeElement === document.body))
+      inputRef.current?.focus();
+  }, []);
 
   const matches = useMemo(
     () => (mention && files.state === 'ready' ? files.search(mention.query, PICKER_LIMIT) : []),

@@ -32,7 +32,39 @@ describe('PermissionPrompt', () => {
     render(<PermissionPrompt item={request} onDecide={onDecide} />);
     fireEvent.click(screen.getByRole('button', { name: 'Allow' }));
     await waitFor(() => expect(onDecide).toHaveBeenCalledWith({ allow: true }));
-    expect((screen.getByRole('button', { name: 'Deny' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole('button', { name: 'Deny' }).getAttribute('aria-disabled')).toBe('true');
+  });
+
+  it('hands the keyboard focus on after a decision: to the next request waiting', async () => {
+    const onDecide = vi.fn().mockResolvedValue(undefined);
+    render(
+      <>
+        <PermissionPrompt item={request} onDecide={onDecide} />
+        <PermissionPrompt item={{ ...request, requestId: 'req_2', tool: 'Write' }} onDecide={onDecide} />
+      </>,
+    );
+    const [firstAllow, secondAllow] = screen.getAllByRole('button', { name: 'Allow' });
+    firstAllow?.focus();
+    fireEvent.click(firstAllow as HTMLElement);
+    // Still focusable while the decision is sent (not `disabled`)…
+    expect(document.activeElement).toBe(firstAllow);
+    // …then on to the next request.
+    await waitFor(() => expect(document.activeElement).toBe(secondAllow));
+  });
+
+  it('hands the keyboard focus on after a decision: to the message box when none is left', async () => {
+    const onDecide = vi.fn().mockResolvedValue(undefined);
+    render(
+      <>
+        <PermissionPrompt item={request} onDecide={onDecide} />
+        <textarea id="composer-input" aria-label="Message" />
+      </>,
+    );
+    const reason = screen.getByLabelText('Reason for denying (optional)');
+    reason.focus();
+    fireEvent.keyDown(reason, { key: 'Enter' });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Message')));
+    expect(onDecide).toHaveBeenCalledWith({ allow: false });
   });
 
   it('denies with the optional reason', async () => {
@@ -50,7 +82,7 @@ describe('PermissionPrompt', () => {
     render(<PermissionPrompt item={request} onDecide={onDecide} />);
     fireEvent.click(screen.getByRole('button', { name: 'Allow' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Session ses_1 is archived.');
-    expect((screen.getByRole('button', { name: 'Allow' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByRole('button', { name: 'Allow' }).getAttribute('aria-disabled')).toBeNull();
   });
 
   it('shows an edit as the file and its -/+ lines', () => {

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { PermissionItem } from '../state/transcript-types';
 import { describeTool, stringifyInput } from './conversation/tool-summary';
 import { useWorktreePath } from './conversation/worktree-context';
@@ -20,6 +20,14 @@ function inputPreview(tool: string, input: unknown, worktreePath: string | undef
  * A tool waiting for approval. Allow / Deny post the decision; the card stays until the backend's
  * `permission_resolved` arrives, so what it shows is always what the agent was told.
  */
+/** Focus the next permission request's Allow button, else the message box. */
+function focusAfterDecision(answered: HTMLElement): void {
+  const next = [...document.querySelectorAll<HTMLElement>('[data-testid="permission-allow"]')].find(
+    (button) => !answered.contains(button),
+  );
+  (next ?? document.getElementById('composer-input'))?.focus();
+}
+
 export function PermissionPrompt({
   item,
   onDecide,
@@ -33,12 +41,18 @@ export function PermissionPrompt({
   const reasonId = useId();
   const worktreePath = useWorktreePath();
 
+  const sectionRef = useRef<HTMLElement>(null);
+
   const decide = async (allow: boolean) => {
+    if (isSending) return;
     setIsSending(true);
     setError(undefined);
     try {
       const message = reason.trim();
       await onDecide(allow || message === '' ? { allow } : { allow, message });
+      // The card goes once the backend confirms: a keyboard user's focus moves on now, to the
+      // next request waiting or to the message box, instead of falling back to the page.
+      if (sectionRef.current?.contains(document.activeElement)) focusAfterDecision(sectionRef.current);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
       setIsSending(false);
@@ -47,6 +61,7 @@ export function PermissionPrompt({
 
   return (
     <section
+      ref={sectionRef}
       className="permission-prompt"
       data-testid="permission-prompt"
       aria-label={`Permission for ${item.tool}`}
@@ -61,7 +76,8 @@ export function PermissionPrompt({
           type="button"
           className="button primary"
           data-testid="permission-allow"
-          disabled={isSending}
+          // Not `disabled` while sending: that would drop the keyboard focus.
+          aria-disabled={isSending || undefined}
           onClick={() => void decide(true)}
         >
           Allow
@@ -70,7 +86,8 @@ export function PermissionPrompt({
           type="button"
           className="button danger"
           data-testid="permission-deny"
-          disabled={isSending}
+          // Not `disabled` while sending: that would drop the keyboard focus.
+          aria-disabled={isSending || undefined}
           onClick={() => void decide(false)}
         >
           Deny

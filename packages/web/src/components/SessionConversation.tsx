@@ -97,7 +97,12 @@ function TurnActivity({
     >
       {!isWaitingForApproval && <span className="spinner" aria-hidden="true" />}
       <span>{activity}</span>
-      {elapsed && <span className="muted">{elapsed}</span>}
+      {/* The ticking time stays out of the live region: it would be read out every second. */}
+      {elapsed && (
+        <span className="muted" aria-hidden="true">
+          {elapsed}
+        </span>
+      )}
     </div>
   );
 }

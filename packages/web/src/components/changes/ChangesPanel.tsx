@@ -163,7 +163,7 @@ export function ChangesPanel({
   return (
     <aside className="changes-panel" aria-label="Changes" data-testid="changes-panel">
       <div className="pane-header">
-        <span>
+        <span className="changes-title">
           Changes{diff ? ` (${files.length})` : ''}
           {files.length > 0 && (
             <span className="changes-totals">
@@ -172,7 +172,7 @@ export function ChangesPanel({
             </span>
           )}
         </span>
-        <span className="pane-actions">
+        <span className="pane-actions trailing-group">
           {!isArchived && (
             <DiscardFileButton
               sessionId={sessionId}
@@ -193,8 +193,12 @@ export function ChangesPanel({
           <button
             type="button"
             className="button small"
-            onClick={() => void load()}
-            disabled={isLoading || isArchived}
+            // While loading it stays focusable (a disabled button would drop the keyboard focus).
+            onClick={() => {
+              if (!isLoading) void load();
+            }}
+            aria-disabled={isLoading || undefined}
+            disabled={isArchived}
           >
             {isLoading ? 'Refreshing…' : 'Refresh'}
           </button>

@@ -146,6 +146,46 @@ describe('DiffView', () => {
     expect(loads).toBe(1);
   });
 
+  it('keeps the keyboard focus in the diff when an expanded gap row goes away', async () => {
+    const loadFile = async () =>
+      `${Array.from({ length: 49 }, (_, index) => `line ${index + 1}`).join('\n')}\n`;
+    render(
+      <DiffView
+        model={parseFilePatch(modifiedPatch)}
+        mode="unified"
+        language={undefined}
+        label="Diff"
+        loadFile={loadFile}
+      />,
+    );
+    const gap = screen.getByRole('button', { name: 'Expand 9 unchanged lines' });
+    gap.focus();
+    fireEvent.click(gap);
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Expand 9 unchanged lines' })).toBeNull(),
+    );
+    expect(document.activeElement).toBe(screen.getByRole('region', { name: 'Diff' }));
+  });
+
+  it('offers nothing to expand around a file deleted or added whole (one side is empty)', () => {
+    const loadFile = async () => 'a\nb\nc\n';
+    const deleted = ['--- a/gone.ts', '+++ /dev/null', '@@ -1,3 +0,0 @@', '-a', '-b', '-c', ''].join('\n');
+    const added = ['--- /dev/null', '+++ b/new.ts', '@@ -0,0 +1,2 @@', '+x', '+y', ''].join('\n');
+    for (const patch of [deleted, added]) {
+      const { unmount } = render(
+        <DiffView
+          model={parseFilePatch(patch)}
+          mode="unified"
+          language={undefined}
+          label="Diff"
+          loadFile={loadFile}
+        />,
+      );
+      expect(screen.queryAllByTestId('diff-gap')).toEqual([]);
+      unmount();
+    }
+  });
+
   it('without a way to fetch the file, names the collapsed lines but offers no expand', () => {
     render(
       <DiffView model={parseFilePatch(modifiedPatch)} mode="unified" language={undefined} label="Diff" />,

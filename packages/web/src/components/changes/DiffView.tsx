@@ -84,6 +84,9 @@ export function DiffView({
   };
 
   const expand = async (gapId: string, needsFile: boolean) => {
+    // The gap's button goes away (and is disabled while the file loads): keep the keyboard focus
+    // in the diff, not on the page.
+    if (scrollRef.current?.contains(document.activeElement)) scrollRef.current.focus({ preventScroll: true });
     if (needsFile) {
       if (!loadFile) return;
       setLoadState({ isLoading: true });

@@ -20,7 +20,8 @@ export function FileDiffView({
   const model = useMemo(() => parseFilePatch(file.patch), [file.patch]);
   const isRenamed = file.oldPath !== null && file.oldPath !== file.path;
   return (
-    <section className="changes-body" aria-label={`Diff of ${file.path}`}>
+    // Not a region of its own: the diff inside is one, named for the file.
+    <div className="changes-body">
       <header className="diff-file-header">
         <span className={`file-status file-${file.status}`} title={file.status}>
           {statusLetters[file.status]}
@@ -51,6 +52,6 @@ export function FileDiffView({
           testId="patch-view"
         />
       )}
-    </section>
+    </div>
   );
 }

@@ -93,7 +93,10 @@ export function buildRows(
     oldEnd = oldTo;
     newEnd = newTo;
   });
-  if (model.hunks.length > 0) {
+  // A file added or deleted whole has one side empty: no line is unchanged, nothing follows.
+  const isOneSideEmpty =
+    model.hunks.every((hunk) => hunk.newLines === 0) || model.hunks.every((hunk) => hunk.oldLines === 0);
+  if (model.hunks.length > 0 && !isOneSideEmpty) {
     const after = model.hasFullOldText ? model.oldText.length + 1 - oldEnd : undefined;
     gap('gap:end', after, oldEnd, model.oldText.length + 1, newEnd - oldEnd);
   }
