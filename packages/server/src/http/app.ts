@@ -48,7 +48,10 @@ export function createApp(deps: AppDeps): RequestListener {
   api.mount('/', healthRoutes(deps.healthDetails));
   api.mount('/', workspaceRoutes(deps.workspaces, deps.sessions));
   api.mount('/', sessionRoutes(deps.sessions, deps.events));
-  api.mount('/', sessionGitRoutes(deps.sessionGit));
+  api.mount(
+    '/',
+    sessionGitRoutes(deps.sessionGit, (sessionId) => deps.sessions.refreshDiffStats(sessionId)),
+  );
   api.mount('/', sessionFileRoutes(deps.sessions));
   api.mount('/', workspaceBranchRoutes(deps.workspaces));
   api.mount('/', forgeRoutes(deps.forge));

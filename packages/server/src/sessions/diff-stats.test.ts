@@ -54,6 +54,10 @@ describe('measureDiffStats', () => {
     expect(parseNumstat('3\t1\ta.txt\0-\t-\tb.png\0')).toEqual({ files: 2, additions: 3, deletions: 1 });
     expect(parseNumstat('')).toEqual({ files: 0, additions: 0, deletions: 0 });
     // A rename whose paths themselves look like records.
-    expect(parseNumstat('1\t0\t\x002\t2\told\x003\t3\tnew\x00')).toEqual({ files: 1, additions: 1, deletions: 0 });
+    expect(parseNumstat('1\t0\t\x002\t2\told\x003\t3\tnew\x00')).toEqual({
+      files: 1,
+      additions: 1,
+      deletions: 0,
+    });
   });
 });

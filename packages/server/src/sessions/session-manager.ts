@@ -156,6 +156,12 @@ export class SessionManager {
     return records.map((record) => this.toApi(record));
   }
 
+  /** Measure an active session's change counts again soon (a diff of it is being read). */
+  refreshDiffStats(sessionId: string): void {
+    const record = this.controllers.get(sessionId)?.session;
+    if (record && record.status !== 'archived') this.diffStats.refresh(this.target(record));
+  }
+
   /** The live controller of an active session; archived sessions have none. */
   controller(sessionId: string): SessionController {
     const controller = this.controllers.get(sessionId);

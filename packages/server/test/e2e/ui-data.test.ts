@@ -99,7 +99,7 @@ describe('data for the UI', () => {
       deletions: 0,
     });
 
-    // A list shows the cached value; an edit made outside a turn is picked up by the next turn only.
+    // A list shows the cached value; an edit made outside a turn is picked up by the next turn…
     writeFileSync(join(session.worktreePath, 'README.md'), 'replaced\n');
     const listed = await harness.request<{ sessions: Session[] }>(
       'GET',
@@ -107,6 +107,20 @@ describe('data for the UI', () => {
     );
     const fromList = listed.body.sessions.find((candidate) => candidate.id === session.id);
     expect(fromList?.diffStats).toEqual({ files: 1, additions: 3, deletions: 0 });
+
+    // …or by someone reading the diff from its start (the changes pane): the counts follow.
+    await harness.request('GET', `/sessions/${session.id}/diff?limit=100`);
+    const remeasured = await socket.waitFor(
+      (candidate) =>
+        candidate.type === 'session_updated' &&
+        candidate.session.id === session.id &&
+        candidate.session.diffStats?.files === 2,
+    );
+    expect(remeasured.type === 'session_updated' && remeasured.session.diffStats).toEqual({
+      files: 2,
+      additions: 4,
+      deletions: 1,
+    });
   });
 
   it('measures sessions a list shows that were never measured (e.g. after a restart)', async () => {

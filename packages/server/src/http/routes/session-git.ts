@@ -7,10 +7,17 @@ import { Router } from '../router.js';
  * A session's changes and its way out: the paged diff, commits, file at a ref, discard, commit,
  * sync with the base branch, merge back and restore. See "Git" in docs/API.md.
  */
-export function sessionGitRoutes(git: SessionGit): Router {
+export function sessionGitRoutes(
+  git: SessionGit,
+  /** Told when a client reads a diff from its start: the session's counts may be worth measuring. */
+  onDiffRead: (sessionId: string) => void = () => {},
+): Router {
   return new Router()
     .get('/sessions/:id/diff', async (c) => {
       const query = DiffQuery.parse({ offset: c.req.query('offset'), limit: c.req.query('limit') });
+      // Someone is looking at the changes, maybe after editing the worktree by hand: the counts
+      // in the header and the list are measured again, so they agree with what the diff shows.
+      if (query.offset === 0) onDiffRead(c.req.param('id'));
       // Without a page limit the answer can be megabytes: it goes out file by file as git writes it.
       if (query.limit === undefined)
         return c.streamJson(await git.diffStream(c.req.param('id'), query.offset, c.req.signal));

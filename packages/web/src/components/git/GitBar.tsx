@@ -33,11 +33,16 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
   const gitState = session.gitState;
   const hasWorktree = !isArchived && !gitState?.worktreeMissing;
   // Read-only without a worktree, but the branch's commits are still listed (from the repository).
+  // The counts changing (measured after a turn, or when the changes pane reads the diff) also means
+  // the worktree moved: the uncommitted count here must follow.
   const {
     list,
     failure: listFailure,
     reload,
-  } = useCommitList(session.id, `${session.updatedAt}:${session.status}:${isRunning}`);
+  } = useCommitList(
+    session.id,
+    `${session.updatedAt}:${session.status}:${isRunning}:${JSON.stringify(session.diffStats)}`,
+  );
   const pr = usePullRequest(session.id);
 
   const syncKey = JSON.stringify(gitState?.sync ?? null);
