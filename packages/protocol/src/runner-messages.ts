@@ -98,6 +98,8 @@ export const RunnerEvent = z.discriminatedUnion('type', [
     blockIndex: z.number().int().nonnegative(),
     kind: DeltaKind,
     text: z.string(),
+    /** `tool_input` deltas: the tool being called, known before its input is complete. */
+    toolName: z.string().optional(),
   }),
   z.object({
     ...base,

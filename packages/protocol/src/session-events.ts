@@ -29,6 +29,8 @@ export const SessionEventPayloads = {
     blockIndex: z.number().int().nonnegative(),
     kind: DeltaKind,
     text: z.string(),
+    /** `tool_input` deltas: the tool being called (so a call cut short still says which tool). */
+    toolName: z.string().optional(),
   }),
   assistant_message: z.object({ turnId: z.string(), messageId: z.string(), content: z.array(ContentBlock) }),
   tool_use: z.object({ turnId: z.string(), id: z.string(), tool: z.string(), input: z.unknown() }),

@@ -33,6 +33,8 @@ export class MessageMapper {
   private lastReadySessionId: string | undefined;
   private currentMessageId: string | undefined;
   private pending: PendingAssistant | undefined;
+  /** Tool names by content block index in the current message (from `content_block_start`). */
+  private readonly toolNames = new Map<number, string>();
   /**
    * `total_cost_usd` is cumulative per SDK session, also across resumes; a turn's cost is the
    * difference to the previous result. Unknown for the first turn of a resumed query.
@@ -126,9 +128,16 @@ export class MessageMapper {
     if (event.type === 'message_start') {
       const flushed = this.pending && this.pending.messageId !== event.message.id ? this.flush() : [];
       this.currentMessageId = event.message.id;
+      this.toolNames.clear();
       return flushed;
     }
     if (event.type === 'message_stop') return this.flush();
+    if (event.type === 'content_block_start') {
+      const block = event.content_block as unknown as RawBlock;
+      if (block.type === 'tool_use' && typeof block.name === 'string')
+        this.toolNames.set(event.index, block.name);
+      return [];
+    }
     if (event.type !== 'content_block_delta') return [];
     const delta = event.delta as unknown as RawBlock;
     let kind: DeltaKind;
@@ -139,7 +148,16 @@ export class MessageMapper {
     else return [];
     if (typeof text !== 'string' || text === '') return [];
     const messageId = this.currentMessageId ?? apiMessageId(message) ?? 'unknown';
-    return [{ type: 'stream_delta', turnId: turn.turnId, messageId, blockIndex: event.index, kind, text }];
+    const body = {
+      type: 'stream_delta' as const,
+      turnId: turn.turnId,
+      messageId,
+      blockIndex: event.index,
+      kind,
+      text,
+    };
+    const toolName = kind === 'tool_input' ? this.toolNames.get(event.index) : undefined;
+    return [toolName === undefined ? body : { ...body, toolName }];
   }
 
   private addAssistant(message: SDKAssistantMessage, turn: TurnInfo): RunnerEventBody[] {

@@ -65,6 +65,41 @@ describe('MessageMapper', () => {
     ]);
   });
 
+  it("names the tool on its input deltas, from the block's start (a call cut short still says which)", () => {
+    const mapper = new MessageMapper();
+    const map = (event: Record<string, unknown>) => mapper.map(streamEvent(event), turn);
+    map({ type: 'message_start', message: { id: 'msg_1' } });
+    expect(
+      map({
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_1', name: 'Write', input: {} },
+      }),
+    ).toEqual([]);
+    expect(
+      map({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{' } }),
+    ).toEqual([
+      {
+        type: 'stream_delta',
+        turnId: 't1',
+        messageId: 'msg_1',
+        blockIndex: 1,
+        kind: 'tool_input',
+        text: '{',
+        toolName: 'Write',
+      },
+    ]);
+    // A new message's blocks start over: index 1 there is not the Write.
+    map({ type: 'message_start', message: { id: 'msg_2' } });
+    expect(
+      map({
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: '{' },
+      })[0],
+    ).not.toHaveProperty('toolName');
+  });
+
   it('gathers the per-block assistant messages into one assistant_message, then tool_use events', () => {
     const mapper = new MessageMapper();
     const toolUse = { type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/w/a' } };

@@ -4,8 +4,10 @@ type TranscriptRunnerEvent = RunnerEventOf<'stream_delta' | 'assistant_message' 
 
 /** A runner's stream delta as the log's `stream_delta` payload (the hub may coalesce several). */
 export function toDeltaPayload(event: RunnerEventOf<'stream_delta'>): SessionEventPayload<'stream_delta'> {
-  const { turnId, messageId, blockIndex, kind, text } = event;
-  return { turnId, messageId, blockIndex, kind, text };
+  const { turnId, messageId, blockIndex, kind, text, toolName } = event;
+  return toolName === undefined
+    ? { turnId, messageId, blockIndex, kind, text }
+    : { turnId, messageId, blockIndex, kind, text, toolName };
 }
 
 /**

@@ -89,6 +89,18 @@ describe('transcript reducer', () => {
     });
     const preparing = build(log);
     expect(only(preparing.items, 'tool')[0]).toMatchObject({ state: 'preparing', partialInput: '{"comm' });
+    // Deltas that name their tool (runners since this field) name the card before the call is whole.
+    const named = new EventLog();
+    named.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    named.add('stream_delta', {
+      turnId: 't1',
+      messageId: 'm1',
+      blockIndex: 0,
+      kind: 'tool_input',
+      text: '{',
+      toolName: 'Bash',
+    });
+    expect(only(build(named).items, 'tool')[0]).toMatchObject({ tool: 'Bash', state: 'preparing' });
 
     const input = { command: 'ls' };
     log.add('assistant_message', {

@@ -63,10 +63,12 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
     const key = blockKey(payload.turnId, payload.messageId, payload.blockIndex);
     const existing = draft.get(key);
     if (payload.kind === 'tool_input') {
+      const toolName = payload.toolName ?? '';
       if (existing?.kind === 'tool') {
-        draft.replace(key, { ...existing, partialInput: existing.partialInput + payload.text });
+        const tool = existing.tool || toolName;
+        draft.replace(key, { ...existing, tool, partialInput: existing.partialInput + payload.text });
       } else if (!existing) {
-        draft.add(newTool(key, payload.turnId, '', '', undefined, 'preparing', event.ts, payload.text));
+        draft.add(newTool(key, payload.turnId, '', toolName, undefined, 'preparing', event.ts, payload.text));
       }
       return;
     }

@@ -93,6 +93,16 @@ describe('Conversation', () => {
     expect(footer.textContent).not.toContain('$');
   });
 
+  it('leaves the token count out of a turn stopped before the model answered', () => {
+    const log = conversationLog();
+    const usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+    log.add('turn_ended', { turnId: 't1', outcome: 'interrupted', durationMs: 700, usage });
+    const transcript = applyEvents(emptyTranscript, log.events, quiet);
+    render(<Conversation source={sourceOf(transcript)} onRetry={undefined} />);
+    const footer = screen.getByTestId('turn-footer');
+    expect(footer.textContent).toBe('Interrupted700ms');
+  });
+
   it('offers Retry on a failed turn and calls back', () => {
     const log = new EventLog();
     log.add('user_message', { messageId: 'u1', text: 'go', queued: false });
