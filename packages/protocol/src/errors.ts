@@ -31,6 +31,10 @@ export const ErrorBody = z.object({
     message: z.string(),
     /** Paths that stopped a git operation (merge-back conflicts, files the user modified). */
     conflicts: z.array(z.string()).optional(),
+    /** An invalid request body: the field it is about (`name`, `baseBranch`, …), for forms. */
+    field: z.string().optional(),
+    /** That field's problem alone, e.g. "use letters, digits, '-', '_' and '.'". */
+    fieldMessage: z.string().optional(),
   }),
 });
 export type ErrorBody = z.output<typeof ErrorBody>;

@@ -14,8 +14,11 @@ export function errorResponse(c: HttpContext, error: unknown, logger: Logger): H
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return c.json(body('bad_request', `Invalid request: ${where}${issue?.message ?? 'bad input'}`), 400);
+    const field = issue?.path.length ? issue.path.join('.') : undefined;
+    const problem = issue?.message ?? 'bad input';
+    const response = body('bad_request', `Invalid request: ${field ? `${field}: ` : ''}${problem}`);
+    if (field) Object.assign(response.error, { field, fieldMessage: problem });
+    return c.json(response, 400);
   }
   if (error instanceof SyntaxError)
     return c.json(body('bad_request', 'The request body is not valid JSON.'), 400);

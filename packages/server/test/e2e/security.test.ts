@@ -168,6 +168,10 @@ describe('the local server is a locked door', () => {
         });
         expect(status).toBe(400);
         expect(body).toMatchObject({ error: { code: expect.stringMatching(/bad_request|invalid_name/) } });
+        // Refused by the body's schema, the answer names the field (forms mark it).
+        const { error } = body as { error: { code: string; field?: string; fieldMessage?: string } };
+        if (error.code === 'bad_request')
+          expect(error).toMatchObject({ field: 'name', fieldMessage: expect.any(String) });
         expect(await harness.repo.git(['branch', '--list'])).toBe(before);
         expect(existsSync(join(harness.repo.path, 'pwn'))).toBe(false);
         expect(existsSync('pwn')).toBe(false);

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** Paths that stopped a git operation (merge conflicts, files the user modified), when sent. */
     readonly conflicts: readonly string[] = [],
+    /** For an invalid request: the field it is about and that field's problem alone. */
+    readonly field?: { name: string; message: string },
   ) {
     super(message);
   }
@@ -34,8 +36,9 @@ export async function apiErrorFromResponse(response: Response): Promise<ApiError
   }
   const parsed = ErrorBody.safeParse(body);
   if (parsed.success) {
-    const { code, message, conflicts } = parsed.data.error;
-    return new ApiError(code, message, response.status, conflicts);
+    const { code, message, conflicts, field, fieldMessage } = parsed.data.error;
+    const about = field && fieldMessage ? { name: field, message: fieldMessage } : undefined;
+    return new ApiError(code, message, response.status, conflicts, about);
   }
   const fallbackMessage = `The backend answered ${response.status} ${response.statusText}`.trim();
   return new ApiError('internal', `${fallbackMessage}.`, response.status);

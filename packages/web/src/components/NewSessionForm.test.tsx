@@ -43,4 +43,29 @@ describe('the new-session form', () => {
     fireEvent.keyDown(screen.getByTestId('new-session-prompt'), { key: 'Enter' });
     expect(callsTo('POST', '/workspaces/ws_1/sessions')).toHaveLength(0);
   });
+
+  it('names a refused field as the form labels it and ties the error to that field', async () => {
+    renderWithBackend(<NewSessionForm workspace={workspace} onCreated={vi.fn()} />, {
+      'GET /workspaces/ws_1/branches': () => ok({ defaultBranch: 'main', branches: [] }),
+      'POST /workspaces/ws_1/sessions': () => ({
+        status: 400,
+        body: {
+          error: {
+            code: 'bad_request',
+            message: 'Invalid request: name: use letters, digits, "-", "_" and "."',
+            field: 'name',
+            fieldMessage: 'use letters, digits, "-", "_" and "."',
+          },
+        },
+      }),
+    });
+    const name = screen.getByTestId('new-session-name');
+    fireEvent.change(name, { target: { value: 'x;touch pwn' } });
+    fireEvent.click(screen.getByTestId('new-session-create'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('Name: use letters, digits, "-", "_" and "."');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(name.getAttribute('aria-describedby')).toBe(alert.id);
+    expect(screen.getByTestId('new-session-base-branch').hasAttribute('aria-invalid')).toBe(false);
+  });
 });

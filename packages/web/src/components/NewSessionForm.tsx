@@ -1,5 +1,6 @@
 import { type Branch, PermissionMode, type Session, type Workspace } from '@chatml/protocol';
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import { ApiError } from '../api/api-error';
 import { useServices } from '../app/services';
 import { ModelOptions, PermissionModeOptions } from './session-options';
 
@@ -8,6 +9,16 @@ import { ModelOptions, PermissionModeOptions } from './session-options';
  * repository's branches, any name accepted), the model and how much to ask. While the backend cuts
  * the branch and worktree the form says so; the session view then shows the agent starting.
  */
+const FIELD_LABELS: Record<string, string> = { name: 'Name', baseBranch: 'Base branch', prompt: 'Task' };
+
+/** An error as the form shows it: a refused field is named as the form labels it, not the API. */
+function formError(caught: unknown): { text: string; field?: string } {
+  const label = caught instanceof ApiError && caught.field ? FIELD_LABELS[caught.field.name] : undefined;
+  if (caught instanceof ApiError && caught.field && label)
+    return { text: `${label}: ${caught.field.message}`, field: caught.field.name };
+  return { text: caught instanceof Error ? caught.message : String(caught) };
+}
+
 export function NewSessionForm({
   workspace,
   onCreated,
@@ -22,7 +33,11 @@ export function NewSessionForm({
   const [model, setModel] = useState('');
   const [permissionMode, setPermissionMode] = useState<PermissionMode>('default');
   const [isCreating, setIsCreating] = useState(false);
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<{ text: string; field?: string }>();
+  const errorId = useId();
+  /** Marks the field the error is about (`aria-invalid`, described by the error). */
+  const invalidIf = (field: string) =>
+    error?.field === field ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
   const [branches, setBranches] = useState<readonly Branch[]>([]);
   const branchListId = useId();
 
@@ -55,7 +70,7 @@ export function NewSessionForm({
       });
       onCreated(session);
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(formError(caught));
       setIsCreating(false);
     }
   };
@@ -95,6 +110,7 @@ export function NewSessionForm({
             className="input"
             data-testid="new-session-name"
             placeholder="generated, e.g. brave-otter"
+            {...invalidIf('name')}
             value={name}
             onChange={(event) => setName(event.target.value)}
           />
@@ -108,6 +124,7 @@ export function NewSessionForm({
             list={branchListId}
             autoComplete="off"
             placeholder={workspace.baseBranch}
+            {...invalidIf('baseBranch')}
             value={baseBranch}
             onChange={(event) => setBaseBranch(event.target.value)}
           />
@@ -147,8 +164,8 @@ export function NewSessionForm({
         </div>
       </div>
       {error && (
-        <p className="form-error" role="alert">
-          {error}
+        <p className="form-error" role="alert" id={errorId}>
+          {error.text}
         </p>
       )}
       <div className="form-actions">
