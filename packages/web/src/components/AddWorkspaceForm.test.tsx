@@ -22,6 +22,12 @@ describe('adding a repository', () => {
     });
     fireEvent.change(screen.getByTestId('add-repo-path'), { target: { value: 'app' } });
     fireEvent.click(screen.getByTestId('add-repo-submit'));
-    expect((await screen.findByTestId('add-repo-error')).textContent).toContain('is not a full path');
+    const error = await screen.findByTestId('add-repo-error');
+    expect(error.textContent).toContain('is not a full path');
+    // The path field is marked and described by the reason, for screen readers.
+    const field = screen.getByTestId('add-repo-path');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(field.getAttribute('aria-describedby')).toBe(error.id);
+    expect(screen.getByTestId('clone-url').hasAttribute('aria-invalid')).toBe(false);
   });
 });

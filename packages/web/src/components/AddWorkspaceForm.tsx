@@ -54,6 +54,9 @@ export function AddWorkspaceForm({
             className="input"
             data-testid="add-repo-path"
             placeholder="/home/you/projects/app"
+            {...(error?.form === 'path'
+              ? { 'aria-invalid': true, 'aria-describedby': 'repo-path-error' }
+              : {})}
             value={path}
             onChange={(event) => setPath(event.target.value)}
           />
@@ -67,7 +70,7 @@ export function AddWorkspaceForm({
           </button>
         </div>
         {error?.form === 'path' && (
-          <p className="form-error" role="alert" data-testid="add-repo-error">
+          <p className="form-error" role="alert" id="repo-path-error" data-testid="add-repo-error">
             {error.message}
           </p>
         )}
@@ -80,6 +83,9 @@ export function AddWorkspaceForm({
             className="input"
             data-testid="clone-url"
             placeholder="https://github.com/owner/repo.git"
+            {...(error?.form === 'clone'
+              ? { 'aria-invalid': true, 'aria-describedby': 'clone-url-error' }
+              : {})}
             value={cloneUrl}
             onChange={(event) => setCloneUrl(event.target.value)}
           />
@@ -88,7 +94,7 @@ export function AddWorkspaceForm({
           </button>
         </div>
         {error?.form === 'clone' && (
-          <p className="form-error" role="alert">
+          <p className="form-error" role="alert" id="clone-url-error">
             {error.message}
           </p>
         )}
