@@ -57,7 +57,11 @@ describe('a tab whose token the backend refuses', () => {
     await act(async () => {
       await vi.advanceTimersByTimeAsync(100);
     });
-    expect(screen.getByText('The backend no longer accepts this tab’s access token.')).toBeTruthy();
+    expect(
+      screen.getByText(
+        'The backend does not accept this tab’s access token: it is from an earlier launch of ChatML, or was mistyped.',
+      ),
+    ).toBeTruthy();
 
     const healthChecks = () => requests.filter((url) => url.endsWith('/health')).length;
     const checksSoFar = healthChecks();
@@ -75,7 +79,11 @@ describe('a tab whose token the backend refuses', () => {
     await act(async () => {
       await vi.advanceTimersByTimeAsync(100);
     });
-    expect(screen.getByText('The backend no longer accepts this tab’s access token.')).toBeTruthy();
+    expect(
+      screen.getByText(
+        'The backend does not accept this tab’s access token: it is from an earlier launch of ChatML, or was mistyped.',
+      ),
+    ).toBeTruthy();
 
     await act(async () => {
       history.replaceState(null, '', '/#token=fresh');

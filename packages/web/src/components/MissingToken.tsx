@@ -20,7 +20,7 @@ export function MissingToken({
       <h1>ChatML</h1>
       <p>
         {isExpired
-          ? 'The backend no longer accepts this tab’s access token.'
+          ? 'The backend does not accept this tab’s access token: it is from an earlier launch of ChatML, or was mistyped.'
           : 'This page needs the access link that ChatML opens for you.'}
       </p>
       <p>

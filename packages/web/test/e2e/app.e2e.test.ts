@@ -256,6 +256,6 @@ describe('the app in Chromium', () => {
     serve = await startServe({ home: chatmlHome, userHome: chatmlUserHome, modelUrl: fake.url, port });
     await expect
       .poll(() => page.locator('main').first().textContent(), { timeout: 60_000 })
-      .toContain('no longer accepts this tab');
+      .toContain('does not accept this tab');
   });
 });
