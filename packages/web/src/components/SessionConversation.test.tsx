@@ -1,14 +1,17 @@
 // @vitest-environment happy-dom
 import '../test/dom';
 import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConnectionState } from '../api/ws-client';
 import { createServices, ServicesProvider, type TranscriptSource } from '../app/services';
 import { applyEvents } from '../state/transcript';
 import { emptyTranscript } from '../state/transcript-types';
 import { EventLog } from '../test/event-log';
 import { SessionConversation } from './SessionConversation';
 
-function renderSession(log: EventLog) {
+function renderSession(log: EventLog, connection?: ConnectionState) {
+  const services = createServices('token-for-tests');
+  if (connection) vi.spyOn(services.ws, 'getState').mockReturnValue(connection);
   const snapshot = {
     transcript: applyEvents(emptyTranscript, log.events),
     isCaughtUp: true,
@@ -16,7 +19,7 @@ function renderSession(log: EventLog) {
   };
   const source: TranscriptSource = { subscribe: () => () => undefined, getSnapshot: () => snapshot };
   render(
-    <ServicesProvider services={createServices('token-for-tests')}>
+    <ServicesProvider services={services}>
       <SessionConversation
         source={source}
         sessionId="s1"
@@ -58,5 +61,14 @@ describe('SessionConversation', () => {
     log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
     renderSession(log);
     expect(screen.getByTestId('turn-activity').textContent).toContain('Working…');
+  });
+
+  it('stops claiming to know what the agent does while the backend is unreachable', () => {
+    const log = askedPermission();
+    log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
+    renderSession(log, 'reconnecting');
+    const activity = screen.getByTestId('turn-activity');
+    expect(activity.textContent).toContain('Not connected');
+    expect(activity.textContent).not.toContain('Working');
   });
 });

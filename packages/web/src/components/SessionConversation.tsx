@@ -1,5 +1,10 @@
 import { useMemo } from 'react';
-import { type TranscriptSource, useServices, useTranscriptSnapshot } from '../app/services';
+import {
+  type TranscriptSource,
+  useConnectionState,
+  useServices,
+  useTranscriptSnapshot,
+} from '../app/services';
 import type { PermissionItem, Transcript } from '../state/transcript-types';
 import { Conversation } from './conversation/Conversation';
 import { WorktreeContext } from './conversation/worktree-context';
@@ -80,8 +85,18 @@ function TurnActivity({
   isWaitingForApproval: boolean;
 }) {
   const isActive = transcript.activeTurnId !== undefined;
-  const now = useNow(1000, isActive);
+  const connection = useConnectionState();
+  // Cut off from the backend, this tab does not know what the agent is doing: no ticking clock
+  // that suggests it does (the banner says why; on reconnect the missed events replay).
+  const isCutOff = connection === 'reconnecting' || connection === 'offline';
+  const now = useNow(1000, isActive && !isCutOff);
   if (!isActive) return null;
+  if (isCutOff)
+    return (
+      <div className="turn-activity is-cut-off" role="status" data-testid="turn-activity">
+        <span>Not connected — the agent’s progress shows again once the backend is back.</span>
+      </div>
+    );
   const lastUser = transcript.items.findLast((item) => item.kind === 'user');
   const isStarting = transcript.items.at(-1)?.kind === 'user';
   const elapsed = lastUser ? formatDuration(Math.max(0, now - lastUser.ts)) : undefined;
