@@ -46,6 +46,22 @@ function rowsOf(container: HTMLElement, kind: string): HTMLElement[] {
   return [...container.querySelectorAll<HTMLElement>(`[data-kind="${kind}"]`)];
 }
 
+/** The old side's file of `modifiedPatch` (the merge-base): 49 lines, 7 after the last hunk. */
+const modifiedOldFile = `${Array.from({ length: 49 }, (_, index) => `line ${index + 1}`).join('\n')}\n`;
+
+/** A unified diff of `patch` whose collapsed lines can be fetched with `loadFile`. */
+function renderUnified(patch: string, loadFile: () => Promise<string>) {
+  return render(
+    <DiffView
+      model={parseFilePatch(patch)}
+      mode="unified"
+      language={undefined}
+      label="Diff"
+      loadFile={loadFile}
+    />,
+  );
+}
+
 describe('DiffView', () => {
   it('shows a unified diff with both line numbers, signs and hunk headers', () => {
     const { container } = render(
@@ -108,22 +124,12 @@ describe('DiffView', () => {
   });
 
   it('collapses the unchanged lines before and between hunks, and expands them from the whole file', async () => {
-    // The old side's file (the merge-base): 49 lines, so 7 follow the last hunk (old 40–42).
-    const fileLines = Array.from({ length: 49 }, (_, index) => `line ${index + 1}`);
+    // 7 lines follow the last hunk (old 40–42).
     let loads = 0;
-    const loadFile = async () => {
+    const { container } = renderUnified(modifiedPatch, async () => {
       loads++;
-      return `${fileLines.join('\n')}\n`;
-    };
-    const { container } = render(
-      <DiffView
-        model={parseFilePatch(modifiedPatch)}
-        mode="unified"
-        language={undefined}
-        label="Diff"
-        loadFile={loadFile}
-      />,
-    );
+      return modifiedOldFile;
+    });
     const gaps = screen.getAllByTestId('diff-gap').map((gap) => gap.textContent);
     expect(gaps).toEqual([
       'Expand 9 unchanged lines',
@@ -147,17 +153,7 @@ describe('DiffView', () => {
   });
 
   it('keeps the keyboard focus in the diff when an expanded gap row goes away', async () => {
-    const loadFile = async () =>
-      `${Array.from({ length: 49 }, (_, index) => `line ${index + 1}`).join('\n')}\n`;
-    render(
-      <DiffView
-        model={parseFilePatch(modifiedPatch)}
-        mode="unified"
-        language={undefined}
-        label="Diff"
-        loadFile={loadFile}
-      />,
-    );
+    renderUnified(modifiedPatch, async () => modifiedOldFile);
     const gap = screen.getByRole('button', { name: 'Expand 9 unchanged lines' });
     gap.focus();
     fireEvent.click(gap);
@@ -168,19 +164,10 @@ describe('DiffView', () => {
   });
 
   it('offers nothing to expand around a file deleted or added whole (one side is empty)', () => {
-    const loadFile = async () => 'a\nb\nc\n';
     const deleted = ['--- a/gone.ts', '+++ /dev/null', '@@ -1,3 +0,0 @@', '-a', '-b', '-c', ''].join('\n');
     const added = ['--- /dev/null', '+++ b/new.ts', '@@ -0,0 +1,2 @@', '+x', '+y', ''].join('\n');
     for (const patch of [deleted, added]) {
-      const { unmount } = render(
-        <DiffView
-          model={parseFilePatch(patch)}
-          mode="unified"
-          language={undefined}
-          label="Diff"
-          loadFile={loadFile}
-        />,
-      );
+      const { unmount } = renderUnified(patch, async () => 'a\nb\nc\n');
       expect(screen.queryAllByTestId('diff-gap')).toEqual([]);
       unmount();
     }
