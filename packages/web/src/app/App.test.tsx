@@ -50,9 +50,8 @@ describe('a tab whose token the backend refuses', () => {
     sessionStorage.clear();
   });
 
-  it('says so, then stops asking the backend and stops reconnecting the socket', async () => {
-    const { requests, sockets } = renderWithRefusingBackend();
-    // The socket is refused too (a browser sees only a close).
+  /** The socket is refused too (a browser sees only a close); then the page says why. */
+  async function expectRefusedPage(sockets: ReturnType<typeof renderWithRefusingBackend>['sockets']) {
     await act(async () => sockets.latest().drop());
     await act(async () => {
       await vi.advanceTimersByTimeAsync(100);
@@ -62,6 +61,11 @@ describe('a tab whose token the backend refuses', () => {
         'The backend does not accept this tab’s access token: it is from an earlier launch of ChatML, or was mistyped.',
       ),
     ).toBeTruthy();
+  }
+
+  it('says so, then stops asking the backend and stops reconnecting the socket', async () => {
+    const { requests, sockets } = renderWithRefusingBackend();
+    await expectRefusedPage(sockets);
 
     const healthChecks = () => requests.filter((url) => url.endsWith('/health')).length;
     const checksSoFar = healthChecks();
@@ -75,15 +79,7 @@ describe('a tab whose token the backend refuses', () => {
 
   it('takes the fresh launch link pasted into the same tab: stored, address bar cleared, started over', async () => {
     const { sockets, onNewToken } = renderWithRefusingBackend();
-    await act(async () => sockets.latest().drop());
-    await act(async () => {
-      await vi.advanceTimersByTimeAsync(100);
-    });
-    expect(
-      screen.getByText(
-        'The backend does not accept this tab’s access token: it is from an earlier launch of ChatML, or was mistyped.',
-      ),
-    ).toBeTruthy();
+    await expectRefusedPage(sockets);
 
     await act(async () => {
       history.replaceState(null, '', '/#token=fresh');
