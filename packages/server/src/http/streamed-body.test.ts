@@ -37,6 +37,8 @@ async function appWith(diffStream: SessionGit['diffStream'], logger: Logger = si
   const deps = {
     policy,
     sessionGit,
+    // Reading a diff from its start asks for the session's counts to be measured again.
+    sessions: { refreshDiffStats: () => {} },
     logger,
     uiDir: undefined,
     forge: {},
