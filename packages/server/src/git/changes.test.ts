@@ -74,6 +74,40 @@ describe('commitAll', () => {
     await expect(commitAll({ worktreePath, message: 'nothing' })).rejects.toThrow(/Nothing to commit/);
   });
 
+  it('refuses to commit conflict markers it would add, and leaves nothing staged', async () => {
+    // A file that already holds marker-like lines (committed before, by plain git) is not the problem.
+    await write('fixtures/sample.txt', '<<<<<<< ours\nkept on purpose\n>>>>>>> theirs\n');
+    await sessionGit(['add', 'fixtures/sample.txt']);
+    await sessionGit(['commit', '-q', '-m', 'fixture']);
+    await write(
+      'src/app.ts',
+      '<<<<<<< HEAD\nexport const app = 2;\n=======\nexport const app = 3;\n>>>>>>> main\n',
+    );
+    await write('fixtures/sample.txt', '<<<<<<< ours\nkept on purpose, edited\n>>>>>>> theirs\n');
+    const refused = commitAll({ worktreePath, message: 'with markers' });
+    await expect(refused).rejects.toThrow(ConflictError);
+    await expect(refused).rejects.toThrow(/conflict markers .*: src\/app\.ts —/);
+    expect(await sessionGit(['diff', '--cached', '--name-only'])).toBe('');
+    // Resolved, it commits.
+    await write('src/app.ts', 'export const app = 3;\n');
+    await expect(commitAll({ worktreePath, message: 'resolved' })).resolves.toHaveProperty('sha');
+  });
+
+  it('refuses to commit on a detached HEAD or on another branch than the session’s', async () => {
+    await write('src/app.ts', 'export const app = 2;\n');
+    await expect(commitAll({ worktreePath, message: 'x', branch: 'chatml/other' })).rejects.toThrow(
+      /on chatml\/s, not on the session branch chatml\/other/,
+    );
+    await sessionGit(['checkout', '-q', '--detach']);
+    await expect(commitAll({ worktreePath, message: 'x', branch: 'chatml/s' })).rejects.toThrow(
+      /HEAD is detached/,
+    );
+    await sessionGit(['checkout', '-q', 'chatml/s']);
+    await expect(commitAll({ worktreePath, message: 'x', branch: 'chatml/s' })).resolves.toHaveProperty(
+      'sha',
+    );
+  });
+
   it('reports a rejecting pre-commit hook as a conflict with its output', async () => {
     const hooks = join(data.path, 'hooks');
     await mkdir(hooks);

@@ -167,6 +167,13 @@ describe('mergeBack refusals', () => {
     await expect(merge('merge')).rejects.toThrow(/Nothing to merge/);
   });
 
+  it('says there is nothing to merge for a branch squash-merged already, instead of an empty commit', async () => {
+    await merge('squash');
+    const mainTip = await rev('main');
+    await expect(merge('squash')).rejects.toThrow(/Nothing to merge: the changes on .* are already on main/);
+    expect(await rev('main')).toBe(mainTip);
+  });
+
   it('refuses a base that is not a local branch', async () => {
     const error = await mergeBack({
       repoPath: repo.path,

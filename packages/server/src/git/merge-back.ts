@@ -69,6 +69,14 @@ export async function mergeBack(options: MergeBackOptions): Promise<MergeBackRes
   }
 
   const tree = await mergedTree(repoPath, baseOld, tip, baseBranch, branch);
+  // A squash already merged (or work that reached the base another way) leaves the base's tree as
+  // it is: that would be an empty commit on the base, so it is "nothing to merge" too.
+  const baseTree = (await runGit(['rev-parse', `${baseOld}^{tree}`], { cwd: repoPath })).stdout.trim();
+  if (strategy === 'squash' && tree === baseTree) {
+    throw new ConflictError(
+      `Nothing to merge: the changes on ${branch} are already on ${baseBranch} (merged before?).`,
+    );
+  }
   const parents = strategy === 'merge' ? ['-p', baseOld, '-p', tip] : ['-p', baseOld];
   const sha = await withCommitIdentity(async (env) => {
     const { stdout } = await runGit(['commit-tree', '--no-gpg-sign', ...parents, '-F', '-', tree], {

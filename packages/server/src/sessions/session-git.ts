@@ -68,7 +68,6 @@ export class SessionGit {
   constructor(private readonly deps: SessionGitDeps) {}
 
   // ---- reading -----------------------------------------------------------------------------------
-
   diff(sessionId: string, query: DiffQuery): Promise<DiffPage> {
     const { session } = this.activeTarget(sessionId, 'see its diff');
     return sessionDiffPage({ worktreePath: session.worktreePath, baseBranch: session.baseBranch, ...query });
@@ -101,19 +100,19 @@ export class SessionGit {
     return fileAtRef({ cwd, ref, path });
   }
 
-  /** Re-reads the sync state from the worktree (e.g. after the agent ran git itself). */
+  /** Re-reads the sync state, and whether the worktree is there at all (e.g. deleted by hand). */
   async refresh(sessionId: string): Promise<Session> {
     const { session } = this.target(sessionId);
-    if (session.status !== 'archived' && existsSync(session.worktreePath)) {
-      const sync = await detectSyncInProgress(session.worktreePath);
-      this.deps.gitStates.update(sessionId, { sync, worktreeMissing: false });
+    if (session.status !== 'archived') {
+      const missing = !existsSync(session.worktreePath);
+      const sync = missing ? null : await detectSyncInProgress(session.worktreePath);
+      this.deps.gitStates.update(sessionId, { sync, worktreeMissing: missing });
       this.announce(sessionId);
     }
     return this.deps.sessions.get(sessionId);
   }
 
   // ---- writing -----------------------------------------------------------------------------------
-
   discard(sessionId: string, paths: readonly string[]): Promise<DiscardResponse> {
     return this.mutate(sessionId, 'discard changes', async ({ session }) => {
       const result = await discardChanges({ worktreePath: session.worktreePath, paths });
@@ -128,8 +127,8 @@ export class SessionGit {
   }
 
   commit(sessionId: string, message: string): Promise<CommitResponse> {
-    return this.mutate(sessionId, 'commit', async ({ session }) => {
-      const { sha } = await commitAll({ worktreePath: session.worktreePath, message });
+    return this.mutate(sessionId, 'commit', async ({ session: { worktreePath, branch } }) => {
+      const { sha } = await commitAll({ worktreePath, message, branch });
       this.deps.gitStates.update(sessionId, { lastKnownHead: sha });
       this.record(sessionId, { kind: 'commit', ok: true, sha, message: message.split('\n')[0] });
       return { sha };
@@ -309,7 +308,6 @@ export class SessionGit {
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
-
   private target(sessionId: string): Target {
     const session = this.deps.sessions.get(sessionId);
     const workspace = this.deps.workspaces.get(session.workspaceId);

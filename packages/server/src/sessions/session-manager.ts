@@ -158,7 +158,8 @@ export class SessionManager {
 
   /** Measure an active session's change counts again soon (a diff of it is being read). */
   refreshDiffStats(sessionId: string): void {
-    const record = this.controllers.get(sessionId)?.session;
+    // Also a session whose agent never ran or was restored: no live controller, only its record.
+    const record = this.controllers.get(sessionId)?.session ?? this.deps.sessions.get(sessionId);
     if (record && record.status !== 'archived') this.diffStats.refresh(this.target(record));
   }
 

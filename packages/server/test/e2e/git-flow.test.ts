@@ -313,4 +313,20 @@ describe('a session’s way out through API v1, on real git', () => {
       'committed before the folder was deleted\n',
     );
   });
+
+  it('notices a worktree deleted by hand while running, when the git state is re-read', async () => {
+    const s = await session('deleted-live');
+    rmSync(s.worktreePath, { recursive: true, force: true });
+    const socket = await harness.ws();
+    const state = await harness.request<Session>('GET', `/sessions/${s.id}/git-state`);
+    expect(state.body.gitState).toMatchObject({ worktreeMissing: true });
+    // Every open tab hears it (the restore banner shows without a reload).
+    await socket.waitFor(
+      (frame) =>
+        frame.type === 'session_updated' &&
+        frame.session.id === s.id &&
+        frame.session.gitState?.worktreeMissing === true,
+    );
+    expect((await harness.request('POST', `/sessions/${s.id}/restore`)).status).toBe(200);
+  });
 });

@@ -123,6 +123,24 @@ describe('data for the UI', () => {
     });
   });
 
+  it('measures a session whose agent never ran when its diff is read', async () => {
+    const socket = await harness.ws();
+    const session = await harness.createSession(workspaceId, { name: 'never-ran' });
+    writeFileSync(join(session.worktreePath, 'notes.md'), 'a\nb\n');
+    await harness.request('GET', `/sessions/${session.id}/diff?limit=100`);
+    const frame = await socket.waitFor(
+      (candidate) =>
+        candidate.type === 'session_updated' &&
+        candidate.session.id === session.id &&
+        candidate.session.diffStats?.files === 1,
+    );
+    expect(frame.type === 'session_updated' && frame.session.diffStats).toEqual({
+      files: 1,
+      additions: 2,
+      deletions: 0,
+    });
+  });
+
   it('measures sessions a list shows that were never measured (e.g. after a restart)', async () => {
     const session = await harness.createSession(workspaceId, { name: 'measured-on-list' });
     writeFileSync(join(session.worktreePath, 'README.md'), 'one\ntwo\n');

@@ -133,6 +133,11 @@ export class ApiClient {
 
   // ---- the way out: commits, discard, commit, sync, merge back, restore (docs/API.md "Git") ----
 
+  /** Re-reads the session's git state (sync in progress, worktree missing); announced to every tab. */
+  refreshGitState(sessionId: string): Promise<Session> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/git-state`, Session);
+  }
+
   /** The session branch's own commits, newest first, and the paths with uncommitted changes. */
   commits(sessionId: string): Promise<CommitList> {
     return this.request('GET', `/sessions/${enc(sessionId)}/commits`, CommitList);

@@ -78,7 +78,7 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
             onToggleChanges={() => preferences.isChangesOpen.set(!isChangesOpen)}
             onArchive={onArchive}
           />
-          <GitBar session={session} isRunning={isRunning} />
+          <GitBar session={session} isRunning={isRunning} refreshSignal={`${turnsEnded}:${gitOperations}`} />
           {error && (
             <p className="form-error" role="alert">
               {error}

@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 import '../../test/dom';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '../../app/services';
 import { TranscriptStore } from '../../state/transcript-store';
+import { makeSession } from '../../test/sessions';
 import { commitList, ok, renderWithBackend } from '../git/test-backend';
 import { ChangesPanel } from './ChangesPanel';
 
@@ -56,5 +57,25 @@ describe('ChangesPanel', () => {
     await waitFor(() => expect(backend.callsTo('GET', '/sessions/s1/commits')).toHaveLength(1));
     expect(backend.callsTo('GET', '/sessions/s1/diff')).toHaveLength(0);
     expect(screen.queryByRole('button', { name: /Discard/ })).toBeNull();
+  });
+
+  it('on Refresh also re-reads the git state (a worktree deleted or a sync started by hand) and keeps the focus', async () => {
+    const backend = renderWithBackend(
+      <ChangesPanel sessionId="s1" isArchived={false} refreshSignal="0:0:idle" />,
+      {
+        'GET /sessions/s1/diff': () => ok({ mergeBase: 'b'.repeat(40), files: [file('README.md')] }),
+        'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['README.md'], commits: 0 })),
+        'GET /sessions/s1/git-state': () => ok(makeSession('s1')),
+      },
+      { transcripts },
+    );
+    stop = backend.stop;
+    await screen.findByText('Changes (1)', { exact: false });
+    const refresh = screen.getByRole('button', { name: 'Refresh' });
+    refresh.focus();
+    fireEvent.click(refresh);
+    await waitFor(() => expect(backend.callsTo('GET', '/sessions/s1/git-state')).toHaveLength(1));
+    expect(backend.callsTo('GET', '/sessions/s1/diff')).toHaveLength(2);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /Refresh/ }));
   });
 });

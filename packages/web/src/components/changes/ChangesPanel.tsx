@@ -195,7 +195,11 @@ export function ChangesPanel({
             className="button small"
             // While loading it stays focusable (a disabled button would drop the keyboard focus).
             onClick={() => {
-              if (!isLoading) void load();
+              if (isLoading) return;
+              void load();
+              // The worktree may have been changed by hand (deleted, a sync started): the git bar
+              // and banners follow the session_updated this sends.
+              api.refreshGitState(sessionId).catch(() => {});
             }}
             aria-disabled={isLoading || undefined}
             disabled={isArchived}

@@ -20,7 +20,16 @@ type Dialog = 'commit' | 'sync' | 'merge' | 'pull-request';
  * it cannot run now), the conflict view of a stopped sync, restore for an archived session or a
  * missing worktree, and the PR's status. The palette reaches the same actions (`git-actions.ts`).
  */
-export function GitBar({ session, isRunning }: { session: Session; isRunning: boolean }) {
+export function GitBar({
+  session,
+  isRunning,
+  refreshSignal = '',
+}: {
+  session: Session;
+  isRunning: boolean;
+  /** Changes whenever the worktree may have moved (turns ended, git operations such as a discard). */
+  refreshSignal?: string;
+}) {
   const { api } = useServices();
   const [dialog, setDialog] = useState<Dialog>();
   const [notice, setNotice] = useState<string>();
@@ -41,7 +50,7 @@ export function GitBar({ session, isRunning }: { session: Session; isRunning: bo
     reload,
   } = useCommitList(
     session.id,
-    `${session.updatedAt}:${session.status}:${isRunning}:${JSON.stringify(session.diffStats)}`,
+    `${session.updatedAt}:${session.status}:${isRunning}:${JSON.stringify(session.diffStats)}:${refreshSignal}`,
   );
   const pr = usePullRequest(session.id);
 
