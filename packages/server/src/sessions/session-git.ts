@@ -116,6 +116,8 @@ export class SessionGit {
   discard(sessionId: string, paths: readonly string[]): Promise<DiscardResponse> {
     return this.mutate(sessionId, 'discard changes', async ({ session }) => {
       const result = await discardChanges({ worktreePath: session.worktreePath, paths });
+      // Discarding a conflicted file resolves it (to HEAD's side): the sync state must say so.
+      this.deps.gitStates.update(sessionId, { sync: await detectSyncInProgress(session.worktreePath) });
       const count = result.restored.length + result.deleted.length;
       this.record(sessionId, {
         kind: 'discard',
@@ -178,7 +180,7 @@ export class SessionGit {
     if (!sync) throw new ConflictError('No sync with the base branch is in progress in this session.');
     this.deps.gitStates.update(sessionId, { sync });
     const text = [
-      `A ${sync.strategy} of this branch onto ${session.baseBranch} stopped on conflicts in:`,
+      `${sync.strategy === 'rebase' ? `A rebase of this branch onto ${session.baseBranch}` : `A merge of ${session.baseBranch} into this branch`} stopped on conflicts in:`,
       ...sync.conflicts.map((path) => `- ${path}`),
       '',
       'Please resolve them: edit each file so it keeps the intent of both sides and has no conflict markers (<<<<<<<, =======, >>>>>>>) left, then run `git add` on it.',

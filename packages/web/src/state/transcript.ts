@@ -35,7 +35,7 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
       const text = `The session hit an error${payload.reason ? `: ${payload.reason}` : '.'}`;
       draft.add({ kind: 'notice', key: `status:${event.seq}`, ts: event.ts, tone: 'error', text });
     } else if (payload.status === 'archived') {
-      const text = 'Session archived; its branch and this transcript are kept.';
+      const text = 'Session archived: its uncommitted work is saved and this transcript kept.';
       draft.add({ kind: 'notice', key: `status:${event.seq}`, ts: event.ts, tone: 'info', text });
     }
   },
