@@ -5,7 +5,7 @@ import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatm
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { commitAll } from './commit.js';
-import { commitDiff, listBranchCommits, listSessionCommits } from './commits.js';
+import { commitDiff, listBranchCommits, listCommitsOf, listSessionCommits } from './commits.js';
 import { sessionDiffPage } from './diff-pages.js';
 import { parseCombinedDiff } from './diff-parser.js';
 import { hasUntrackedFiles, STABLE_DIFF_ARGS, sessionDiff, withDiffSource } from './diff-service.js';
@@ -176,6 +176,23 @@ describe('listSessionCommits and commitDiff', () => {
 
 describe('listBranchCommits (a session without a worktree)', () => {
   const removeWorktree = () => repo.git(['worktree', 'remove', '--force', worktreePath]);
+
+  it('is where listCommitsOf reads a session whose worktree went away (e.g. while being archived)', async () => {
+    await write('src/app.ts', 'export const app = 2;\n');
+    await commitAll({ worktreePath, message: 'first' });
+    const options = {
+      worktreePath,
+      hasWorktree: true,
+      repoPath: repo.path,
+      branch: 'chatml/s',
+      baseBranch: 'main',
+    };
+    const fromWorktree = await listCommitsOf(options);
+    await removeWorktree();
+    const fromBranch = await listCommitsOf(options);
+    expect(fromBranch.commits).toEqual(fromWorktree.commits);
+    expect(fromBranch.uncommitted).toEqual([]);
+  });
 
   it('lists the kept branch’s own commits from the repository, as the worktree did, with nothing uncommitted', async () => {
     await repo.writeFiles({ 'README.md': '# main moved\n' });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { CommitDiff, CommitInfo, CommitList } from '@chatml/protocol';
 import { NotFoundError } from '../errors.js';
 import { parseCombinedDiff } from './diff-parser.js';
@@ -37,6 +38,29 @@ export async function listSessionCommits(options: {
     uncommittedCount: uncommitted.length,
     unavailableReason: null,
   };
+}
+
+/**
+ * A session's commits: from its worktree when it has one (`hasWorktree`), else from its kept branch
+ * in the repository. A worktree removed while the list is read (the session is being archived) is
+ * read from the branch too, instead of failing on a folder that just went away.
+ */
+export async function listCommitsOf(options: {
+  worktreePath: string;
+  hasWorktree: boolean;
+  repoPath: string;
+  branch: string;
+  baseBranch: string;
+}): Promise<CommitList> {
+  const { worktreePath, repoPath, branch, baseBranch } = options;
+  if (options.hasWorktree && existsSync(worktreePath)) {
+    try {
+      return await listSessionCommits({ worktreePath, baseBranch });
+    } catch (error) {
+      if (existsSync(worktreePath)) throw error;
+    }
+  }
+  return listBranchCommits({ repoPath, branch, baseBranch });
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
 } from '@chatml/protocol';
 import { ConflictError, NotFoundError, SessionBusyError } from '../errors.js';
 import { commitAll } from '../git/commit.js';
-import { commitDiff, listBranchCommits, listSessionCommits } from '../git/commits.js';
+import { commitDiff, listCommitsOf } from '../git/commits.js';
 import { sessionDiffPage } from '../git/diff-pages.js';
 import { type DiffStream, streamSessionDiff } from '../git/diff-service.js';
 import { discardChanges } from '../git/discard.js';
@@ -83,9 +83,8 @@ export class SessionGit {
   commits(sessionId: string): Promise<CommitList> {
     const { session, workspace } = this.target(sessionId);
     const { worktreePath, branch, baseBranch } = session;
-    if (session.status !== 'archived' && existsSync(worktreePath))
-      return listSessionCommits({ worktreePath, baseBranch });
-    return listBranchCommits({ repoPath: workspace.path, branch, baseBranch });
+    const hasWorktree = session.status !== 'archived';
+    return listCommitsOf({ worktreePath, hasWorktree, repoPath: workspace.path, branch, baseBranch });
   }
 
   commitDiff(sessionId: string, sha: string): Promise<CommitDiff> {
