@@ -11,6 +11,7 @@ import type {
   Workspace,
 } from '@chatml/protocol';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
+import { detectSyncInProgress } from '../git/sync-state.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { EventStore } from '../store/event-store.js';
@@ -71,6 +72,14 @@ export class PullRequestService {
 
   async push(sessionId: string, options: { force?: boolean } = {}): Promise<PushResponse> {
     const { session, workspace } = this.context(sessionId);
+    // Mid-sync the branch still points at its tip from before the rebase or merge: pushing it now
+    // would publish what the user is in the middle of replacing.
+    const sync = existsSync(session.worktreePath) ? await detectSyncInProgress(session.worktreePath) : null;
+    if (sync) {
+      throw new ConflictError(
+        `A ${sync.strategy} with ${session.baseBranch} is in progress — continue or abort it before pushing.`,
+      );
+    }
     const remote = await chooseRemote(workspace.path, session.baseBranch);
     const result = await pushBranch({
       // Pushing needs refs, not files: an archived session's branch can still go out.

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type {
   CreatePullRequestResponse,
@@ -108,6 +108,26 @@ describe('push', () => {
 
     const again = await harness.request<PushResponse>('POST', `/sessions/${session.id}/push`, {});
     expect(again.body).toMatchObject({ isUpdated: false, isForced: false });
+  });
+
+  it('refuses to push while a sync is in progress (the branch still has its old tip)', async () => {
+    const { harness, session } = await start();
+    const sha = await commitInWorktree(harness, session, { 'a.txt': 'a\n' });
+    // A merge stopped in the worktree, as git leaves it.
+    const gitDir = (
+      await harness.repo.git(['-C', session.worktreePath, 'rev-parse', '--absolute-git-dir'])
+    ).trim();
+    await writeFile(join(gitDir, 'MERGE_HEAD'), `${sha}\n`);
+    const refused = await harness.request<{ error: { code: string; message: string } }>(
+      'POST',
+      `/sessions/${session.id}/push`,
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(
+      /merge with main is in progress — continue or abort it before pushing/,
+    );
+    await rm(join(gitDir, 'MERGE_HEAD'));
+    expect((await harness.request('POST', `/sessions/${session.id}/push`)).status).toBe(200);
   });
 
   it('refuses a non-fast-forward push, and forces it with a lease only when asked', async () => {

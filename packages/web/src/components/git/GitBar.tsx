@@ -90,11 +90,13 @@ export function GitBar({
     archivedReason ??
     (gitState?.branchMissing
       ? 'The branch is missing; restore the session first.'
-      : loadingReason
-        ? loadingReason
-        : list && commitCount === 0
-          ? 'No commits to push yet.'
-          : undefined);
+      : sync
+        ? `Finish the ${sync.strategy} first (continue or abort): the branch still has its old tip.`
+        : loadingReason
+          ? loadingReason
+          : list && commitCount === 0
+            ? 'No commits to push yet.'
+            : undefined);
   const hint = commitReason ?? (uncommittedCount > 0 ? `${uncommittedCount} uncommitted` : undefined);
 
   // Files may change outside ChatML (an editor, a terminal): look again when the user comes back.

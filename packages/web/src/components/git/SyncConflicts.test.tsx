@@ -33,6 +33,9 @@ describe('the sync conflict view', () => {
     );
     expect(button('git-commit').getAttribute('aria-disabled')).toBe('true');
     expect(button('git-merge').getAttribute('aria-disabled')).toBe('true');
+    // Pushing now would publish the branch's tip from before the rebase.
+    expect(button('git-push').getAttribute('aria-disabled')).toBe('true');
+    expect(button('git-create-pr').getAttribute('aria-disabled')).toBe('true');
   });
 
   it('aborts, and the view goes away with the answer', async () => {
