@@ -18,6 +18,7 @@ import { Sidebar } from '../components/Sidebar';
 import { WorkspaceHome } from '../components/WorkspaceHome';
 import { sessionsOf } from '../state/catalog';
 import { applyTheme } from '../state/preferences';
+import { archiveMessage } from './archive-message';
 import { buildPaletteCommands } from './palette-commands';
 import { navigate, useRoute, useRoutePathname } from './router';
 import { SETTINGS_PATH, sessionPath, workspacePath } from './routes';
@@ -285,7 +286,7 @@ export function App({
       <ConfirmDialog
         isOpen={archiveTarget !== undefined}
         title={`Archive ${archiveTarget?.name ?? 'this session'}?`}
-        message="Its agent stops and its worktree is removed. Uncommitted work is saved to an archive ref first; the branch and this conversation are kept."
+        message={archiveMessage(archiveTarget)}
         confirmLabel="Archive"
         onConfirm={async () => {
           if (archiveTarget) catalog.addSession(await api.archiveSession(archiveTarget.id));

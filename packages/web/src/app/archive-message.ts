@@ -1,0 +1,17 @@
+import type { Session } from '@chatml/protocol';
+
+/** What archiving this session will do, including what is in flight that it stops or drops. */
+export function archiveMessage(session: Session | undefined): string {
+  const inFlight = [
+    session?.status === 'running' || session?.status === 'waiting_permission'
+      ? 'Its running turn is stopped (a pending permission request is denied).'
+      : undefined,
+    session?.gitState?.sync
+      ? `The unfinished ${session.gitState.sync.strategy} with ${session.baseBranch} is dropped; its conflicted files are saved as uncommitted work.`
+      : undefined,
+  ].filter(Boolean);
+  return [
+    ...inFlight,
+    'Its agent stops and its worktree is removed. Uncommitted work is saved to an archive ref first; the branch and this conversation are kept.',
+  ].join(' ');
+}
