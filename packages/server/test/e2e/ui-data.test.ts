@@ -5,6 +5,23 @@ import { scriptByPrompt, textReply, toolUseReply, waitUntil } from '@chatml/test
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 
+type Socket = Awaited<ReturnType<Harness['ws']>>;
+
+/** The diffStats of the first `session_updated` of `sessionId` whose counts satisfy `isWanted`. */
+async function announcedStats(
+  socket: Socket,
+  sessionId: string,
+  isWanted: (stats: Session['diffStats']) => boolean,
+): Promise<Session['diffStats']> {
+  const frame = await socket.waitFor(
+    (candidate) =>
+      candidate.type === 'session_updated' &&
+      candidate.session.id === sessionId &&
+      isWanted(candidate.session.diffStats),
+  );
+  return frame.type === 'session_updated' ? frame.session.diffStats : null;
+}
+
 /** The data the UI's pickers, session list and onboarding need: files, branches, diff stats, credentials. */
 describe('data for the UI', () => {
   let harness: Harness;
@@ -87,13 +104,7 @@ describe('data for the UI', () => {
     const ended = await harness.waitForTurnEnd(session.id);
     // A real model's turn is priced (the SDK's figure); the demo model's are not (below).
     expect(ended.payload).toHaveProperty('costUsd', expect.any(Number));
-    const frame = await socket.waitFor(
-      (candidate) =>
-        candidate.type === 'session_updated' &&
-        candidate.session.id === session.id &&
-        candidate.session.diffStats !== null,
-    );
-    expect(frame.type === 'session_updated' && frame.session.diffStats).toEqual({
+    expect(await announcedStats(socket, session.id, (stats) => stats !== null)).toEqual({
       files: 1,
       additions: 3,
       deletions: 0,
@@ -110,13 +121,7 @@ describe('data for the UI', () => {
 
     // …or by someone reading the diff from its start (the changes pane): the counts follow.
     await harness.request('GET', `/sessions/${session.id}/diff?limit=100`);
-    const remeasured = await socket.waitFor(
-      (candidate) =>
-        candidate.type === 'session_updated' &&
-        candidate.session.id === session.id &&
-        candidate.session.diffStats?.files === 2,
-    );
-    expect(remeasured.type === 'session_updated' && remeasured.session.diffStats).toEqual({
+    expect(await announcedStats(socket, session.id, (stats) => stats?.files === 2)).toEqual({
       files: 2,
       additions: 4,
       deletions: 1,
@@ -128,13 +133,7 @@ describe('data for the UI', () => {
     const session = await harness.createSession(workspaceId, { name: 'never-ran' });
     writeFileSync(join(session.worktreePath, 'notes.md'), 'a\nb\n');
     await harness.request('GET', `/sessions/${session.id}/diff?limit=100`);
-    const frame = await socket.waitFor(
-      (candidate) =>
-        candidate.type === 'session_updated' &&
-        candidate.session.id === session.id &&
-        candidate.session.diffStats?.files === 1,
-    );
-    expect(frame.type === 'session_updated' && frame.session.diffStats).toEqual({
+    expect(await announcedStats(socket, session.id, (stats) => stats?.files === 1)).toEqual({
       files: 1,
       additions: 2,
       deletions: 0,
