@@ -4,7 +4,7 @@
 // through a bare stdin->WebSocket relay with the same runners and the same load, in the same run.
 //
 //   node bench/hub-latency.mjs [--sessions 20] [--rate 200] [--seconds 10] [--warmup 1] [--pad 0]
-//                              [--rounds 3] [--aligned 0] [--idle-seconds 12] [--runner-nice N] [--runner-sched-idle 0|1]
+//                              [--rounds 3] [--aligned 0] [--idle-seconds 12] [--runner-nice N] [--runner-sched-idle 0|1] [--stalls 0|1]
 //
 // On a small machine one run's p99 swings by tens of ms between identical runs (the relay's own:
 // 18 to 68 ms back to back), so the bench runs `--rounds` rounds, alternating which path goes
@@ -55,7 +55,11 @@ const options = numericArgs({
   runnerSchedIdle: 0,
   aligned: 0,
   rounds: 3,
+  stalls: 0,
 });
+// The stall monitor is a diagnostic of the backend's alone: off unless asked for, so both paths
+// carry the same instrumentation in the headline figures.
+if (options.stalls) process.env.BENCH_STALLS = '1';
 const COUNT = Math.round(options.rate * (options.seconds + options.warmup));
 const WARMUP_COUNT = Math.round(options.rate * options.warmup);
 /** Runners start emitting at a common instant this far after the turn is sent (all must be up). */
@@ -491,7 +495,9 @@ await runBenchmark('hub-latency', 30_000 + options.rounds * 60_000 + options.idl
       const parts = [split, stall.during].filter(Boolean).join('; ');
       return `${round(stall.ms, 0)} ms${parts ? ` (${parts})` : ''}`;
     });
-    console.log(`longest event-loop stalls: ${stalls.join(', ') || 'none over 25 ms'}`);
+    console.log(
+      `longest event-loop stalls: ${options.stalls ? stalls.join(', ') || 'none over 25 ms' : 'not monitored (--stalls 1)'}`,
+    );
   }
   const perRound = rounds.map((round) => round.chatml.p99 - round.baseline.p99).sort((a, b) => a - b);
   const medianRound = perRound[Math.floor((perRound.length - 1) / 2)];
