@@ -58,6 +58,16 @@ export const CommitList = z.object({
   uncommitted: z.array(z.string()),
   uncommittedCount: z.number().int().nonnegative(),
   /**
+   * How many of those are tracked files (staged or unstaged edits, deletions, renames): what stops a
+   * sync, which leaves untracked files alone.
+   */
+  trackedUncommittedCount: z.number().int().nonnegative(),
+  /**
+   * Commits on the base branch that the session branch does not have yet (what a sync would bring
+   * in); 0 when it is up to date, null when the branch is gone.
+   */
+  behindBase: z.number().int().nonnegative().nullable(),
+  /**
    * Null when the branch was read. `branch_missing`: the session branch is gone (deleted when the
    * session was merged back and archived, or by hand), so there is nothing to list; restore
    * re-creates it. A session without a worktree (archived) is read from its branch, with nothing

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -130,7 +130,8 @@ describe('listSessionCommits and commitDiff', () => {
     await write('image.bin', Buffer.from([0, 1, 2, 3, 0, 255]));
     const second = await commitAll({ worktreePath, message: 'second\n\nbody text' });
 
-    const { commits } = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    const { commits, behindBase } = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    expect(behindBase).toBe(1); // "on main only"
     expect(commits.map((commit) => [commit.sha, commit.subject, commit.body])).toEqual([
       [second.sha, 'second', 'body text'],
       [first.sha, 'first', ''],
@@ -159,7 +160,15 @@ describe('listSessionCommits and commitDiff', () => {
     expect(await listSessionCommits({ worktreePath, baseBranch: 'main' })).toMatchObject({
       uncommitted: [],
       uncommittedCount: 0,
+      trackedUncommittedCount: 0,
+      behindBase: 0,
     });
+    await write('only-untracked.md', 'new\n');
+    expect(await listSessionCommits({ worktreePath, baseBranch: 'main' })).toMatchObject({
+      uncommittedCount: 1,
+      trackedUncommittedCount: 0,
+    });
+    await rm(join(worktreePath, 'only-untracked.md'));
     await write('src/app.ts', 'export const app = 3;\n');
     await sessionGit(['rm', '-q', 'README.md']);
     await sessionGit(['mv', 'src/moved.ts', 'src/renamed.ts']);
@@ -169,6 +178,8 @@ describe('listSessionCommits and commitDiff', () => {
     const list = await listSessionCommits({ worktreePath, baseBranch: 'main' });
     expect(list.uncommitted).toEqual(['README.md', 'notes/deep/new file.md', 'src/app.ts', 'src/renamed.ts']);
     expect(list.uncommittedCount).toBe(4);
+    // The edit, the deletion and the rename: a sync is refused for these, not for the new file.
+    expect(list.trackedUncommittedCount).toBe(3);
     await commitAll({ worktreePath, message: 'all of it' });
     expect((await listSessionCommits({ worktreePath, baseBranch: 'main' })).uncommitted).toEqual([]);
   });
@@ -211,8 +222,11 @@ describe('listBranchCommits (a session without a worktree)', () => {
       commits: inWorktree.commits,
       uncommitted: [],
       uncommittedCount: 0,
+      trackedUncommittedCount: 0,
+      behindBase: 1,
       unavailableReason: null,
     });
+    expect(inWorktree.behindBase).toBe(1);
     expect(listed.commits.map((commit) => commit.subject)).toEqual(['second', 'first']);
   });
 
@@ -227,6 +241,8 @@ describe('listBranchCommits (a session without a worktree)', () => {
       commits: [],
       uncommitted: [],
       uncommittedCount: 0,
+      trackedUncommittedCount: 0,
+      behindBase: null,
       unavailableReason: 'branch_missing',
     });
   });

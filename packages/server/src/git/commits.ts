@@ -6,7 +6,7 @@ import { findMergeBase, STABLE_DIFF_ARGS } from './diff-service.js';
 import { validateBranchName } from './ref-names.js';
 import { validateRevision } from './repo-paths.js';
 import { runGit } from './run-git.js';
-import { listUncommittedPaths } from './uncommitted-changes.js';
+import { listUncommittedEntries } from './uncommitted-changes.js';
 
 /** The tree of a commit with no parent is compared with git's empty tree. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -28,14 +28,17 @@ export async function listSessionCommits(options: {
   limit?: number;
 }): Promise<CommitList> {
   const baseBranch = await validateBranchName(options.baseBranch);
-  const { mergeBase, commits } = await readCommits(options.worktreePath, 'HEAD', baseBranch, options.limit);
-  // Paths `git add --all` would commit, each untracked file on its own so each can be discarded.
-  const uncommitted = (await listUncommittedPaths(options.worktreePath, { untrackedFiles: 'all' })).sort();
+  const [read, entries] = await Promise.all([
+    readCommits(options.worktreePath, 'HEAD', baseBranch, options.limit),
+    // Paths `git add --all` would commit, each untracked file on its own so each can be discarded.
+    listUncommittedEntries(options.worktreePath, { untrackedFiles: 'all' }),
+  ]);
+  const uncommitted = entries.map((entry) => entry.path).sort();
   return {
-    mergeBase,
-    commits,
+    ...read,
     uncommitted: uncommitted.slice(0, MAX_UNCOMMITTED_PATHS),
     uncommittedCount: uncommitted.length,
+    trackedUncommittedCount: entries.filter((entry) => !entry.isUntracked).length,
     unavailableReason: null,
   };
 }
@@ -85,9 +88,10 @@ export async function listBranchCommits(options: {
     ['rev-parse', '-q', '--verify', '--end-of-options', `refs/heads/${branch}^{commit}`],
     { cwd: options.repoPath, okExitCodes: [0, 1] },
   );
-  const nothing = { uncommitted: [], uncommittedCount: 0 };
+  const nothing = { uncommitted: [], uncommittedCount: 0, trackedUncommittedCount: 0 };
   if (tip.exitCode !== 0) {
-    return { mergeBase: null, commits: [], ...nothing, unavailableReason: 'branch_missing' };
+    const gone = { mergeBase: null, commits: [], behindBase: null };
+    return { ...gone, ...nothing, unavailableReason: 'branch_missing' };
   }
   const read = await readCommits(options.repoPath, tip.stdout.trim(), baseBranch, options.limit);
   return { ...read, ...nothing, unavailableReason: null };
@@ -99,20 +103,28 @@ async function readCommits(
   head: string,
   baseBranch: string,
   limit = 1000,
-): Promise<{ mergeBase: string; commits: CommitInfo[] }> {
+): Promise<{ mergeBase: string; commits: CommitInfo[]; behindBase: number }> {
   const mergeBase = await findMergeBase(cwd, baseBranch, undefined, head);
-  const { stdout } = await runGit(
-    [
-      'log',
-      '-z',
-      `--format=${LOG_FORMAT}`,
-      `--max-count=${limit}`,
-      '--end-of-options',
-      `${mergeBase}..${head}`,
-    ],
-    { cwd },
-  );
-  return { mergeBase, commits: parseLog(stdout) };
+  const [log, behind] = await Promise.all([
+    runGit(
+      [
+        'log',
+        '-z',
+        `--format=${LOG_FORMAT}`,
+        `--max-count=${limit}`,
+        '--end-of-options',
+        `${mergeBase}..${head}`,
+      ],
+      { cwd },
+    ),
+    // The base's commits since the merge-base: what a sync would bring in.
+    runGit(['rev-list', '--count', '--end-of-options', `${head}..${baseBranch}^{commit}`], { cwd }),
+  ]);
+  return {
+    mergeBase,
+    commits: parseLog(log.stdout),
+    behindBase: Number.parseInt(behind.stdout.trim(), 10) || 0,
+  };
 }
 
 /** The UI lists these; a worktree with more (an unignored build folder) is summarised by its count. */

@@ -21,21 +21,35 @@ export async function listUncommittedPaths(
   worktreePath: string,
   options: ListUncommittedOptions,
 ): Promise<string[]> {
+  return (await listUncommittedEntries(worktreePath, options)).map((entry) => entry.path);
+}
+
+export interface UncommittedEntry {
+  path: string;
+  /** Not known to git yet (`??`): a sync leaves it alone, a commit adds it. */
+  isUntracked: boolean;
+}
+
+/** `listUncommittedPaths`, telling untracked paths from changes to tracked files. */
+export async function listUncommittedEntries(
+  worktreePath: string,
+  options: ListUncommittedOptions,
+): Promise<UncommittedEntry[]> {
   const untracked =
     options.untrackedFiles === 'as-configured' ? [] : [`--untracked-files=${options.untrackedFiles}`];
   const { stdout } = await runGit(['status', '--porcelain=v1', '-z', ...untracked], { cwd: worktreePath });
   // Records are "XY <path>\0"; with -z paths are never quoted, so spaces and quotes come out as is.
   const records = stdout.split('\0');
-  const paths: string[] = [];
+  const entries: UncommittedEntry[] = [];
   for (let index = 0; index < records.length; index++) {
     const record = records[index] ?? '';
     if (record.length < 4) continue;
-    paths.push(record.slice(3));
+    entries.push({ path: record.slice(3), isUntracked: record.startsWith('??') });
     // A rename or copy is followed by a field of its own holding the source path, which has no
     // "XY " prefix: it must be skipped, not parsed as another record.
     if (record[0] === 'R' || record[0] === 'C') index++;
   }
-  return paths;
+  return entries;
 }
 
 export interface RefuseUncommittedOptions {

@@ -113,6 +113,8 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
             <ChangesPanel
               sessionId={session.id}
               isArchived={isArchived}
+              sync={session.gitState?.sync ?? null}
+              baseBranch={session.baseBranch}
               refreshSignal={`${turnsEnded}:${gitOperations}:${session.status}`}
             />
           </Panel>

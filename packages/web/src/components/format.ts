@@ -33,3 +33,8 @@ export function formatUsage(usage: Usage): string {
 export function formatCost(usd: number): string {
   return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
+
+/** "1 commit", "3 commits": a count with its noun (nouns with a plain -s plural). */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

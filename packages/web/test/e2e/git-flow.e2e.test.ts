@@ -257,6 +257,10 @@ describe('getting work out of a session in Chromium', () => {
     await repo.commitAll('move the readme on main');
 
     await page.getByTestId('git-sync').click();
+    // Opening the dialog reads the branch again: main's new commit is counted.
+    await expect
+      .poll(() => page.getByTestId('sync-behind').textContent(), POLL)
+      .toBe('main has 1 commit that chatml/readme does not have yet.');
     await page.getByTestId('sync-strategy-rebase').check();
     await page.getByTestId('sync-submit').click();
     await expect.poll(() => page.getByTestId('conflict-files').textContent(), POLL).toBe('README.md');

@@ -29,7 +29,7 @@ afterEach(() => stop?.());
 describe('ChangesPanel', () => {
   it('reloads when its refresh signal moves (a commit, a merge, a restore), not only when a turn ends', async () => {
     const backend = renderWithBackend(
-      <ChangesPanel sessionId="s1" isArchived={false} refreshSignal="0:0:idle" />,
+      <ChangesPanel baseBranch="main" sessionId="s1" isArchived={false} refreshSignal="0:0:idle" />,
       {
         'GET /sessions/s1/diff': (_body, call) =>
           ok({ mergeBase: 'b'.repeat(40), files: call === 0 ? [file('README.md')] : [] }),
@@ -41,14 +41,16 @@ describe('ChangesPanel', () => {
     stop = backend.stop;
     await screen.findByText('Changes (1)', { exact: false });
     // The user committed from the git bar: the session log gained a git_operation.
-    backend.rerender(<ChangesPanel sessionId="s1" isArchived={false} refreshSignal="0:1:idle" />);
+    backend.rerender(
+      <ChangesPanel baseBranch="main" sessionId="s1" isArchived={false} refreshSignal="0:1:idle" />,
+    );
     await screen.findByText('No changes yet.');
     expect(backend.callsTo('GET', '/sessions/s1/diff')).toHaveLength(2);
   });
 
   it('says an archived session has no worktree, asks nothing of it and offers no Discard', async () => {
     const backend = renderWithBackend(
-      <ChangesPanel sessionId="s1" isArchived={true} refreshSignal="0:2:archived" />,
+      <ChangesPanel baseBranch="main" sessionId="s1" isArchived={true} refreshSignal="0:2:archived" />,
       { 'GET /sessions/s1/commits': () => ok(commitList({ commits: 1 })) },
       { transcripts },
     );
@@ -61,7 +63,7 @@ describe('ChangesPanel', () => {
 
   it('on Refresh also re-reads the git state (a worktree deleted or a sync started by hand) and keeps the focus', async () => {
     const backend = renderWithBackend(
-      <ChangesPanel sessionId="s1" isArchived={false} refreshSignal="0:0:idle" />,
+      <ChangesPanel baseBranch="main" sessionId="s1" isArchived={false} refreshSignal="0:0:idle" />,
       {
         'GET /sessions/s1/diff': () => ok({ mergeBase: 'b'.repeat(40), files: [file('README.md')] }),
         'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['README.md'], commits: 0 })),

@@ -1,4 +1,4 @@
-import type { DiffResponse, FileDiff } from '@chatml/protocol';
+import type { DiffResponse, FileDiff, SessionGitState } from '@chatml/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/rest-client';
 import { useServices, useTranscriptSource, useTranscriptValue } from '../../app/services';
@@ -83,10 +83,15 @@ function fileLoader(
 export function ChangesPanel({
   sessionId,
   isArchived,
+  sync = null,
+  baseBranch,
   refreshSignal,
 }: {
   sessionId: string;
   isArchived: boolean;
+  /** A sync stopped in the worktree (discarding then means something else). */
+  sync?: SessionGitState['sync'];
+  baseBranch: string;
   refreshSignal: unknown;
 }) {
   const { api } = useServices();
@@ -177,6 +182,8 @@ export function ChangesPanel({
             <DiscardFileButton
               sessionId={sessionId}
               file={selected}
+              sync={sync}
+              baseBranch={baseBranch}
               version={diff}
               onDiscarded={() => void load()}
             />

@@ -4,6 +4,7 @@ import { useServices } from '../../app/services';
 import { Modal } from '../Modal';
 import { GitError, type GitFailure, shortSha, toGitFailure } from './git-errors';
 import './git.css';
+import { countOf } from '../format';
 
 /**
  * Commit everything uncommitted in the session's worktree. "Write with AI" asks the backend for a
@@ -116,8 +117,7 @@ export function CommitDialog({
         </p>
         <details className="git-files">
           <summary>
-            {uncommittedCount === 1 ? '1 file' : `${uncommittedCount} files`} to commit (everything
-            uncommitted, untracked files included)
+            {countOf(uncommittedCount, 'file')} to commit (everything uncommitted, untracked files included)
           </summary>
           <ul className="git-path-list" aria-label="Files to commit">
             {uncommitted.map((path) => (

@@ -21,7 +21,14 @@ describe('discarding a file’s changes', () => {
   it('asks first, and discards only after the confirmation', async () => {
     const onDiscarded = vi.fn();
     const { callsTo } = renderWithBackend(
-      <DiscardFileButton sessionId="s1" file={file('src/app.ts')} version={1} onDiscarded={onDiscarded} />,
+      <DiscardFileButton
+        sync={null}
+        baseBranch="main"
+        sessionId="s1"
+        file={file('src/app.ts')}
+        version={1}
+        onDiscarded={onDiscarded}
+      />,
       {
         'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['src/app.ts'] })),
         'POST /sessions/s1/discard': () => ok({ restored: ['src/app.ts'], deleted: [] }),
@@ -51,6 +58,8 @@ describe('discarding a file’s changes', () => {
     const renamed = file('src/new-name.ts', { status: 'renamed', oldPath: 'src/old-name.ts' });
     const { callsTo, rerender } = renderWithBackend(
       <DiscardFileButton
+        sync={null}
+        baseBranch="main"
         sessionId="s1"
         file={file('notes.md', { status: 'added' })}
         version={1}
@@ -65,7 +74,16 @@ describe('discarding a file’s changes', () => {
     expect(screen.getByTestId('confirm-dialog').textContent).toContain('discarding deletes the file');
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
 
-    rerender(<DiscardFileButton sessionId="s1" file={renamed} version={1} onDiscarded={vi.fn()} />);
+    rerender(
+      <DiscardFileButton
+        sync={null}
+        baseBranch="main"
+        sessionId="s1"
+        file={renamed}
+        version={1}
+        onDiscarded={vi.fn()}
+      />,
+    );
     fireEvent.click(await screen.findByTestId('discard-file'));
     fireEvent.click(screen.getByTestId('confirm-dialog-confirm'));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('The agent is working'));
@@ -76,14 +94,59 @@ describe('discarding a file’s changes', () => {
     expect(screen.getByTestId('confirm-dialog').hasAttribute('open')).toBe(true);
   });
 
+  it('says which side is dropped when a sync is stopped in the worktree', async () => {
+    const backend = { 'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['src/app.ts'] })) };
+    const messageFor = async (sync: { strategy: 'rebase' | 'merge'; conflicts: string[] }) => {
+      const view = renderWithBackend(
+        <DiscardFileButton
+          sync={sync}
+          baseBranch="main"
+          sessionId="s1"
+          file={file('src/app.ts')}
+          version={1}
+          onDiscarded={vi.fn()}
+        />,
+        backend,
+      );
+      fireEvent.click(await screen.findByTestId('discard-file'));
+      const text = screen.getByTestId('confirm-dialog').textContent;
+      view.unmount();
+      return text;
+    };
+    // In a rebase HEAD is the base with the replayed commits: the session's change is what goes.
+    const rebase = await messageFor({ strategy: 'rebase', conflicts: ['src/app.ts'] });
+    expect(rebase).toContain('A rebase onto main is stopped here');
+    expect(rebase).toContain('the session’s change to it in the commit being replayed is dropped');
+    expect(rebase).toContain('That also settles its conflict.');
+    expect(rebase).not.toContain('last commit of the session branch');
+    // In a merge HEAD is the session branch: the base's side is what goes.
+    const merge = await messageFor({ strategy: 'merge', conflicts: [] });
+    expect(merge).toContain('main’s changes to it are not merged');
+    expect(merge).not.toContain('settles its conflict');
+  });
+
   it('is not offered for a file whose changes are all committed', async () => {
     const { rerender } = renderWithBackend(
-      <DiscardFileButton sessionId="s1" file={file('other.ts')} version={1} onDiscarded={vi.fn()} />,
+      <DiscardFileButton
+        sync={null}
+        baseBranch="main"
+        sessionId="s1"
+        file={file('other.ts')}
+        version={1}
+        onDiscarded={vi.fn()}
+      />,
       { 'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, uncommitted: ['other.ts'] })) },
     );
     await screen.findByTestId('discard-file');
     rerender(
-      <DiscardFileButton sessionId="s1" file={file('src/app.ts')} version={1} onDiscarded={vi.fn()} />,
+      <DiscardFileButton
+        sync={null}
+        baseBranch="main"
+        sessionId="s1"
+        file={file('src/app.ts')}
+        version={1}
+        onDiscarded={vi.fn()}
+      />,
     );
     expect(screen.queryByTestId('discard-file')).toBeNull();
   });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import '../../test/dom';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { makeSession } from '../../test/sessions';
 import { GitBar } from './GitBar';
@@ -58,5 +58,48 @@ describe('the session’s commit list', () => {
     const note = await screen.findByTestId('session-commits-unavailable');
     expect(note.textContent).toContain('The branch is gone');
     expect(screen.queryByText(/No commits yet/)).toBeNull();
+  });
+});
+
+describe('syncing from the git bar', () => {
+  it('says how far behind the base the branch is, also in the sync dialog', async () => {
+    renderWithBackend(<GitBar session={makeSession('s1')} isRunning={false} />, {
+      'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, behindBase: 3 })),
+    });
+    await waitFor(() => expect(screen.getByTestId('git-behind').textContent).toBe('3 behind main'));
+    expect(screen.getByTestId('git-sync').getAttribute('aria-disabled')).toBe('false');
+    fireEvent.click(screen.getByTestId('git-sync'));
+    expect(screen.getByTestId('sync-behind').textContent).toBe(
+      'main has 3 commits that chatml/s1 does not have yet.',
+    );
+  });
+
+  it('stays offered when up to date (the base may have moved since), saying what was last seen', async () => {
+    renderWithBackend(<GitBar session={makeSession('s1')} isRunning={false} />, {
+      'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, behindBase: 0 })),
+    });
+    await waitFor(() => expect(screen.getByTestId('git-bar').textContent).toContain('1 commit'));
+    expect(screen.queryByTestId('git-behind')).toBeNull();
+    fireEvent.click(screen.getByTestId('git-sync'));
+    expect(screen.getByTestId('sync-behind').textContent).toContain('already had every commit of main');
+  });
+
+  it('is refused up front for edits to tracked files, not for untracked ones', async () => {
+    let tracked = 1;
+    const { rerender } = renderWithBackend(<GitBar session={makeSession('s1')} isRunning={false} />, {
+      'GET /sessions/s1/commits': () =>
+        ok(commitList({ uncommitted: ['new.md', 'src/app.ts'], tracked, behindBase: 2 })),
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('git-sync').getAttribute('title')).toBe(
+        'Commit or discard the changes to tracked files first.',
+      ),
+    );
+    expect(screen.getByTestId('git-sync').getAttribute('aria-disabled')).toBe('true');
+    // Only the new file left: git leaves untracked files alone, so syncing is offered.
+    tracked = 0;
+    rerender(<GitBar session={makeSession('s1', { updatedAt: 2 })} isRunning={false} />);
+    await waitFor(() => expect(screen.getByTestId('git-sync').getAttribute('aria-disabled')).toBe('false'));
+    expect(screen.getByTestId('git-reason').textContent).toBe('2 uncommitted');
   });
 });

@@ -12,6 +12,7 @@ import { SyncConflicts } from './SyncConflicts';
 import { SyncDialog } from './SyncDialog';
 import { useCommitList, usePullRequest } from './use-git-data';
 import './git.css';
+import { countOf } from '../format';
 
 type Dialog = 'commit' | 'sync' | 'merge' | 'pull-request';
 
@@ -76,6 +77,15 @@ export function GitBar({
   const loadingReason = hasWorktree && !list && !listFailure ? 'Checking the branch’s commits…' : undefined;
   const commitReason =
     busyReason ?? loadingReason ?? (list && uncommittedCount === 0 ? 'Nothing to commit.' : undefined);
+  // Untracked files do not stop a sync (git leaves them alone); edits to tracked files do. Being up
+  // to date does not disable it: the base may have moved since the list was read, and the backend
+  // answers "already up to date" itself.
+  const syncReason =
+    busyReason ??
+    (list && list.trackedUncommittedCount > 0
+      ? 'Commit or discard the changes to tracked files first.'
+      : undefined);
+  const behindBase = list?.behindBase ?? 0;
   const mergeReason =
     busyReason ??
     loadingReason ??
@@ -197,8 +207,15 @@ export function GitBar({
             <span className="visually-hidden">into</span> {session.baseBranch}
           </span>
           {list && commitCount > 0 && (
-            <span className="muted small-text">
-              {commitCount === 1 ? '1 commit' : `${commitCount} commits`}
+            <span className="muted small-text">{countOf(commitCount, 'commit')}</span>
+          )}
+          {hasWorktree && behindBase > 0 && (
+            <span
+              className="muted small-text"
+              title={`${session.baseBranch} has ${countOf(behindBase, 'commit')} this branch does not have yet: Sync brings them in.`}
+              data-testid="git-behind"
+            >
+              {behindBase} behind {session.baseBranch}
             </span>
           )}
           {hint && (
@@ -214,7 +231,7 @@ export function GitBar({
         </div>
         <div className="git-actions trailing-group">
           {action('Commit…', 'git-commit', commitReason, () => open('commit'))}
-          {action('Sync…', 'git-sync', busyReason, () => open('sync'))}
+          {action('Sync…', 'git-sync', syncReason, () => open('sync'))}
           {action('Merge…', 'git-merge', mergeReason, () => open('merge'))}
           {action(isPushing ? 'Pushing…' : 'Push', 'git-push', pushReason, () => void push(), isPushing)}
           {pr.status ? (
@@ -305,6 +322,7 @@ export function GitBar({
       />
       <SyncDialog
         session={session}
+        behindBase={list?.behindBase ?? null}
         isOpen={dialog === 'sync'}
         onClose={() => setDialog(undefined)}
         onSynced={(result) => onSynced(result, 'sync')}

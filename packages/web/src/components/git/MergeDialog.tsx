@@ -4,6 +4,7 @@ import { useServices } from '../../app/services';
 import { Modal } from '../Modal';
 import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
+import { countOf } from '../format';
 
 const strategies: { value: MergeStrategy; label: string; detail: string }[] = [
   {
@@ -56,7 +57,7 @@ export function MergeDialog({
     }
   };
 
-  const commits = commitCount === 1 ? '1 commit' : `${commitCount} commits`;
+  const commits = countOf(commitCount, 'commit');
   return (
     <Modal
       isOpen={isOpen}

@@ -5,6 +5,7 @@ import { formatRelativeTime } from '../format';
 import { useNow } from '../use-now';
 import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
+import { countOf } from '../format';
 
 /** One word for a check: its conclusion when done, else where it is. */
 function checkLabel(check: PullRequestCheck): string {
@@ -95,7 +96,7 @@ export function PullRequestPanel({
     setSentNote(undefined);
     try {
       const { count, queued } = await api.sendReviewCommentsToAgent(sessionId);
-      const what = count === 1 ? '1 review comment' : `${count} review comments`;
+      const what = countOf(count, 'review comment');
       setSentNote(`Sent ${what} to the agent${queued ? '; it waits for the current turn' : ''}.`);
       onSentToAgent?.(count);
     } catch (caught) {

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useServices } from '../../app/services';
 import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
+import { countOf } from '../format';
 
 type Step = 'abort' | 'continue' | 'agent';
 
@@ -55,7 +56,7 @@ export function SyncConflicts({
   };
 
   const isDisabled = working !== undefined || isRunning;
-  const files = sync.conflicts.length === 1 ? '1 file' : `${sync.conflicts.length} files`;
+  const files = countOf(sync.conflicts.length, 'file');
   return (
     <section className="git-conflicts" aria-label="Sync conflicts" data-testid="sync-conflicts">
       <p className="git-conflicts-title">

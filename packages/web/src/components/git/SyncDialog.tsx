@@ -1,6 +1,7 @@
 import type { Session, SyncResponse, SyncStrategy } from '@chatml/protocol';
 import { useEffect, useState } from 'react';
 import { useServices } from '../../app/services';
+import { countOf } from '../format';
 import { Modal } from '../Modal';
 import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
@@ -21,11 +22,14 @@ const strategies: { value: SyncStrategy; label: string; detail: string }[] = [
 /** Bring the base branch's new commits into the session branch. Conflicts go to the conflict view. */
 export function SyncDialog({
   session,
+  behindBase,
   isOpen,
   onClose,
   onSynced,
 }: {
   session: Session;
+  /** The base's commits the branch lacks, as last read (null: not known). */
+  behindBase: number | null;
   isOpen: boolean;
   onClose: () => void;
   onSynced: (result: SyncResponse) => void;
@@ -68,6 +72,13 @@ export function SyncDialog({
           void sync();
         }}
       >
+        {behindBase !== null && (
+          <p data-testid="sync-behind">
+            {behindBase > 0
+              ? `${session.baseBranch} has ${countOf(behindBase, 'commit')} that ${session.branch} does not have yet.`
+              : `When last checked, ${session.branch} already had every commit of ${session.baseBranch}; syncing checks again.`}
+          </p>
+        )}
         <fieldset className="git-choices">
           <legend>How to bring in the new commits of {session.baseBranch}</legend>
           {strategies.map((choice, index) => (

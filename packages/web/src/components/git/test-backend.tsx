@@ -93,7 +93,14 @@ export function deferred<T>() {
 }
 
 export function commitList(
-  overrides: { uncommitted?: string[]; commits?: number; unavailableReason?: 'branch_missing' } = {},
+  overrides: {
+    uncommitted?: string[];
+    /** How many of `uncommitted` are tracked files (default: all of them). */
+    tracked?: number;
+    commits?: number;
+    behindBase?: number;
+    unavailableReason?: 'branch_missing';
+  } = {},
 ) {
   const uncommitted = overrides.uncommitted ?? [];
   return {
@@ -109,6 +116,8 @@ export function commitList(
     })),
     uncommitted,
     uncommittedCount: uncommitted.length,
+    trackedUncommittedCount: overrides.tracked ?? uncommitted.length,
+    behindBase: overrides.unavailableReason ? null : (overrides.behindBase ?? 0),
     unavailableReason: overrides.unavailableReason ?? null,
   };
 }
