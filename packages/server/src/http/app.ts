@@ -17,7 +17,8 @@ import { sessionRoutes } from './routes/sessions.js';
 import { workspaceBranchRoutes } from './routes/workspace-branches.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { AccessPolicy } from './security.js';
-import { type StaticFiles, uiRoutes, uiStaticFiles } from './ui.js';
+import { uiRoutes } from './ui.js';
+import { type StaticFiles, uiStaticFiles } from './ui-files.js';
 
 export interface AppDeps {
   policy: AccessPolicy;
@@ -115,8 +116,7 @@ async function handle(
     const match = router.find(method, url.pathname);
     if (!match) {
       if (!isApi && files && (method === 'GET' || method === 'HEAD')) {
-        const next = await serveFile(files, request, response);
-        if (!next) return;
+        if (await files(request, response)) return;
       }
       answer = c.json(body('not_found', `No route for ${method} ${url.pathname}.`), 404);
     } else {
@@ -136,15 +136,6 @@ async function handle(
     answer = errorResponse(c, error, logger);
   }
   send(response, method, answer, logger);
-}
-
-/** Let sirv answer; resolves true when it found no file and the app must answer instead. */
-function serveFile(files: StaticFiles, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-  return new Promise((resolve) => {
-    response.once('finish', () => resolve(false));
-    response.once('close', () => resolve(false));
-    files(request, response, () => resolve(true));
-  });
 }
 
 function send(response: ServerResponse, method: string, answer: HttpResponse, logger?: Logger): void {

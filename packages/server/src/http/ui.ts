@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import sirv from 'sirv';
 import type { HttpContext, HttpResponse } from './http-context.js';
 import { Router } from './router.js';
 
@@ -101,34 +99,29 @@ export function findWebDist(): string | undefined {
  * back/forward work. Without a built UI, a minimal page still proves the launch flow.
  */
 export function uiRoutes(uiDir: string | undefined): Router {
-  const html = uiDir ? readFileSync(join(uiDir, 'index.html'), 'utf8') : page;
+  const html = uiDir ? indexPage(join(uiDir, 'index.html')) : () => page;
   const shell = (c: HttpContext): HttpResponse => {
     pageHeaders(c);
-    return c.html(html);
+    return c.html(html());
   };
   const router = new Router().get('/', shell);
   return uiDir ? router.get('/w/*', shell).get('/settings', shell) : router;
 }
 
-/** Calls `next` when no file matches, so the app can answer with its own 404. */
-export type StaticFiles = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
-
 /**
- * The UI's files (GET/HEAD only): content-hashed `assets/` cached for a year, everything else
- * revalidated; never a directory listing, never a file outside `uiDir` (sirv resolves within it).
+ * `index.html`, read again when it changed: a UI rebuilt while the backend runs names new asset
+ * files, and a page naming the old ones would load nothing. While it is being rewritten (missing
+ * or unreadable) the last good copy is served.
  */
-export function uiStaticFiles(uiDir: string | undefined): StaticFiles | undefined {
-  if (!uiDir) return undefined;
-  const serve = sirv(uiDir, {
-    etag: true,
-    dotfiles: false,
-    setHeaders: (response, pathname) => {
-      response.setHeader('X-Content-Type-Options', 'nosniff');
-      response.setHeader(
-        'Cache-Control',
-        pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      );
-    },
-  });
-  return (request, response, next) => serve(request, response, next);
+function indexPage(path: string): () => string {
+  let cached: { mtimeMs: number; html: string } | undefined;
+  return () => {
+    try {
+      const { mtimeMs } = statSync(path);
+      if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, html: readFileSync(path, 'utf8') };
+    } catch (error) {
+      if (!cached) throw error;
+    }
+    return cached.html;
+  };
 }
