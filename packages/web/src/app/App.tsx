@@ -20,6 +20,7 @@ import { sessionsOf } from '../state/catalog';
 import { applyTheme } from '../state/preferences';
 import { archiveMessage } from './archive-message';
 import { buildPaletteCommands } from './palette-commands';
+import { focusPermissionWhenShown, focusShownPermission, nextWaitingSession } from './pending-permission';
 import { navigate, useRoute, useRoutePathname } from './router';
 import { SETTINGS_PATH, sessionPath, workspacePath } from './routes';
 import { useCatalog, useConnectionState, useLocalValue, useServices } from './services';
@@ -34,12 +35,6 @@ const BACKEND_CHECK_MS = 3000;
  * by the URL; the command palette, shortcut help and archive confirmation above everything.
  */
 /** The oldest permission request on screen gets the focus (its Allow button), if there is one. */
-function focusPendingPermission(): void {
-  const allow = document.querySelector<HTMLElement>('[data-testid="permission-allow"]');
-  allow?.scrollIntoView({ block: 'nearest' });
-  allow?.focus();
-}
-
 export function App({
   onNewToken = reloadWithStoredToken,
 }: {
@@ -177,7 +172,13 @@ export function App({
     nextSession: () => stepSession(1),
     previousSession: () => stepSession(-1),
     focusComposer: () => document.getElementById('composer-input')?.focus(),
-    focusPermission: () => focusPendingPermission(),
+    focusPermission: () => {
+      if (focusShownPermission()) return;
+      const waiting = nextWaitingSession(sessionId, sessions, data.sessions.values());
+      if (!waiting) return;
+      navigate(sessionPath(waiting.workspaceId, waiting.id));
+      focusPermissionWhenShown();
+    },
   };
   // The listener is installed once; it always calls the handlers of the latest render.
   const shortcutsRef = useRef(runShortcut);

@@ -14,12 +14,64 @@ function setup(props: { isRunning?: boolean; onSend?: (text: string) => Promise<
 }
 
 describe('Composer', () => {
-  it('sends on Enter and clears the input once accepted', async () => {
+  it('sends on Enter and clears the input', async () => {
     const { onSend, input } = setup();
     fireEvent.change(input, { target: { value: 'hello' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(input.value).toBe(''));
     expect(onSend).toHaveBeenCalledWith('hello');
+  });
+
+  it('keeps what is typed while a message is on its way, and sends the next one after it, in order', async () => {
+    const accepted: string[] = [];
+    const gates: (() => void)[] = [];
+    const { onSend, input } = setup({
+      onSend: (text) =>
+        new Promise<void>((resolve) =>
+          gates.push(() => {
+            accepted.push(text);
+            resolve();
+          }),
+        ),
+    });
+    fireEvent.change(input, { target: { value: 'first' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(input.value).toBe('');
+    expect(screen.getByTestId('composer-sending')).toBeTruthy();
+    // The backend has not answered yet: the user types on, and sends again.
+    fireEvent.change(input, { target: { value: 'second' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    fireEvent.change(input, { target: { value: 'third, still typing' } });
+    expect(onSend).toHaveBeenCalledTimes(1); // one at a time
+    gates.shift()?.();
+    await waitFor(() => expect(onSend).toHaveBeenCalledTimes(2));
+    gates.shift()?.();
+    await waitFor(() => expect(screen.queryByTestId('composer-sending')).toBeNull());
+    expect(accepted).toEqual(['first', 'second']);
+    expect(input.value).toBe('third, still typing');
+  });
+
+  it('puts refused messages back before what was typed since, and sends none after a refusal', async () => {
+    let calls = 0;
+    let refuse: (error: Error) => void = () => {};
+    const { onSend, input } = setup({
+      onSend: () => {
+        calls += 1;
+        return new Promise<void>((_, reject) => {
+          refuse = reject;
+        });
+      },
+    });
+    fireEvent.change(input, { target: { value: 'first' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    fireEvent.change(input, { target: { value: 'second' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    fireEvent.change(input, { target: { value: 'draft' } });
+    refuse(new Error('The backend is unreachable.'));
+    expect((await screen.findByRole('alert')).textContent).toBe('The backend is unreachable.');
+    expect(input.value).toBe('first\n\nsecond\n\ndraft');
+    expect(calls).toBe(1);
+    expect(onSend).toHaveBeenCalledTimes(1);
   });
 
   it('leaves Shift+Enter to the textarea as a new line', () => {

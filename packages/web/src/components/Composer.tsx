@@ -90,20 +90,40 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
     });
   };
 
-  const send = async () => {
-    const message = text.trim();
-    if (message === '' || isSending || isDisabled) return;
+  // Messages the user sent that the backend has not accepted yet, oldest first. The box empties at
+  // once, so typing the next message while one is on its way loses nothing; they go one at a time,
+  // in order, and any the backend refused go back into the box (before what was typed since).
+  const outbox = useRef<string[]>([]);
+  const isDraining = useRef(false);
+  const drain = async () => {
+    if (isDraining.current) return;
+    isDraining.current = true;
     setIsSending(true);
-    setError(undefined);
     try {
-      await onSend(message);
-      setText('');
-      setMention(undefined);
-    } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      while (outbox.current.length > 0) {
+        try {
+          await onSend(outbox.current[0] ?? '');
+          outbox.current.shift();
+        } catch (caught) {
+          const unsent = outbox.current.splice(0);
+          setText((typed) => [...unsent, typed].filter((part) => part.trim() !== '').join('\n\n'));
+          setError(caught instanceof Error ? caught.message : String(caught));
+        }
+      }
     } finally {
+      isDraining.current = false;
       setIsSending(false);
     }
+  };
+
+  const send = () => {
+    const message = text.trim();
+    if (message === '' || isDisabled) return;
+    outbox.current.push(message);
+    setText('');
+    setMention(undefined);
+    setError(undefined);
+    void drain();
   };
 
   const stop = async () => {
@@ -141,7 +161,7 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
     // An IME composition uses Enter to confirm a character, not to send.
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
-      void send();
+      send();
     } else if (event.key === 'Escape' && isRunning) {
       event.preventDefault();
       void stop();
@@ -154,7 +174,7 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
       className="composer"
       onSubmit={(event) => {
         event.preventDefault();
-        void send();
+        send();
       }}
     >
       {isPickerOpen && (
@@ -195,6 +215,11 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
         <span className="visually-hidden" aria-live="polite">
           {isPickerOpen && !pickerStatus ? `${matches.length} files match` : ''}
         </span>
+        {isSending && (
+          <span className="muted small-text" data-testid="composer-sending">
+            Sending…
+          </span>
+        )}
         {error && (
           <span className="form-error" role="alert">
             {error}
@@ -214,7 +239,7 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
           type="submit"
           className="button primary"
           data-testid="composer-send"
-          disabled={isDisabled || isSending || text.trim() === ''}
+          disabled={isDisabled || text.trim() === ''}
         >
           Send
         </button>
