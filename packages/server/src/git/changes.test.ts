@@ -150,6 +150,20 @@ describe('listSessionCommits and commitDiff', () => {
     expect(firstDiff.files[0]?.patch).toContain('+export const app = 2;');
   });
 
+  it('stops reading when whoever asked goes away', async () => {
+    const controller = new AbortController();
+    const listing = listCommitsOf({
+      worktreePath,
+      hasWorktree: true,
+      repoPath: repo.path,
+      branch: 'chatml/s',
+      baseBranch: 'main',
+      signal: controller.signal,
+    });
+    controller.abort();
+    await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('refuses hostile or unknown revisions', async () => {
     await expect(commitDiff({ worktreePath, sha: '--output=/tmp/x' })).rejects.toThrow(BadRequestError);
     await expect(commitDiff({ worktreePath, sha: 'HEAD..main' })).rejects.toThrow(BadRequestError);

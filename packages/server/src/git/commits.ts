@@ -26,12 +26,15 @@ export async function listSessionCommits(options: {
   worktreePath: string;
   baseBranch: string;
   limit?: number;
+  /** Stops the git processes (the client that asked went away). */
+  signal?: AbortSignal;
 }): Promise<CommitList> {
+  const { signal } = options;
   const baseBranch = await validateBranchName(options.baseBranch);
   const [read, entries] = await Promise.all([
-    readCommits(options.worktreePath, 'HEAD', baseBranch, options.limit),
+    readCommits(options.worktreePath, 'HEAD', baseBranch, options.limit, signal),
     // Paths `git add --all` would commit, each untracked file on its own so each can be discarded.
-    listUncommittedEntries(options.worktreePath, { untrackedFiles: 'all' }),
+    listUncommittedEntries(options.worktreePath, { untrackedFiles: 'all', signal }),
   ]);
   const uncommitted = entries.map((entry) => entry.path).sort();
   return {
@@ -54,16 +57,17 @@ export async function listCommitsOf(options: {
   repoPath: string;
   branch: string;
   baseBranch: string;
+  signal?: AbortSignal;
 }): Promise<CommitList> {
-  const { worktreePath, repoPath, branch, baseBranch } = options;
+  const { worktreePath, repoPath, branch, baseBranch, signal } = options;
   if (options.hasWorktree && existsSync(worktreePath)) {
     try {
-      return await listSessionCommits({ worktreePath, baseBranch });
+      return await listSessionCommits({ worktreePath, baseBranch, signal });
     } catch (error) {
-      if (existsSync(worktreePath)) throw error;
+      if (signal?.aborted || existsSync(worktreePath)) throw error;
     }
   }
-  return listBranchCommits({ repoPath, branch, baseBranch });
+  return listBranchCommits({ repoPath, branch, baseBranch, signal });
 }
 
 /**
@@ -80,20 +84,22 @@ export async function listBranchCommits(options: {
   branch: string;
   baseBranch: string;
   limit?: number;
+  signal?: AbortSignal;
 }): Promise<CommitList> {
+  const { signal } = options;
   const branch = await validateBranchName(options.branch);
   const baseBranch = await validateBranchName(options.baseBranch);
   // Resolved once, so the merge-base and the log read the same tip even if the branch moves.
   const tip = await runGit(
     ['rev-parse', '-q', '--verify', '--end-of-options', `refs/heads/${branch}^{commit}`],
-    { cwd: options.repoPath, okExitCodes: [0, 1] },
+    { cwd: options.repoPath, okExitCodes: [0, 1], signal },
   );
   const nothing = { uncommitted: [], uncommittedCount: 0, trackedUncommittedCount: 0 };
   if (tip.exitCode !== 0) {
     const gone = { mergeBase: null, commits: [], behindBase: null };
     return { ...gone, ...nothing, unavailableReason: 'branch_missing' };
   }
-  const read = await readCommits(options.repoPath, tip.stdout.trim(), baseBranch, options.limit);
+  const read = await readCommits(options.repoPath, tip.stdout.trim(), baseBranch, options.limit, signal);
   return { ...read, ...nothing, unavailableReason: null };
 }
 
@@ -103,8 +109,9 @@ async function readCommits(
   head: string,
   baseBranch: string,
   limit = 1000,
+  signal?: AbortSignal,
 ): Promise<{ mergeBase: string; commits: CommitInfo[]; behindBase: number }> {
-  const mergeBase = await findMergeBase(cwd, baseBranch, undefined, head);
+  const mergeBase = await findMergeBase(cwd, baseBranch, signal, head);
   const [log, behind] = await Promise.all([
     runGit(
       [
@@ -115,10 +122,10 @@ async function readCommits(
         '--end-of-options',
         `${mergeBase}..${head}`,
       ],
-      { cwd },
+      { cwd, signal },
     ),
     // The base's commits since the merge-base: what a sync would bring in.
-    runGit(['rev-list', '--count', '--end-of-options', `${head}..${baseBranch}^{commit}`], { cwd }),
+    runGit(['rev-list', '--count', '--end-of-options', `${head}..${baseBranch}^{commit}`], { cwd, signal }),
   ]);
   return {
     mergeBase,

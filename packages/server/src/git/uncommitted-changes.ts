@@ -8,6 +8,8 @@ export interface ListUncommittedOptions {
    * status.showUntrackedFiles says (by default an untracked folder is one `dir/` entry).
    */
   untrackedFiles: 'no' | 'all' | 'as-configured';
+  /** Stops git (whoever asked went away). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -37,7 +39,10 @@ export async function listUncommittedEntries(
 ): Promise<UncommittedEntry[]> {
   const untracked =
     options.untrackedFiles === 'as-configured' ? [] : [`--untracked-files=${options.untrackedFiles}`];
-  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', ...untracked], { cwd: worktreePath });
+  const { stdout } = await runGit(['status', '--porcelain=v1', '-z', ...untracked], {
+    cwd: worktreePath,
+    signal: options.signal,
+  });
   // Records are "XY <path>\0"; with -z paths are never quoted, so spaces and quotes come out as is.
   const records = stdout.split('\0');
   const entries: UncommittedEntry[] = [];

@@ -80,11 +80,11 @@ export class SessionGit {
   }
 
   /** Without a worktree (archived, or its folder deleted) the kept branch is read in the repository. */
-  commits(sessionId: string): Promise<CommitList> {
+  commits(sessionId: string, signal?: AbortSignal): Promise<CommitList> {
     const { session, workspace } = this.target(sessionId);
     const { worktreePath, branch, baseBranch } = session;
     const hasWorktree = session.status !== 'archived';
-    return listCommitsOf({ worktreePath, hasWorktree, repoPath: workspace.path, branch, baseBranch });
+    return listCommitsOf({ worktreePath, hasWorktree, repoPath: workspace.path, branch, baseBranch, signal });
   }
 
   commitDiff(sessionId: string, sha: string): Promise<CommitDiff> {

@@ -127,8 +127,8 @@ export class ApiClient {
     return this.request('GET', `/workspaces/${enc(workspaceId)}/branches`, BranchList);
   }
 
-  diff(sessionId: string): Promise<DiffResponse> {
-    return this.request('GET', `/sessions/${enc(sessionId)}/diff`, DiffResponse);
+  diff(sessionId: string, signal?: AbortSignal): Promise<DiffResponse> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/diff`, DiffResponse, undefined, signal);
   }
 
   // ---- the way out: commits, discard, commit, sync, merge back, restore (docs/API.md "Git") ----
@@ -139,8 +139,8 @@ export class ApiClient {
   }
 
   /** The session branch's own commits, newest first, and the paths with uncommitted changes. */
-  commits(sessionId: string): Promise<CommitList> {
-    return this.request('GET', `/sessions/${enc(sessionId)}/commits`, CommitList);
+  commits(sessionId: string, signal?: AbortSignal): Promise<CommitList> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/commits`, CommitList, undefined, signal);
   }
 
   /** A file as it is at a commit (`GET /sessions/:id/file`). */
@@ -201,8 +201,9 @@ export class ApiClient {
   }
 
   /** The session's PR as GitHub has it now, or null when the session has none (a 200, not a 404). */
-  pullRequest(sessionId: string): Promise<PullRequestStatusResponse> {
-    return this.request('GET', `/sessions/${enc(sessionId)}/pr`, PullRequestStatusResponse);
+  pullRequest(sessionId: string, signal?: AbortSignal): Promise<PullRequestStatusResponse> {
+    const path = `/sessions/${enc(sessionId)}/pr`;
+    return this.request('GET', path, PullRequestStatusResponse, undefined, signal);
   }
 
   pullRequestPrefill(sessionId: string): Promise<PullRequestDraft> {
@@ -231,11 +232,16 @@ export class ApiClient {
     return this.request('POST', `/sessions/${enc(sessionId)}/drafts/pr`, PullRequestDraft);
   }
 
+  /**
+   * `signal` cancels the request (the view that asked went away): the backend sees the connection
+   * close and stops its work for it, and the promise rejects with an `aborted` ApiError.
+   */
   private async request<Schema extends z.ZodType>(
     method: string,
     path: string,
     schema: Schema,
     body?: unknown,
+    signal?: AbortSignal,
   ): Promise<z.output<Schema>> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -245,8 +251,10 @@ export class ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
       });
     } catch (error) {
+      if (signal?.aborted) throw new ApiError('aborted', 'The request was cancelled.', 0);
       throw networkError(error);
     }
     if (!response.ok) throw await apiErrorFromResponse(response);

@@ -23,7 +23,7 @@ export function sessionGitRoutes(
         return c.streamJson(await git.diffStream(c.req.param('id'), query.offset, c.req.signal));
       return c.json(await git.diff(c.req.param('id'), query));
     })
-    .get('/sessions/:id/commits', async (c) => c.json(await git.commits(c.req.param('id'))))
+    .get('/sessions/:id/commits', async (c) => c.json(await git.commits(c.req.param('id'), c.req.signal)))
     .get('/sessions/:id/commits/:sha/diff', async (c) =>
       c.json(await git.commitDiff(c.req.param('id'), c.req.param('sha'))),
     )

@@ -1,6 +1,7 @@
 import type { DiffResponse, FileDiff, SessionGitState } from '@chatml/protocol';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/rest-client';
+import { useLatestRequest } from '../../api/use-latest-request';
 import { useServices, useTranscriptSource, useTranscriptValue } from '../../app/services';
 import type { TranscriptItem } from '../../state/transcript-types';
 import { DiscardFileButton } from '../git/DiscardFileButton';
@@ -104,10 +105,10 @@ export function ChangesPanel({
   const [error, setError] = useState<string>();
   const [isLoading, setIsLoading] = useState(false);
   const [mode, setMode] = useDiffMode();
-  const latestRequest = useRef(0);
+  const start = useLatestRequest();
 
   const load = useCallback(async () => {
-    const request = ++latestRequest.current;
+    const signal = start();
     if (isArchived) {
       // Whatever was shown is gone with the worktree (or saved in the archive ref): never offer it.
       setDiff(undefined);
@@ -117,18 +118,17 @@ export function ChangesPanel({
     }
     setIsLoading(true);
     try {
-      const next = await api.diff(sessionId);
+      const next = await api.diff(sessionId, signal);
       // A slower, older response must not overwrite a newer one.
-      if (request !== latestRequest.current) return;
+      if (signal.aborted) return;
       setDiff(next);
       setError(undefined);
     } catch (caught) {
-      if (request === latestRequest.current)
-        setError(caught instanceof Error ? caught.message : String(caught));
+      if (!signal.aborted) setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
-      if (request === latestRequest.current) setIsLoading(false);
+      if (!signal.aborted) setIsLoading(false);
     }
-  }, [api, sessionId, isArchived]);
+  }, [api, sessionId, isArchived, start]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: refreshSignal is the reason to reload
   useEffect(() => {

@@ -103,3 +103,25 @@ describe('syncing from the git bar', () => {
     expect(screen.getByTestId('git-reason').textContent).toBe('2 uncommitted');
   });
 });
+
+describe('what the git bar asks the backend', () => {
+  it('cancels a read that a newer one supersedes, and the last one when the session is left', async () => {
+    const never = () => new Promise<never>(() => {});
+    const { callsTo, rerender, unmount } = renderWithBackend(
+      <GitBar session={makeSession('s1', { updatedAt: 1 })} isRunning={false} />,
+      { 'GET /sessions/s1/commits': never, 'GET /sessions/s1/pr': never },
+    );
+    await waitFor(() => expect(callsTo('GET', '/sessions/s1/commits')).toHaveLength(1));
+    rerender(<GitBar session={makeSession('s1', { updatedAt: 2 })} isRunning={false} />);
+    await waitFor(() => expect(callsTo('GET', '/sessions/s1/commits')).toHaveLength(2));
+    const [first, second] = callsTo('GET', '/sessions/s1/commits');
+    expect(first?.signal?.aborted).toBe(true);
+    expect(second?.signal?.aborted).toBe(false);
+    // Switching to another session: nothing keeps a connection (or the backend's git) busy for it.
+    unmount();
+    expect(second?.signal?.aborted).toBe(true);
+    expect(callsTo('GET', '/sessions/s1/pr').every((call) => call.signal?.aborted)).toBe(true);
+    // A cancelled read is not a failure to show.
+    expect(screen.queryByTestId('git-error')).toBeNull();
+  });
+});

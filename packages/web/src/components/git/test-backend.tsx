@@ -14,6 +14,8 @@ export interface RecordedCall {
   method: string;
   path: string;
   body: unknown;
+  /** The request's cancel signal, if the caller gave one. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -33,7 +35,7 @@ export function renderWithBackend(
     const path = input.replace(/^\/api\/v1/, '');
     const method = init?.method ?? 'GET';
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    calls.push({ method, path, body });
+    calls.push({ method, path, body, signal: init?.signal ?? undefined });
     const key = `${method} ${path}`;
     const route = routes[key];
     const count = counts.get(key) ?? 0;

@@ -1,5 +1,6 @@
 import type { CommitList, PullRequestStatus } from '@chatml/protocol';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { useLatestRequest } from '../../api/use-latest-request';
 import { useServices } from '../../app/services';
 import { type GitFailure, toGitFailure } from './git-errors';
 
@@ -13,18 +14,18 @@ export function useCommitList(sessionId: string, version: unknown) {
   const { api } = useServices();
   const [list, setList] = useState<CommitList>();
   const [failure, setFailure] = useState<GitFailure>();
-  const latest = useRef(0);
+  const start = useLatestRequest();
   const reload = useCallback(async () => {
-    const request = ++latest.current;
+    const signal = start();
     try {
-      const next = await api.commits(sessionId);
-      if (request !== latest.current) return;
+      const next = await api.commits(sessionId, signal);
+      if (signal.aborted) return;
       setList(next);
       setFailure(undefined);
     } catch (caught) {
-      if (request === latest.current) setFailure(toGitFailure(caught));
+      if (!signal.aborted) setFailure(toGitFailure(caught));
     }
-  }, [api, sessionId]);
+  }, [api, sessionId, start]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the reason to reload
   useEffect(() => {
     void reload();
@@ -42,37 +43,37 @@ export function usePullRequest(sessionId: string) {
   const [status, setStatus] = useState<PullRequestStatus | null>();
   const [failure, setFailure] = useState<GitFailure>();
   const [isRefreshing, setIsRefreshing] = useState(false);
-  const latest = useRef(0);
+  const start = useLatestRequest();
 
   const refresh = useCallback(async () => {
-    const request = ++latest.current;
+    const signal = start();
     setIsRefreshing(true);
     try {
-      const next = await api.pullRequest(sessionId);
-      if (request !== latest.current) return;
+      const next = await api.pullRequest(sessionId, signal);
+      if (signal.aborted) return;
       setStatus(next);
       setFailure(undefined);
     } catch (caught) {
-      if (request !== latest.current) return;
+      if (signal.aborted) return;
       setFailure(toGitFailure(caught));
       // Unknown is not "none": keep a status we had, else stop showing "loading".
       setStatus((current) => current ?? null);
     } finally {
-      if (request === latest.current) setIsRefreshing(false);
+      if (!signal.aborted) setIsRefreshing(false);
     }
-  }, [api, sessionId]);
+  }, [api, sessionId, start]);
 
   useEffect(() => {
     void refresh();
     return ws.onFrame((frame) => {
       if (frame.type !== 'pull_request_updated' || frame.sessionId !== sessionId) return;
       // A pushed update supersedes a request still in flight.
-      latest.current++;
+      start();
       setIsRefreshing(false);
       setStatus(frame.pullRequest);
       setFailure(undefined);
     });
-  }, [ws, sessionId, refresh]);
+  }, [ws, sessionId, refresh, start]);
 
   return { status, failure, isRefreshing, refresh };
 }
