@@ -1,3 +1,5 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConflictError } from '../errors.js';
 import { CHATML_IDENTITY } from './git-identity.js';
 import { archiveRef, restoredRef } from './ref-names.js';
@@ -9,11 +11,24 @@ export interface SavedWork {
   archivedRef: string | null;
   /** The worktree's HEAD (the session branch tip) at the time of saving. */
   headSha: string;
+  /** Git-ignored files saved with the work (small, standalone: `.env`, local config). */
+  keptIgnored: string[];
+  /** Git-ignored paths not saved — whole ignored folders (`build/`), large files — and so deleted. */
+  droppedIgnored: string[];
 }
 
 /**
- * Saves everything uncommitted in `worktreePath` — tracked changes, deletions and untracked files
- * that are not ignored — as one commit whose parent is HEAD, on `refs/chatml/archive/<sessionId>`.
+ * Which git-ignored files an archive keeps. Ignored does not mean worthless: `.env` and local config
+ * files are ignored precisely because they are personal, and a removed worktree would take them
+ * along. Whole ignored folders (dependencies, build output) are regenerated, and large files are
+ * usually artefacts: those go with the worktree, and the archive says which.
+ */
+const KEEP_IGNORED = { fileBytes: 1 << 20, totalBytes: 16 << 20, files: 500 };
+
+/**
+ * Saves everything uncommitted in `worktreePath` — tracked changes, deletions, untracked files and
+ * small git-ignored files (`KEEP_IGNORED`; whole ignored folders are not saved, and are reported in
+ * `droppedIgnored`) — as one commit whose parent is HEAD, on `refs/chatml/archive/<sessionId>`.
  * Neither the worktree's files nor its index are changed. With nothing uncommitted, no ref is
  * written and `archivedRef` is null. An older archive of the same session that is overwritten stays
  * in that ref's reflog.
@@ -22,18 +37,29 @@ export async function saveUncommittedWork(worktreePath: string, sessionId: strin
   const ref = archiveRef(sessionId);
   const headSha = await revParse(worktreePath, 'HEAD');
   const headTree = await revParse(worktreePath, 'HEAD^{tree}');
-  const tree = await withSnapshotIndex(worktreePath, async ({ env, unindexedRepos }) => {
-    const nestedRepos = [...unindexedRepos, ...(await newGitlinks(worktreePath, env))];
-    if (nestedRepos.length > 0) {
-      // Removing the worktree deletes these folders, and a commit cannot hold their contents.
-      throw new ConflictError(
-        `${worktreePath} contains git repositories whose files cannot be archived: ${nestedRepos.join(', ')} — move them out of the session folder (or commit them as submodules) and try again.`,
-      );
-    }
-    const { stdout } = await runGit(['write-tree'], { cwd: worktreePath, env: { ...env } });
-    return stdout.trim();
-  });
-  if (tree === headTree) return { archivedRef: null, headSha };
+  const { tree, keptIgnored, droppedIgnored } = await withSnapshotIndex(
+    worktreePath,
+    async ({ env, unindexedRepos }) => {
+      const nestedRepos = [...unindexedRepos, ...(await newGitlinks(worktreePath, env))];
+      if (nestedRepos.length > 0) {
+        // Removing the worktree deletes these folders, and a commit cannot hold their contents.
+        throw new ConflictError(
+          `${worktreePath} contains git repositories whose files cannot be archived: ${nestedRepos.join(', ')} — move them out of the session folder (or commit them as submodules) and try again.`,
+        );
+      }
+      const ignored = await sortIgnored(worktreePath, env);
+      if (ignored.keep.length > 0) {
+        await runGit(['add', '--force', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+          cwd: worktreePath,
+          env: { ...env, GIT_LITERAL_PATHSPECS: '1' },
+          input: ignored.keep.join('\0'),
+        });
+      }
+      const { stdout } = await runGit(['write-tree'], { cwd: worktreePath, env: { ...env } });
+      return { tree: stdout.trim(), keptIgnored: ignored.keep, droppedIgnored: ignored.drop };
+    },
+  );
+  if (tree === headTree) return { archivedRef: null, headSha, keptIgnored, droppedIgnored };
 
   const message = `chatml: uncommitted work of session ${sessionId}\n\nParent: the session branch at archive time. Tree: its working tree, untracked files included.\n`;
   const { stdout } = await runGit(['commit-tree', '--no-gpg-sign', '-p', headSha, '-F', '-', tree], {
@@ -48,7 +74,44 @@ export async function saveUncommittedWork(worktreePath: string, sessionId: strin
       cwd: worktreePath,
     },
   );
-  return { archivedRef: ref, headSha };
+  return { archivedRef: ref, headSha, keptIgnored, droppedIgnored };
+}
+
+/** The worktree's git-ignored entries, split into what an archive keeps and what it lets go. */
+async function sortIgnored(
+  worktreePath: string,
+  env: { GIT_INDEX_FILE: string },
+): Promise<{ keep: string[]; drop: string[] }> {
+  // --directory: a folder whose files are all ignored is one `dir/` entry, not thousands of files.
+  const { stdout } = await runGit(
+    ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'],
+    { cwd: worktreePath, env: { ...env } },
+  );
+  const keep: string[] = [];
+  const drop: string[] = [];
+  let totalBytes = 0;
+  for (const path of stdout.split('\0').filter((entry) => entry !== '')) {
+    if (path.endsWith('/')) {
+      drop.push(path);
+      continue;
+    }
+    const size = await lstat(join(worktreePath, path)).then(
+      (stats) => (stats.isFile() || stats.isSymbolicLink() ? stats.size : null),
+      () => null,
+    );
+    const fits =
+      size !== null &&
+      size <= KEEP_IGNORED.fileBytes &&
+      totalBytes + size <= KEEP_IGNORED.totalBytes &&
+      keep.length < KEEP_IGNORED.files;
+    if (fits) {
+      keep.push(path);
+      totalBytes += size;
+    } else if (size !== null) {
+      drop.push(path);
+    }
+  }
+  return { keep, drop };
 }
 
 /** What restoring found: no archive, an archive brought back cleanly, or one with conflicts. */
@@ -120,4 +183,18 @@ async function revParse(cwd: string, revision: string, mayBeMissing = false): Pr
     okExitCodes: mayBeMissing ? [0, 1] : [0],
   });
   return exitCode === 0 ? stdout.trim() : null;
+}
+
+/** What happened to git-ignored files on archive, for the session's status line; null if none. */
+export function describeIgnored(saved: Pick<SavedWork, 'keptIgnored' | 'droppedIgnored'>): string | null {
+  const list = (paths: string[]) =>
+    paths.length > 5 ? `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more` : paths.join(', ');
+  const parts = [];
+  if (saved.keptIgnored.length > 0)
+    parts.push(`Git-ignored files saved with the work: ${list(saved.keptIgnored)}.`);
+  if (saved.droppedIgnored.length > 0)
+    parts.push(
+      `Deleted with the worktree (git-ignored folders and large files, not saved): ${list(saved.droppedIgnored)}.`,
+    );
+  return parts.length > 0 ? parts.join(' ') : null;
 }

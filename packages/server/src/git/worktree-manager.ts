@@ -3,7 +3,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { archiveRef, validateBranchName } from './ref-names.js';
 import { runGit } from './run-git.js';
-import { type ArchiveOutcome, reapplyArchivedWork, saveUncommittedWork } from './work-archive.js';
+import {
+  type ArchiveOutcome,
+  reapplyArchivedWork,
+  type SavedWork,
+  saveUncommittedWork,
+} from './work-archive.js';
 import { listWorktrees, type WorktreeInfo } from './worktree-list.js';
 
 export interface CreateWorktreeOptions {
@@ -80,12 +85,12 @@ export class WorktreeManager {
   }
 
   /**
-   * Saves uncommitted work (tracked changes and untracked, non-ignored files) as a commit on
+   * Saves uncommitted work (tracked changes, untracked files, small ignored files) as a commit on
    * `refs/chatml/archive/<sessionId>` whose parent is the worktree's HEAD, then removes the worktree.
    * The branch is kept. `archivedRef` is null when there was nothing uncommitted (or the folder was
    * already gone). Throws NotFoundError when `worktreePath` is not a worktree of `repoPath`.
    */
-  async remove(options: RemoveWorktreeOptions): Promise<{ archivedRef: string | null; headSha: string }> {
+  async remove(options: RemoveWorktreeOptions): Promise<SavedWork> {
     archiveRef(options.sessionId); // validates the id before anything runs
     const worktreePath = absolute(options.worktreePath);
     return this.serialize(options.repoPath, async () => {
@@ -96,7 +101,7 @@ export class WorktreeManager {
         // Deleted by hand: its files are gone already; drop the stale entry so the branch is free.
         await runGit(['worktree', 'prune'], { cwd: repoPath });
         if (entry.headSha === null) throw new NotFoundError('Worktree', worktreePath);
-        return { archivedRef: null, headSha: entry.headSha };
+        return { archivedRef: null, headSha: entry.headSha, keptIgnored: [], droppedIgnored: [] };
       }
       const saved = await saveUncommittedWork(worktreePath, sessionId);
       await runGit(['worktree', 'remove', '--force', '--', worktreePath], { cwd: repoPath });

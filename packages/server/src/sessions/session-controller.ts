@@ -180,11 +180,12 @@ export class SessionController {
     return runner;
   }
 
-  markArchived(archivedRef: string | null): void {
+  /** `note`: what the archive did that the user should know (git-ignored files saved or deleted). */
+  markArchived(archivedRef: string | null, note: string | null = null): void {
     this.record = this.context.sessions.update(this.record.id, {
       archivedRef: archivedRef ?? this.record.archivedRef,
     });
-    this.setStatus('archived', null);
+    this.setStatus('archived', note);
   }
 
   private pump(): void {

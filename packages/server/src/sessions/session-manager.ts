@@ -4,7 +4,7 @@ import type { AppPaths } from '../config/app-paths.js';
 import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
 import { generateUniqueName } from '../git/name-generator.js';
 import { sessionBranch, validateBranchName } from '../git/ref-names.js';
-import type { ArchiveOutcome } from '../git/work-archive.js';
+import { type ArchiveOutcome, describeIgnored } from '../git/work-archive.js';
 import type { WorktreeManager } from '../git/worktree-manager.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
@@ -190,14 +190,13 @@ export class SessionManager {
     // From here no message may start a runner in the worktree we are about to remove.
     await controller.close('it is being archived.', 'The session was archived.');
     try {
-      const archivedRef = await this.deps.repoLock.run(workspace.path, async () => {
+      const saved = await this.deps.repoLock.run(workspace.path, async () => {
         try {
-          const removed = await this.deps.worktrees.remove({
+          return await this.deps.worktrees.remove({
             repoPath: workspace.path,
             worktreePath: record.worktreePath,
             sessionId,
           });
-          return removed.archivedRef;
         } catch (error) {
           // A retry after an archive that removed the worktree but did not get to record it.
           if (error instanceof NotFoundError) return null;
@@ -205,7 +204,7 @@ export class SessionManager {
         }
       });
       this.diffStats.forget(sessionId);
-      controller.markArchived(archivedRef);
+      controller.markArchived(saved?.archivedRef ?? null, saved ? describeIgnored(saved) : null);
     } catch (error) {
       controller.reopen();
       throw error;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session, Workspace } from '@chatml/protocol';
 import { createBareRemote } from '@chatml/testkit';
@@ -43,11 +43,21 @@ describe('workspaces and archive', () => {
     const session = await harness.createSession(workspaceId, { name: 'to-archive' });
     writeFileSync(join(session.worktreePath, 'unsaved.txt'), 'precious\n');
     writeFileSync(join(session.worktreePath, 'README.md'), '# changed\n');
+    // Git-ignored: a secret the user keeps only here, and a folder any install regenerates.
+    writeFileSync(join(session.worktreePath, '.gitignore'), '.env\nnode_modules/\n');
+    writeFileSync(join(session.worktreePath, '.env'), 'TOKEN=mine\n');
+    mkdirSync(join(session.worktreePath, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(join(session.worktreePath, 'node_modules', 'dep', 'index.js'), '\n');
     const eventsBefore = await harness.events(session.id);
 
     const archived = await harness.request<Session>('POST', `/sessions/${session.id}/archive`);
     expect(archived.status).toBe(200);
     expect(archived.body.status).toBe('archived');
+    // Nothing deleted behind the user's back: what was kept and what went is said.
+    expect(archived.body.statusReason).toBe(
+      'Git-ignored files saved with the work: .env. Deleted with the worktree (git-ignored folders and large files, not saved): node_modules/.',
+    );
+    expect(await harness.repo.git(['show', `refs/chatml/archive/${session.id}:.env`])).toBe('TOKEN=mine\n');
     expect(existsSync(session.worktreePath)).toBe(false);
     expect((await harness.repo.git(['branch', '--list', 'chatml/to-archive'])).trim()).toContain(
       'chatml/to-archive',

@@ -12,6 +12,6 @@ export function archiveMessage(session: Session | undefined): string {
   ].filter(Boolean);
   return [
     ...inFlight,
-    'Its agent stops and its worktree is removed. Uncommitted work is saved to an archive ref first; the branch and this conversation are kept.',
+    'Its agent stops and its worktree is removed. Uncommitted work is saved to an archive ref first (with small git-ignored files such as .env; ignored folders such as node_modules/ are not saved); the branch and this conversation are kept.',
   ].join(' ');
 }

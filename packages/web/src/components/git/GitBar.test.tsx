@@ -29,9 +29,19 @@ describe('the git bar of an archived session', () => {
     expect(actions?.contains(screen.getByTestId('git-create-pr'))).toBe(true);
     expect(actions?.contains(screen.getByTestId('git-reason'))).toBe(false);
     expect(screen.getByTestId('restore-notice')).toBeTruthy();
+    expect(screen.queryByTestId('archive-note')).toBeNull();
     // No PR is an answer (null), so nothing is shown as an error.
     expect(callsTo('GET', '/sessions/s1/pr')).toHaveLength(1);
     expect(screen.queryByTestId('git-error')?.textContent ?? '').toBe('');
+  });
+
+  it('says what the archive did with git-ignored files', async () => {
+    const note = 'Git-ignored files saved with the work: .env.';
+    renderWithBackend(
+      <GitBar session={makeSession('s1', { status: 'archived', statusReason: note })} isRunning={false} />,
+      { 'GET /sessions/s1/commits': () => ok(commitList({ commits: 1 })) },
+    );
+    expect((await screen.findByTestId('archive-note')).textContent).toBe(note);
   });
 
   it('stays read-only when the branch was retired after a merge', async () => {

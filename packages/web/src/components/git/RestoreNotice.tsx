@@ -49,6 +49,12 @@ export function RestoreNotice({
         {session.gitState?.branchMissing &&
           ' Its branch is gone too; restoring re-creates it from the last commit ChatML saw.'}
       </p>
+      {/* What the archive did with git-ignored files (saved, or deleted with the worktree). */}
+      {isArchived && session.statusReason && (
+        <p className="muted small-text" data-testid="archive-note">
+          {session.statusReason}
+        </p>
+      )}
       <button
         type="button"
         className="button small primary"
