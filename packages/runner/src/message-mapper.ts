@@ -78,7 +78,7 @@ export class MessageMapper {
       subtype: message.subtype,
       isError: message.is_error,
       interrupted: turn.isInterruptRequested,
-      text: message.subtype === 'success' ? message.result : message.errors.join('\n'),
+      text: message.subtype === 'success' ? message.result : userFacingErrors(message.errors),
       usage: {
         inputTokens: message.usage.input_tokens ?? 0,
         outputTokens: message.usage.output_tokens ?? 0,
@@ -213,4 +213,12 @@ function resultText(content: unknown): string {
       return `[${part.type}]`;
     })
     .join('\n');
+}
+
+/**
+ * The SDK's error strings minus its internal diagnostics (`[ede_diagnostic] result_type=…`, added
+ * to an interrupted turn's result): they describe the SDK's state machine, not anything the user did.
+ */
+function userFacingErrors(errors: readonly string[]): string {
+  return errors.filter((error) => !error.startsWith('[ede_diagnostic]')).join('\n');
 }

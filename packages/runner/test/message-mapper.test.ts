@@ -217,4 +217,14 @@ describe('MessageMapper', () => {
     );
     expect(event).toMatchObject({ result: { subtype: 'error_max_turns', text: 'too many turns' } });
   });
+
+  it('leaves the SDK’s internal diagnostics out of the result text', () => {
+    const mapper = new MessageMapper();
+    const diagnostic = '[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null';
+    const [event] = mapper.mapResult(
+      result({ subtype: 'error_during_execution', is_error: true, errors: [diagnostic], result: undefined }),
+      turn,
+    );
+    expect(event).toMatchObject({ result: { subtype: 'error_during_execution', text: '' } });
+  });
 });

@@ -20,6 +20,15 @@ describe('runGit', () => {
     expect(exitCode).toBe(0);
   });
 
+  it('says a missing working folder is missing, not that git cannot start', async () => {
+    const error = await runGit(['status'], { cwd: join(repo.path, 'moved-away') }).catch((e) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect(error.message).toContain(
+      `the folder ${join(repo.path, 'moved-away')} does not exist (moved or deleted?)`,
+    );
+    expect(error.message).not.toContain('could not start git');
+  });
+
   it('throws GitError with exit code and stderr on failure', async () => {
     const error = await runGit(['rev-parse', '--verify', 'no-such-ref'], { cwd: repo.path }).catch((e) => e);
     expect(error).toBeInstanceOf(GitError);

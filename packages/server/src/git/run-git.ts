@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { GitError } from '../errors.js';
 import { childPriority } from '../util/child-priority.js';
 
@@ -203,7 +204,12 @@ function spawnGit(
       outcome();
     };
     child.on('error', (error) => {
-      finish(() => reject(new GitError(args, null, `could not start git: ${error.message}`)));
+      // spawn reports a missing working folder as ENOENT too, which reads as "git is not installed".
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT' && options.cwd && !existsSync(options.cwd)
+          ? `the folder ${options.cwd} does not exist (moved or deleted?)`
+          : `could not start git: ${error.message}`;
+      finish(() => reject(new GitError(args, null, reason)));
     });
     child.on('close', (code) => {
       finish(() => {

@@ -105,7 +105,8 @@ export function uiRoutes(uiDir: string | undefined): Router {
     return c.html(html());
   };
   const router = new Router().get('/', shell);
-  return uiDir ? router.get('/w/*', shell).get('/settings', shell) : router;
+  // `/index.html` is the same page: it gets the page's headers (CSP, no framing), not a file's.
+  return uiDir ? router.get('/w/*', shell).get('/settings', shell).get('/index.html', shell) : router;
 }
 
 /**

@@ -259,7 +259,10 @@ export class Hub {
     const subscription: Subscription = {
       client,
       sessionId,
-      lastSentSeq: afterSeq,
+      // A client claiming more than the log holds (it kept a view from before the data was reset,
+      // or it is wrong) is answered from the real end: `subscribed` then says the log's last seq,
+      // and every event after it is sent, rather than confirming seqs that do not exist.
+      lastSentSeq: Math.min(afterSeq, this.store.lastSeq(sessionId)),
       isLive: false,
       isCancelled: false,
     };

@@ -37,7 +37,7 @@ describe('serving the built UI', () => {
     await ui?.cleanup();
   });
 
-  it.each(['/', '/w/ws_1', '/w/ws_1/s/ses_2', '/settings'])(
+  it.each(['/', '/index.html', '/w/ws_1', '/w/ws_1/s/ses_2', '/settings'])(
     'serves the app shell at %s with a strict CSP and no caching',
     async (path) => {
       const response = await fetch(`${harness.server.baseUrl}${path}`);

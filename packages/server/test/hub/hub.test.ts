@@ -81,6 +81,17 @@ describe('Hub', () => {
     expect(moved.n).toBeGreaterThanOrEqual(56);
   });
 
+  it('answers a subscription from beyond the log’s end with the real last seq, and sends what comes next', async () => {
+    for (let i = 1; i <= 5; i++) hub.publish('s1', delta(`a${i}`));
+    const socket = new FakeSocket();
+    hub.connect(socket).subscribe('s1', 9);
+    await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+    expect(socket.frames.find((frame) => frame.type === 'subscribed')).toMatchObject({ lastSeq: 5 });
+    hub.publish('s1', delta('a6'));
+    await until(() => socket.seqs('s1').length === 1);
+    expect(socket.seqs('s1')).toEqual([6]);
+  });
+
   it('sends events of other sessions only to their subscribers', async () => {
     const socket = new FakeSocket();
     hub.connect(socket).subscribe('s2', 0);
