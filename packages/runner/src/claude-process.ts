@@ -10,6 +10,13 @@ import { log } from './log.js';
  */
 export class ClaudeProcess {
   private child: ChildProcess | undefined;
+  /** The CLI's last stderr lines: when it exits before answering, they usually say why. */
+  private readonly recentStderr: string[] = [];
+
+  /** The CLI's last stderr line (trimmed, at most 500 characters), if it wrote any. */
+  get lastStderrLine(): string | undefined {
+    return this.recentStderr.at(-1);
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -32,7 +39,12 @@ export class ClaudeProcess {
     // The CLI's stderr is diagnostics; keep it in the runner's log, line by line, capped in size.
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
-      for (const line of text.split('\n')) if (line.trim() !== '') log(`claude: ${line.slice(0, 500)}`);
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        log(`claude: ${line.slice(0, 500)}`);
+        this.recentStderr.push(line.trim().slice(0, 500));
+        if (this.recentStderr.length > 5) this.recentStderr.shift();
+      }
     });
     child.once('exit', (code, signal) => log(`claude (pid ${child.pid}) exited: ${signal ?? code}`));
     return child as unknown as SpawnedProcess;

@@ -248,7 +248,9 @@ export class SdkDriver {
     // A query replaced on purpose, or ended by shutdown, has nothing to report.
     if (this.live !== live || this.stopping) return;
     this.live = undefined;
-    const reason = failure ? errorMessage(failure) : 'the agent process ended';
+    const said = live.process.lastStderrLine;
+    // "Claude Code process exited with code 1" alone says nothing; what the CLI printed last does.
+    const reason = `${failure ? errorMessage(failure) : 'the agent process ended'}${said ? ` (claude: ${said})` : ''}`;
     log(`query ended: ${reason}`);
     const turn = this.turns.active;
     if (turn) {
