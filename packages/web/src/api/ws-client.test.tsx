@@ -146,7 +146,7 @@ describe('WsClient', () => {
     expect(factory.sockets).toHaveLength(1);
   });
 
-  it('drops a connection that went silent past two heartbeats', () => {
+  it('drops a connection that leaves a ping unanswered for two heartbeats', () => {
     const factory = fakeSocketFactory();
     const logger = { warn: vi.fn(), error: vi.fn() };
     const client = new WsClient({
@@ -160,8 +160,21 @@ describe('WsClient', () => {
     factory.latest().open();
     vi.advanceTimersByTime(1000);
     expect(factory.latest().sent).toEqual([{ type: 'ping' }]);
-    vi.advanceTimersByTime(2000);
+    // Answered: the connection lives, however quiet the backend is otherwise.
+    for (let round = 0; round < 5; round++) {
+      factory.latest().receive({ type: 'pong' });
+      vi.advanceTimersByTime(1000);
+    }
+    expect(factory.latest().sent.filter((frame) => frame.type === 'ping')).toHaveLength(6);
+    factory.latest().receive({ type: 'pong' });
+    expect(factory.sockets[0]!.isClosed).toBe(false);
+    // The backend hangs (a stopped process keeps the socket open): unanswered for two intervals.
+    vi.advanceTimersByTime(1000); // the next ping goes out
+    vi.advanceTimersByTime(1000);
+    expect(factory.sockets[0]!.isClosed).toBe(false);
+    vi.advanceTimersByTime(1000);
     expect(factory.sockets[0]!.isClosed).toBe(true);
     expect(client.getState()).toBe('reconnecting');
+    expect(logger.warn).toHaveBeenCalledWith('chatml: the backend stopped answering; reconnecting');
   });
 });

@@ -40,7 +40,7 @@ export interface WsClientOptions {
   random?: () => number;
   /** Consecutive failed attempts after which the state turns from `reconnecting` to `offline`. */
   offlineAfterAttempts?: number;
-  /** Ping interval; a connection silent for two intervals is presumed dead. 0 disables. */
+  /** Ping interval; a connection that leaves a ping unanswered for two intervals is dead. 0 disables. */
   heartbeatMs?: number;
   logger?: Pick<Console, 'warn' | 'error'>;
 }
@@ -78,7 +78,7 @@ export class WsClient {
       maxBackoffMs: 15_000,
       random: Math.random,
       offlineAfterAttempts: 3,
-      heartbeatMs: 20_000,
+      heartbeatMs: 5_000,
       logger: console,
       ...options,
     };
@@ -171,17 +171,27 @@ export class WsClient {
     return socket;
   }
 
+  /**
+   * A ping every `heartbeatMs`; a connection that has not answered one for two intervals is dead —
+   * a hung backend (or a half-open socket, which never fires close) shows as "reconnecting" within
+   * 10–15 s instead of a clock ticking on. Judged from the unanswered ping, not from silence in
+   * general: a hidden tab's timers run as rarely as once a minute, and an idle backend sends
+   * nothing unasked.
+   */
   private startHeartbeat(): void {
     const { heartbeatMs } = this.options;
     if (heartbeatMs <= 0) return;
+    let pingSentAt: number | undefined;
     this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > 2 * heartbeatMs) {
-        // A half-open connection never fires close by itself; drop it and start over.
-        this.options.logger.warn('chatml: the WebSocket went silent; reconnecting');
+      const now = Date.now();
+      if (pingSentAt !== undefined && this.lastFrameAt < pingSentAt) {
+        if (now - pingSentAt < 2 * heartbeatMs) return; // still waiting for the answer
+        this.options.logger.warn('chatml: the backend stopped answering; reconnecting');
         this.detachSocket()?.close();
         this.scheduleReconnect();
         return;
       }
+      pingSentAt = now;
       this.send({ type: 'ping' });
     }, heartbeatMs);
   }
