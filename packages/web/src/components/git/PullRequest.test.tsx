@@ -99,13 +99,22 @@ describe('creating a pull request', () => {
     expect(screen.getByTestId('pr-toggle').textContent).toContain('PR #7');
   });
 
-  it('says how to fix a missing token or remote', async () => {
+  it('says how to fix a missing token or remote, once (the backend’s message carries the advice)', async () => {
     renderWithBackend(<GitBar session={session} isRunning={false} />, {
       'GET /sessions/s1/commits': () => ok(commitList({ commits: 1 })),
       'GET /sessions/s1/pr/prefill': () => ok({ title: 'x', body: '' }),
       'POST /sessions/s1/pr': () =>
-        fail(400, 'github_token_missing', 'No GitHub token for github.com was found.'),
-      'POST /sessions/s1/push': () => fail(400, 'no_remote', 'The repository has no remote to push to.'),
+        fail(
+          400,
+          'github_token_missing',
+          'No GitHub token for github.com. Set GITHUB_TOKEN in the environment ChatML starts from, or log in with the GitHub CLI (gh auth login).',
+        ),
+      'POST /sessions/s1/push': () =>
+        fail(
+          400,
+          'no_remote',
+          '/repo has no git remote to push to — add one (git remote add origin <url>) and try again.',
+        ),
     });
     await waitFor(() =>
       expect(screen.getByTestId('git-create-pr').getAttribute('aria-disabled')).toBe('false'),
@@ -114,15 +123,15 @@ describe('creating a pull request', () => {
     await waitFor(() => expect((screen.getByTestId('pr-title') as HTMLInputElement).value).toBe('x'));
     fireEvent.click(screen.getByTestId('pr-submit'));
     const error = await screen.findByTestId('pr-error');
-    expect(error.textContent).toContain('No GitHub token for github.com was found.');
-    expect(error.textContent).toContain('GITHUB_TOKEN');
-    expect(error.textContent).toContain('gh auth login');
+    expect(error.textContent).toContain('No GitHub token for github.com.');
+    expect(error.textContent?.split('GITHUB_TOKEN')).toHaveLength(2);
+    expect(error.textContent?.split('gh auth login')).toHaveLength(2);
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     fireEvent.click(screen.getByTestId('git-push'));
     const pushError = await screen.findByTestId('git-error');
-    expect(pushError.textContent).toContain('The repository has no remote to push to.');
-    expect(pushError.textContent).toContain('git remote add origin');
+    expect(pushError.textContent).toContain('/repo has no git remote to push to');
+    expect(pushError.textContent?.split('git remote add origin')).toHaveLength(2);
   });
 });
 

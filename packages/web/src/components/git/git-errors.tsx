@@ -19,16 +19,11 @@ export function toGitFailure(caught: unknown): GitFailure {
 }
 
 /**
- * How to fix the failures a user can fix outside ChatML. The backend's message says what happened
- * (and is shown as it is); this adds the next step.
+ * The next step for failures whose backend message says only what happened. Where the backend's
+ * message already says what to do (no remote, no GitHub token, not a GitHub remote — the CLI shows
+ * those too), no hint is added: the same advice twice reads as two problems.
  */
 const hints: Record<string, string> = {
-  no_remote:
-    'Add a remote to the repository (git remote add origin <url>), or point the base branch at one (git branch --set-upstream-to), then try again.',
-  github_token_missing:
-    'Give ChatML a GitHub token: start it with GITHUB_TOKEN set, or log in once with `gh auth login`. Nothing was pushed.',
-  not_github_remote:
-    'Pull requests need a GitHub remote. For GitHub Enterprise, set "githubApiUrl" (e.g. https://github.example.com/api/v3) in settings.json.',
   forge_auth_failed: 'Check that the token or SSH key is valid and may push to this repository.',
   forge_rate_limited: 'GitHub’s rate limit is used up; ChatML tries again when it resets.',
   session_busy: 'Wait for the agent’s turn to end, or stop it, then try again.',
