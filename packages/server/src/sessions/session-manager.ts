@@ -189,6 +189,17 @@ export class SessionManager {
     if (!workspace) throw new NotFoundError('Workspace', record.workspaceId);
     // From here no message may start a runner in the worktree we are about to remove.
     await controller.close('it is being archived.', 'The session was archived.');
+    if (!existsSync(workspace.path)) {
+      // The repository was moved or deleted: git can neither save the work nor remove the worktree,
+      // and deleting the folder by hand could lose uncommitted work. It stays on disk as it is.
+      this.diffStats.forget(sessionId);
+      controller.markArchived(
+        null,
+        `The repository folder ${workspace.path} is gone, so nothing was saved or removed: the worktree folder ${record.worktreePath} was left as it was.`,
+      );
+      this.controllers.delete(sessionId);
+      return this.toApi(controller.session);
+    }
     try {
       const saved = await this.deps.repoLock.run(workspace.path, async () => {
         try {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session, Workspace } from '@chatml/protocol';
-import { createBareRemote } from '@chatml/testkit';
+import { createBareRemote, createTempRepo } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 
@@ -114,5 +114,32 @@ describe('workspaces and archive', () => {
     expect((await harness.request('GET', `/workspaces/${cloned.id}`)).status).toBe(404);
     expect(existsSync(join(cloned.path, '.git'))).toBe(true);
     for (const session of sessions) expect(existsSync(session.worktreePath)).toBe(false);
+  });
+
+  it('forgets a workspace whose repository folder is gone, leaving its worktrees on disk untouched', async () => {
+    const repo = await createTempRepo({ files: { 'README.md': '# elsewhere\n' } });
+    try {
+      const added = await harness.request<Workspace>('POST', '/workspaces', { path: repo.path });
+      const session = await harness.createSession(added.body.id, { name: 'orphaned' });
+      writeFileSync(join(session.worktreePath, 'work.txt'), 'uncommitted\n');
+      renameSync(repo.path, `${repo.path}-moved`);
+
+      // A missing folder is named as such, not as "git could not start".
+      const created = await harness.request('POST', `/workspaces/${added.body.id}/sessions`, { name: 'x' });
+      expect(JSON.stringify(created.body)).not.toContain('spawn git');
+
+      const archived = await harness.request<Session>('POST', `/sessions/${session.id}/archive`);
+      expect(archived.body.status).toBe('archived');
+      expect(archived.body.statusReason).toContain(`The repository folder ${repo.path} is gone`);
+      const other = await harness.createSession(workspaceId, { name: 'unrelated' }).catch(() => null);
+      expect(other).not.toBeNull(); // the other workspaces are unaffected
+      expect((await harness.request('DELETE', `/workspaces/${added.body.id}`)).status).toBe(204);
+      expect((await harness.request('GET', `/workspaces/${added.body.id}`)).status).toBe(404);
+      // Nothing git could not save was deleted.
+      expect(readFileSync(join(session.worktreePath, 'work.txt'), 'utf8')).toBe('uncommitted\n');
+    } finally {
+      if (existsSync(`${repo.path}-moved`)) renameSync(`${repo.path}-moved`, repo.path);
+      await repo.cleanup();
+    }
   });
 });
