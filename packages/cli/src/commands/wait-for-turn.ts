@@ -1,5 +1,5 @@
 import { EventsResponse, parseEventPayload, Session, type StoredEvent } from '@chatml/protocol';
-import type { ApiClient } from '../api-client.js';
+import { type ApiClient, ApiError, type Schema } from '../api-client.js';
 import { CliError } from './cli-error.js';
 
 export interface TurnResult {
@@ -23,20 +23,43 @@ export async function waitForTurn(
     onText?: (text: string) => void;
     onNotice?: (text: string) => void;
     pollMs?: number;
+    /** How long the backend may be unreachable (a restart) before giving up. */
+    reconnectMs?: number;
   },
 ): Promise<TurnResult> {
   let cursor = options.afterSeq;
   let turnId: string | undefined;
   let text = '';
+  let unreachableSince: number | undefined;
+  /** A GET that rides out a backend restart (`chatml start` brings it back on the same port). */
+  const get = async <T>(schema: Schema<T>, path: string): Promise<T> => {
+    for (;;) {
+      try {
+        const answer = await api.get(schema, path);
+        if (unreachableSince !== undefined) options.onNotice?.('the backend is back; following the turn');
+        unreachableSince = undefined;
+        return answer;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== 'unreachable') throw error;
+        const now = Date.now();
+        if (unreachableSince === undefined) {
+          unreachableSince = now;
+          options.onNotice?.('the backend is not answering (restarting?); waiting for it');
+        }
+        if (now - unreachableSince > (options.reconnectMs ?? 15_000)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
   for (;;) {
-    const page = await api.get(EventsResponse, `/sessions/${sessionId}/events?after=${cursor}&limit=1000`);
+    const page = await get(EventsResponse, `/sessions/${sessionId}/events?after=${cursor}&limit=1000`);
     for (const event of page.events) {
       cursor = event.seq;
       const ended = followEvent(event);
       if (ended) return { ...ended, text };
     }
     if (page.events.length === 0) {
-      const session = await api.get(Session, `/sessions/${sessionId}`);
+      const session = await get(Session, `/sessions/${sessionId}`);
       if (session.status === 'archived') throw new CliError(`Session ${session.name} was archived.`);
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
     }
