@@ -17,23 +17,29 @@ const file = (path: string, overrides: Partial<FileDiff> = {}): FileDiff => ({
   ...overrides,
 });
 
+/** The button for `target`, as the changes pane shows it (base branch main, version 1). */
+const discardButton = (
+  target: FileDiff,
+  onDiscarded: () => void,
+  sync: { strategy: 'rebase' | 'merge'; conflicts: string[] } | null = null,
+) => (
+  <DiscardFileButton
+    sync={sync}
+    baseBranch="main"
+    sessionId="s1"
+    file={target}
+    version={1}
+    onDiscarded={onDiscarded}
+  />
+);
+
 describe('discarding a file’s changes', () => {
   it('asks first, and discards only after the confirmation', async () => {
     const onDiscarded = vi.fn();
-    const { callsTo } = renderWithBackend(
-      <DiscardFileButton
-        sync={null}
-        baseBranch="main"
-        sessionId="s1"
-        file={file('src/app.ts')}
-        version={1}
-        onDiscarded={onDiscarded}
-      />,
-      {
-        'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['src/app.ts'] })),
-        'POST /sessions/s1/discard': () => ok({ restored: ['src/app.ts'], deleted: [] }),
-      },
-    );
+    const { callsTo } = renderWithBackend(discardButton(file('src/app.ts'), onDiscarded), {
+      'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['src/app.ts'] })),
+      'POST /sessions/s1/discard': () => ok({ restored: ['src/app.ts'], deleted: [] }),
+    });
     fireEvent.click(
       await screen.findByRole('button', { name: 'Discard the uncommitted changes to src/app.ts' }),
     );
@@ -57,14 +63,7 @@ describe('discarding a file’s changes', () => {
   it('warns that a new file is deleted, brings a rename’s old path back, and keeps a failure in the dialog', async () => {
     const renamed = file('src/new-name.ts', { status: 'renamed', oldPath: 'src/old-name.ts' });
     const { callsTo, rerender } = renderWithBackend(
-      <DiscardFileButton
-        sync={null}
-        baseBranch="main"
-        sessionId="s1"
-        file={file('notes.md', { status: 'added' })}
-        version={1}
-        onDiscarded={vi.fn()}
-      />,
+      discardButton(file('notes.md', { status: 'added' }), vi.fn()),
       {
         'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['notes.md', 'src/new-name.ts'] })),
         'POST /sessions/s1/discard': () => fail(409, 'session_busy', 'The agent is working in this session.'),
@@ -74,16 +73,7 @@ describe('discarding a file’s changes', () => {
     expect(screen.getByTestId('confirm-dialog').textContent).toContain('discarding deletes the file');
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
 
-    rerender(
-      <DiscardFileButton
-        sync={null}
-        baseBranch="main"
-        sessionId="s1"
-        file={renamed}
-        version={1}
-        onDiscarded={vi.fn()}
-      />,
-    );
+    rerender(discardButton(renamed, vi.fn()));
     fireEvent.click(await screen.findByTestId('discard-file'));
     fireEvent.click(screen.getByTestId('confirm-dialog-confirm'));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('The agent is working'));
@@ -97,17 +87,7 @@ describe('discarding a file’s changes', () => {
   it('says which side is dropped when a sync is stopped in the worktree', async () => {
     const backend = { 'GET /sessions/s1/commits': () => ok(commitList({ uncommitted: ['src/app.ts'] })) };
     const messageFor = async (sync: { strategy: 'rebase' | 'merge'; conflicts: string[] }) => {
-      const view = renderWithBackend(
-        <DiscardFileButton
-          sync={sync}
-          baseBranch="main"
-          sessionId="s1"
-          file={file('src/app.ts')}
-          version={1}
-          onDiscarded={vi.fn()}
-        />,
-        backend,
-      );
+      const view = renderWithBackend(discardButton(file('src/app.ts'), vi.fn(), sync), backend);
       fireEvent.click(await screen.findByTestId('discard-file'));
       const text = screen.getByTestId('confirm-dialog').textContent;
       view.unmount();
@@ -126,28 +106,11 @@ describe('discarding a file’s changes', () => {
   });
 
   it('is not offered for a file whose changes are all committed', async () => {
-    const { rerender } = renderWithBackend(
-      <DiscardFileButton
-        sync={null}
-        baseBranch="main"
-        sessionId="s1"
-        file={file('other.ts')}
-        version={1}
-        onDiscarded={vi.fn()}
-      />,
-      { 'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, uncommitted: ['other.ts'] })) },
-    );
+    const { rerender } = renderWithBackend(discardButton(file('other.ts'), vi.fn()), {
+      'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, uncommitted: ['other.ts'] })),
+    });
     await screen.findByTestId('discard-file');
-    rerender(
-      <DiscardFileButton
-        sync={null}
-        baseBranch="main"
-        sessionId="s1"
-        file={file('src/app.ts')}
-        version={1}
-        onDiscarded={vi.fn()}
-      />,
-    );
+    rerender(discardButton(file('src/app.ts'), vi.fn()));
     expect(screen.queryByTestId('discard-file')).toBeNull();
   });
 });
