@@ -68,6 +68,11 @@ export const CommitList = z.object({
    */
   behindBase: z.number().int().nonnegative().nullable(),
   /**
+   * The branch has commits of its own, yet merging it would leave the base's files as they are: its
+   * changes are on the base already (squash-merged, or brought there another way). Merge is moot.
+   */
+  mergedIntoBase: z.boolean(),
+  /**
    * Null when the branch was read. `branch_missing`: the session branch is gone (deleted when the
    * session was merged back and archived, or by hand), so there is nothing to list; restore
    * re-creates it. A session without a worktree (archived) is read from its branch, with nothing

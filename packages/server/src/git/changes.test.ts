@@ -150,6 +150,23 @@ describe('listSessionCommits and commitDiff', () => {
     expect(firstDiff.files[0]?.patch).toContain('+export const app = 2;');
   });
 
+  it('tells a branch whose changes are on the base already (squash-merged) from one with work to merge', async () => {
+    await write('src/app.ts', 'export const app = 2;\n');
+    await commitAll({ worktreePath, message: 'session work' });
+    await repo.writeFiles({ 'README.md': '# main moved\n' });
+    await repo.commitAll('on main only');
+    const before = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    expect(before).toMatchObject({ behindBase: 1, mergedIntoBase: false });
+    expect(before.commits).toHaveLength(1);
+
+    await repo.git(['merge', '--squash', '--quiet', 'chatml/s']);
+    await repo.git(['commit', '--quiet', '-m', 'squashed session work']);
+    const after = await listSessionCommits({ worktreePath, baseBranch: 'main' });
+    // Its commit is still its own (a squash makes a new one), but merging it would change nothing.
+    expect(after).toMatchObject({ behindBase: 2, mergedIntoBase: true });
+    expect(after.commits).toHaveLength(1);
+  });
+
   it('stops reading when whoever asked goes away', async () => {
     const controller = new AbortController();
     const listing = listCommitsOf({
@@ -238,6 +255,7 @@ describe('listBranchCommits (a session without a worktree)', () => {
       uncommittedCount: 0,
       trackedUncommittedCount: 0,
       behindBase: 1,
+      mergedIntoBase: false,
       unavailableReason: null,
     });
     expect(inWorktree.behindBase).toBe(1);
@@ -257,6 +275,7 @@ describe('listBranchCommits (a session without a worktree)', () => {
       uncommittedCount: 0,
       trackedUncommittedCount: 0,
       behindBase: null,
+      mergedIntoBase: false,
       unavailableReason: 'branch_missing',
     });
   });

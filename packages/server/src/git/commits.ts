@@ -96,7 +96,7 @@ export async function listBranchCommits(options: {
   );
   const nothing = { uncommitted: [], uncommittedCount: 0, trackedUncommittedCount: 0 };
   if (tip.exitCode !== 0) {
-    const gone = { mergeBase: null, commits: [], behindBase: null };
+    const gone = { mergeBase: null, commits: [], behindBase: null, mergedIntoBase: false };
     return { ...gone, ...nothing, unavailableReason: 'branch_missing' };
   }
   const read = await readCommits(options.repoPath, tip.stdout.trim(), baseBranch, options.limit, signal);
@@ -110,7 +110,7 @@ async function readCommits(
   baseBranch: string,
   limit = 1000,
   signal?: AbortSignal,
-): Promise<{ mergeBase: string; commits: CommitInfo[]; behindBase: number }> {
+): Promise<{ mergeBase: string; commits: CommitInfo[]; behindBase: number; mergedIntoBase: boolean }> {
   const mergeBase = await findMergeBase(cwd, baseBranch, signal, head);
   const [log, behind] = await Promise.all([
     runGit(
@@ -127,11 +127,31 @@ async function readCommits(
     // The base's commits since the merge-base: what a sync would bring in.
     runGit(['rev-list', '--count', '--end-of-options', `${head}..${baseBranch}^{commit}`], { cwd, signal }),
   ]);
-  return {
-    mergeBase,
-    commits: parseLog(log.stdout),
-    behindBase: Number.parseInt(behind.stdout.trim(), 10) || 0,
-  };
+  const commits = parseLog(log.stdout);
+  const behindBase = Number.parseInt(behind.stdout.trim(), 10) || 0;
+  // Only a branch with commits of its own on a base that moved can be merged in already.
+  const mergedIntoBase =
+    commits.length > 0 && behindBase > 0 && (await isOnBase(cwd, head, baseBranch, signal));
+  return { mergeBase, commits, behindBase, mergedIntoBase };
+}
+
+/** Whether merging `head` into the base would leave the base's tree as it is (as merge back checks). */
+async function isOnBase(
+  cwd: string,
+  head: string,
+  baseBranch: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const base = `${baseBranch}^{commit}`;
+  const [merged, baseTree] = await Promise.all([
+    runGit(['merge-tree', '--write-tree', '--no-messages', base, head], {
+      cwd,
+      signal,
+      okExitCodes: [0, 1, 129], // 1: conflicts, 129: git older than 2.38 — not merged, either way
+    }),
+    runGit(['rev-parse', `${base}^{tree}`], { cwd, signal }),
+  ]);
+  return merged.exitCode === 0 && merged.stdout.trim() === baseTree.stdout.trim();
 }
 
 /** The UI lists these; a worktree with more (an unignored build folder) is summarised by its count. */

@@ -71,6 +71,21 @@ describe('the session’s commit list', () => {
   });
 });
 
+describe('a branch merged into its base', () => {
+  it('is marked merged, and Merge says why it is not offered again', async () => {
+    renderWithBackend(<GitBar session={makeSession('s1')} isRunning={false} />, {
+      'GET /sessions/s1/commits': () => ok(commitList({ commits: 1, behindBase: 1, mergedIntoBase: true })),
+    });
+    await waitFor(() => expect(screen.getByTestId('git-merged').textContent).toBe('merged'));
+    expect(screen.getByTestId('git-merge').getAttribute('aria-disabled')).toBe('true');
+    expect(screen.getByTestId('git-merge').getAttribute('title')).toBe(
+      'Already merged: main has these changes.',
+    );
+    // "1 behind" would only invite a pointless sync.
+    expect(screen.queryByTestId('git-behind')).toBeNull();
+  });
+});
+
 describe('syncing from the git bar', () => {
   it('says how far behind the base the branch is, also in the sync dialog', async () => {
     renderWithBackend(<GitBar session={makeSession('s1')} isRunning={false} />, {

@@ -93,7 +93,9 @@ export function GitBar({
       ? 'Commit or discard the uncommitted changes first.'
       : list && commitCount === 0
         ? `No commits to merge into ${session.baseBranch}.`
-        : undefined);
+        : list?.mergedIntoBase
+          ? `Already merged: ${session.baseBranch} has these changes.`
+          : undefined);
   // An archived session is read-only: the backend could still push its branch, but new work on the
   // remote (a push, a PR) belongs to a session that is being worked on — restore it first.
   const pushReason =
@@ -209,7 +211,16 @@ export function GitBar({
           {list && commitCount > 0 && (
             <span className="muted small-text">{countOf(commitCount, 'commit')}</span>
           )}
-          {hasWorktree && behindBase > 0 && (
+          {list?.mergedIntoBase && (
+            <span
+              className="git-merged"
+              title={`Merging again would change nothing: ${session.baseBranch} has this branch’s changes (squash-merged?).`}
+              data-testid="git-merged"
+            >
+              merged
+            </span>
+          )}
+          {hasWorktree && behindBase > 0 && !list?.mergedIntoBase && (
             <span
               className="muted small-text"
               title={`${session.baseBranch} has ${countOf(behindBase, 'commit')} this branch does not have yet: Sync brings them in.`}

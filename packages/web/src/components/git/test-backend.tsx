@@ -101,6 +101,7 @@ export function commitList(
     tracked?: number;
     commits?: number;
     behindBase?: number;
+    mergedIntoBase?: boolean;
     unavailableReason?: 'branch_missing';
   } = {},
 ) {
@@ -120,6 +121,7 @@ export function commitList(
     uncommittedCount: uncommitted.length,
     trackedUncommittedCount: overrides.tracked ?? uncommitted.length,
     behindBase: overrides.unavailableReason ? null : (overrides.behindBase ?? 0),
+    mergedIntoBase: overrides.mergedIntoBase ?? false,
     unavailableReason: overrides.unavailableReason ?? null,
   };
 }
