@@ -116,9 +116,12 @@ export const SessionName = z
   .max(60)
   .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** The longest message (or first prompt) a session takes, in UTF-16 code units. */
+export const MAX_MESSAGE_LENGTH = 200_000;
+
 export const CreateSessionBody = z
   .object({
-    prompt: z.string().max(200_000).optional(),
+    prompt: z.string().max(MAX_MESSAGE_LENGTH).optional(),
     name: SessionName.optional(),
     baseBranch: z.string().min(1).max(255).optional(),
     model: z.string().min(1).max(100).optional(),
@@ -129,7 +132,7 @@ export type CreateSessionBody = z.output<typeof CreateSessionBody>;
 
 export const SessionList = z.object({ sessions: z.array(Session) });
 
-export const SendMessageBody = z.object({ text: z.string().min(1).max(200_000) }).strict();
+export const SendMessageBody = z.object({ text: z.string().min(1).max(MAX_MESSAGE_LENGTH) }).strict();
 export type SendMessageBody = z.output<typeof SendMessageBody>;
 
 /**

@@ -74,6 +74,17 @@ describe('Composer', () => {
     expect(onSend).toHaveBeenCalledTimes(1);
   });
 
+  it('says a message is too long before sending it, and keeps it', () => {
+    const { onSend, input } = setup();
+    fireEvent.change(input, { target: { value: 'x'.repeat(200_001) } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('alert').textContent).toContain(
+      'This message has 200,001 characters; one message can have 200,000.',
+    );
+    expect(input.value).toHaveLength(200_001);
+  });
+
   it('leaves Shift+Enter to the textarea as a new line', () => {
     const { onSend, input } = setup();
     fireEvent.change(input, { target: { value: 'line one' } });

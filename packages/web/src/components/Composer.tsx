@@ -1,3 +1,4 @@
+import { MAX_MESSAGE_LENGTH } from '@chatml/protocol';
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createFileSearch, insertMention, mentionAt } from '../state/file-search';
 import { FilePicker } from './FilePicker';
@@ -119,6 +120,13 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
   const send = () => {
     const message = text.trim();
     if (message === '' || isDisabled) return;
+    if (message.length > MAX_MESSAGE_LENGTH) {
+      // Said before sending, in words, rather than as the backend's schema error afterwards.
+      setError(
+        `This message has ${message.length.toLocaleString('en')} characters; one message can have ${MAX_MESSAGE_LENGTH.toLocaleString('en')}. Shorten it, or put the text in a file in the worktree and mention it with @.`,
+      );
+      return;
+    }
     outbox.current.push(message);
     setText('');
     setMention(undefined);
