@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { MergeBody, Session, Workspace } from '@chatml/protocol';
 import { ConflictError } from '../errors.js';
 import { mergedRef } from './ref-names.js';
@@ -62,7 +65,9 @@ export async function recreateBranch(
     okExitCodes: [0, 1],
   });
   if (exists.exitCode === 0) return;
-  const candidates = [mergedRef(session.id), lastKnownHead];
+  // Newest first: the tip kept at merge time, the worktree's own last HEAD (a branch deleted by hand
+  // under a live worktree: its reflog still has the tip), the head ChatML last recorded.
+  const candidates = [mergedRef(session.id), await lastHeadOf(session.worktreePath), lastKnownHead];
   for (const candidate of candidates) {
     if (!candidate) continue;
     const resolved = await runGit(
@@ -79,6 +84,39 @@ export async function recreateBranch(
   throw new ConflictError(
     `The branch ${session.branch} is gone and ChatML has no record of its last commit, so the session cannot be restored.`,
   );
+}
+
+/** Whether the worktree's HEAD resolves (false when its branch was deleted under it). */
+export async function hasHead(worktreePath: string): Promise<boolean> {
+  const head = await runGit(['rev-parse', '-q', '--verify', 'HEAD'], {
+    cwd: worktreePath,
+    okExitCodes: [0, 1],
+  });
+  return head.exitCode === 0;
+}
+
+/** The commit the worktree's HEAD last pointed at, from its reflog; null without a worktree or log. */
+async function lastHeadOf(worktreePath: string): Promise<string | null> {
+  if (!existsSync(worktreePath)) return null;
+  try {
+    const { stdout } = await runGit(['rev-parse', '--git-path', 'logs/HEAD'], { cwd: worktreePath });
+    const log = await readFile(resolve(worktreePath, stdout.trim()), 'utf8');
+    // Each line: "<old sha> <new sha> <who> <when>\t<message>".
+    return log.trimEnd().split('\n').at(-1)?.split(' ')[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The sentence a restore records in the session log. */
+export function describeRestore(branch: string, outcome: 'none' | 'reapplied' | 'conflicted'): string {
+  const work =
+    outcome === 'reapplied'
+      ? ' with its saved uncommitted work'
+      : outcome === 'conflicted'
+        ? '; its saved uncommitted work left conflict markers'
+        : '';
+  return `Restored the worktree from ${branch}${work}.`;
 }
 
 /**

@@ -24,13 +24,15 @@ import { type DiffStream, streamSessionDiff } from '../git/diff-service.js';
 import { discardChanges } from '../git/discard.js';
 import { fileAtRef } from '../git/file-at-ref.js';
 import { mergeBack } from '../git/merge-back.js';
+import { runGit } from '../git/run-git.js';
 import {
   defaultMergeMessage,
+  describeRestore,
+  hasHead,
   recreateBranch,
   refuseUnfinishedWork,
   retireMergedBranch,
 } from '../git/session-branch.js';
-import { scanSessionWorktrees } from '../git/stale-worktrees.js';
 import { abortSync, continueSync, describeSync, syncWithBase } from '../git/sync.js';
 import { detectSyncInProgress } from '../git/sync-state.js';
 import type { Hub } from '../hub/hub.js';
@@ -38,6 +40,7 @@ import type { Logger } from '../logger.js';
 import type { GitStateStore } from '../store/git-state-store.js';
 import type { WorkspaceStore } from '../store/workspace-store.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
+import { recoverGitStates } from './git-recovery.js';
 import type { SessionManager } from './session-manager.js';
 
 export interface SessionGitDeps {
@@ -105,7 +108,9 @@ export class SessionGit {
     if (session.status !== 'archived') {
       const missing = !existsSync(session.worktreePath);
       const sync = missing ? null : await detectSyncInProgress(session.worktreePath);
-      this.deps.gitStates.update(sessionId, { sync, worktreeMissing: missing });
+      // A branch deleted under the worktree leaves HEAD pointing at nothing.
+      const branch = missing ? {} : { branchMissing: !(await hasHead(session.worktreePath)) };
+      this.deps.gitStates.update(sessionId, { sync, worktreeMissing: missing, ...branch });
       this.announce(sessionId);
     }
     return this.deps.sessions.get(sessionId);
@@ -251,12 +256,14 @@ export class SessionGit {
    */
   async restore(sessionId: string): Promise<RestoreResponse> {
     const { session, workspace } = this.target(sessionId);
-    if (session.status !== 'archived' && existsSync(session.worktreePath)) {
-      throw new ConflictError('This session has its worktree; there is nothing to restore.');
+    const hasWorktree = session.status !== 'archived' && existsSync(session.worktreePath);
+    if (hasWorktree && (await hasHead(session.worktreePath))) {
+      throw new ConflictError('This session has its worktree and its branch; there is nothing to restore.');
     }
     await this.deps.repoLock.run(workspace.path, () =>
       recreateBranch(session, workspace, this.deps.gitStates.get(session.id).lastKnownHead),
     );
+    if (hasWorktree) return this.branchRestored(sessionId);
     const restored = await this.deps.sessions.restore(sessionId);
     this.deps.gitStates.update(sessionId, {
       sync: null,
@@ -264,48 +271,29 @@ export class SessionGit {
       branchMissing: false,
       lastKnownHead: restored.headSha,
     });
-    const work =
-      restored.restoredWork === 'reapplied'
-        ? ' with its saved uncommitted work'
-        : restored.restoredWork === 'conflicted'
-          ? '; its saved uncommitted work left conflict markers'
-          : '';
     this.record(sessionId, {
       kind: 'restore',
       ok: true,
       sha: restored.headSha,
-      message: `Restored the worktree from ${session.branch}${work}.`,
+      message: describeRestore(session.branch, restored.restoredWork),
     });
     return { ...this.deps.sessions.get(sessionId), restoredWork: restored.restoredWork };
   }
 
-  /**
-   * At start-up, before requests: prunes worktree entries whose folders are gone and records, per
-   * session, a missing worktree or branch, a sync left in progress, and the branch tip (so a
-   * branch deleted later can be re-created). A repository that cannot be read is logged and skipped.
-   */
-  async recoverOnStart(): Promise<void> {
-    for (const workspace of this.deps.workspaces.list()) {
-      if (workspace.status !== 'ready') continue;
-      const sessions = this.deps.sessions.list(workspace.id);
-      if (sessions.length === 0) continue;
-      try {
-        const found = await this.deps.repoLock.run(workspace.path, () =>
-          scanSessionWorktrees(workspace.path, sessions),
-        );
-        for (const [sessionId, state] of found) {
-          const previous = this.deps.gitStates.get(sessionId);
-          this.deps.gitStates.update(sessionId, {
-            ...state,
-            lastKnownHead: state.lastKnownHead ?? previous.lastKnownHead,
-          });
-        }
-      } catch (error) {
-        this.deps.logger.warn(
-          `checking the worktrees of ${workspace.path} failed: ${(error as Error).message}`,
-        );
-      }
-    }
+  /** The branch was deleted under a live worktree and is back: the worktree works again as it was. */
+  private async branchRestored(sessionId: string): Promise<RestoreResponse> {
+    const { worktreePath, branch } = this.deps.sessions.get(sessionId);
+    const { stdout } = await runGit(['rev-parse', 'HEAD'], { cwd: worktreePath });
+    this.deps.gitStates.update(sessionId, { branchMissing: false, lastKnownHead: stdout.trim() });
+    const message = `Re-created the branch ${branch}; the worktree and its uncommitted work were left as they were.`;
+    this.record(sessionId, { kind: 'restore', ok: true, sha: stdout.trim(), message });
+    this.announce(sessionId);
+    return { ...this.deps.sessions.get(sessionId), restoredWork: 'none' };
+  }
+
+  /** At start-up, before requests: see `recoverGitStates`. */
+  recoverOnStart(): Promise<void> {
+    return recoverGitStates(this.deps);
   }
 
   // ---- helpers -----------------------------------------------------------------------------------

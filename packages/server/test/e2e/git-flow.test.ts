@@ -329,4 +329,29 @@ describe('a session’s way out through API v1, on real git', () => {
     );
     expect((await harness.request('POST', `/sessions/${s.id}/restore`)).status).toBe(200);
   });
+
+  it('notices a branch deleted by hand under a live worktree, and restore re-creates it at its last commit', async () => {
+    const s = await session('branch-gone');
+    write(join(s.worktreePath, 'README.md'), '# committed after start\n');
+    const { sha } = (await commit(s.id, 'work after start')).body;
+    write(join(s.worktreePath, 'notes.md'), 'uncommitted\n');
+    await harness.repo.git(['update-ref', '-d', 'refs/heads/chatml/branch-gone']);
+
+    const state = await harness.request<Session>('GET', `/sessions/${s.id}/git-state`);
+    expect(state.body.gitState).toMatchObject({ worktreeMissing: false, branchMissing: true });
+    const restored = await harness.request<RestoreResponse>('POST', `/sessions/${s.id}/restore`);
+    expect(restored.status).toBe(200);
+    expect(restored.body.gitState).toMatchObject({ worktreeMissing: false, branchMissing: false });
+    // Back at the commit made after start-up (from the worktree's own reflog), work untouched.
+    expect((await harness.repo.git(['rev-parse', 'chatml/branch-gone'])).trim()).toBe(sha);
+    expect(readFileSync(join(s.worktreePath, 'notes.md'), 'utf8')).toBe('uncommitted\n');
+    expect((await harness.request('GET', `/sessions/${s.id}/diff`)).status).toBe(200);
+    expect((await gitOps(s.id)).at(-1)?.payload).toMatchObject({
+      kind: 'restore',
+      message:
+        'Re-created the branch chatml/branch-gone; the worktree and its uncommitted work were left as they were.',
+    });
+    // With worktree and branch in place there is nothing to restore.
+    expect((await harness.request('POST', `/sessions/${s.id}/restore`)).status).toBe(409);
+  });
 });

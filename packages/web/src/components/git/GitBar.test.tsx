@@ -71,6 +71,32 @@ describe('the session’s commit list', () => {
   });
 });
 
+describe('a branch deleted under a live worktree', () => {
+  it('offers to re-create the branch, leaving the worktree as it is', async () => {
+    const session = withGitState(makeSession('s1'), {
+      sync: null,
+      worktreeMissing: false,
+      branchMissing: true,
+    });
+    const { callsTo } = renderWithBackend(<GitBar session={session} isRunning={false} />, {
+      'GET /sessions/s1/commits': () => ok(commitList({ unavailableReason: 'branch_missing' })),
+      'POST /sessions/s1/restore': () =>
+        ok({
+          ...withGitState(makeSession('s1'), { sync: null, worktreeMissing: false, branchMissing: false }),
+          restoredWork: 'none',
+        }),
+    });
+    expect(screen.getByTestId('restore-notice').textContent).toContain(
+      'The branch chatml/s1 is gone (deleted outside ChatML); restoring re-creates it at its last commit',
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Re-create the branch' }));
+    await waitFor(() => expect(callsTo('POST', '/sessions/s1/restore')).toHaveLength(1));
+    await waitFor(() =>
+      expect(screen.getByTestId('git-notice').textContent).toContain('Re-created the branch chatml/s1.'),
+    );
+  });
+});
+
 describe('a branch merged into its base', () => {
   it('is marked merged, and Merge says why it is not offered again', async () => {
     renderWithBackend(<GitBar session={makeSession('s1')} isRunning={false} />, {

@@ -298,7 +298,7 @@ export function GitBar({
           </span>
         </p>
       )}
-      {(isArchived || gitState?.worktreeMissing) && (
+      {(isArchived || gitState?.worktreeMissing || gitState?.branchMissing) && (
         <RestoreNotice session={session} onRestored={(message) => afterChange(message)} />
       )}
       {sync && hasWorktree && (

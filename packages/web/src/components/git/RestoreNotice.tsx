@@ -19,6 +19,8 @@ export function RestoreNotice({
   const [isWorking, setIsWorking] = useState(false);
   const [failure, setFailure] = useState<GitFailure>();
   const isArchived = session.status === 'archived';
+  // Only the branch is gone: the worktree stays as it is, the branch comes back.
+  const isBranchOnly = !isArchived && !session.gitState?.worktreeMissing;
 
   const restore = async () => {
     setIsWorking(true);
@@ -27,11 +29,13 @@ export function RestoreNotice({
       const { restoredWork, ...restored } = await api.restore(session.id);
       catalog.addSession(restored);
       onRestored(
-        restoredWork === 'reapplied'
-          ? 'Restored the worktree with its saved uncommitted work.'
-          : restoredWork === 'conflicted'
-            ? 'Restored the worktree; its saved uncommitted work left conflict markers to resolve.'
-            : 'Restored the worktree.',
+        isBranchOnly
+          ? `Re-created the branch ${session.branch}.`
+          : restoredWork === 'reapplied'
+            ? 'Restored the worktree with its saved uncommitted work.'
+            : restoredWork === 'conflicted'
+              ? 'Restored the worktree; its saved uncommitted work left conflict markers to resolve.'
+              : 'Restored the worktree.',
       );
     } catch (caught) {
       setFailure(toGitFailure(caught));
@@ -45,8 +49,11 @@ export function RestoreNotice({
       <p>
         {isArchived
           ? 'This session is archived: its worktree was removed; the branch, any saved uncommitted work and the conversation are kept.'
-          : `The worktree folder ${session.worktreePath} is missing (deleted outside ChatML).`}
-        {session.gitState?.branchMissing &&
+          : session.gitState?.worktreeMissing
+            ? `The worktree folder ${session.worktreePath} is missing (deleted outside ChatML).`
+            : `The branch ${session.branch} is gone (deleted outside ChatML); restoring re-creates it at its last commit and leaves the worktree as it is.`}
+        {(isArchived || session.gitState?.worktreeMissing) &&
+          session.gitState?.branchMissing &&
           ' Its branch is gone too; restoring re-creates it from the last commit ChatML saw.'}
       </p>
       {/* What the archive did with git-ignored files (saved, or deleted with the worktree). */}
@@ -62,7 +69,7 @@ export function RestoreNotice({
         disabled={isWorking}
         data-testid="restore-session"
       >
-        {isWorking ? 'Restoring…' : 'Restore the worktree'}
+        {isWorking ? 'Restoring…' : isBranchOnly ? 'Re-create the branch' : 'Restore the worktree'}
       </button>
       <GitError failure={failure} testId="restore-error" />
     </div>
