@@ -1,6 +1,6 @@
 import type { NewSessionEvent, RunnerCommand, SessionStatus } from '@chatml/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { PermissionRequests } from './permission-requests.js';
 
 let published: NewSessionEvent[];
@@ -64,7 +64,10 @@ describe('PermissionRequests', () => {
     ask('req_1');
     expect(() => permissions.answer('req_1', { allow: true }, null)).toThrow(NotFoundError);
     permissions.answer('req_1', { allow: true }, runner);
-    expect(() => permissions.answer('req_1', { allow: true }, runner)).toThrow(NotFoundError);
+    // A second answer (another tab, a double click) is told the request is settled: 409, not 404.
+    expect(() => permissions.answer('req_1', { allow: false }, runner)).toThrow(
+      new ConflictError('This permission request was already answered (or withdrawn).'),
+    );
     expect(sent).toHaveLength(1);
   });
 
@@ -91,6 +94,6 @@ describe('PermissionRequests', () => {
       })),
     );
     expect(statuses.at(-1)).toBe('waiting_permission');
-    expect(() => permissions.answer('req_1', { allow: true }, runner)).toThrow(NotFoundError);
+    expect(() => permissions.answer('req_1', { allow: true }, runner)).toThrow(ConflictError);
   });
 });

@@ -1,5 +1,5 @@
 import type { NewSessionEvent, PermissionDecisionBody, RunnerEvent, SessionStatus } from '@chatml/protocol';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { RunnerProcess } from '../runners/runner-process.js';
 
 type PermissionRequestEvent = Extract<RunnerEvent, { type: 'permission_request' }>;
@@ -27,6 +27,8 @@ export interface PermissionRequestsHost {
  */
 export class PermissionRequests {
   private readonly pending = new Set<string>();
+  /** Requests answered or withdrawn lately: a second answer (another tab) is told so, not "unknown". */
+  private readonly settled = new Set<string>();
 
   constructor(private readonly host: PermissionRequestsHost) {}
 
@@ -55,8 +57,11 @@ export class PermissionRequests {
     decision: PermissionDecisionBody,
     runner: Pick<RunnerProcess, 'send'> | null,
   ): void {
+    if (this.settled.has(requestId)) {
+      throw new ConflictError('This permission request was already answered (or withdrawn).');
+    }
     if (!this.pending.has(requestId) || !runner) throw new NotFoundError('Permission request', requestId);
-    this.pending.delete(requestId);
+    this.settle(requestId);
     runner.send({ type: 'permission_response', session: this.host.sessionId, requestId, ...decision });
     this.host.publish({
       type: 'permission_resolved',
@@ -70,7 +75,8 @@ export class PermissionRequests {
    * one no longer pending is ignored.
    */
   cancel(requestId: string, reason: string): void {
-    if (!this.pending.delete(requestId)) return;
+    if (!this.pending.has(requestId)) return;
+    this.settle(requestId);
     this.host.publish({
       type: 'permission_resolved',
       payload: { requestId, allow: false, message: reason, by: 'system' },
@@ -84,11 +90,23 @@ export class PermissionRequests {
    */
   expireAll(): void {
     for (const requestId of this.pending) {
+      this.remember(requestId);
       this.host.publish({
         type: 'permission_resolved',
         payload: { requestId, allow: false, message: 'The turn ended before an answer.', by: 'system' },
       });
     }
     this.pending.clear();
+  }
+
+  private settle(requestId: string): void {
+    this.pending.delete(requestId);
+    this.remember(requestId);
+  }
+
+  private remember(requestId: string): void {
+    this.settled.add(requestId);
+    // Bounded: only a request answered moments ago can meet a second answer.
+    if (this.settled.size > 100) this.settled.delete(this.settled.values().next().value as string);
   }
 }
