@@ -46,6 +46,11 @@ export const Workspace = z.object({
   /** Human-readable progress or failure while cloning. */
   statusDetail: z.string().nullable(),
   createdAt: z.number().int(),
+  /**
+   * The repository folder is not there (moved, deleted, an unmounted drive): nothing can be done in
+   * it until it is back. Looked at on every read, so it clears by itself. Absent means false.
+   */
+  folderMissing: z.boolean().optional(),
 });
 export type Workspace = z.output<typeof Workspace>;
 

@@ -87,6 +87,10 @@ export class SessionManager {
     if (!workspace) throw new NotFoundError('Workspace', workspaceId);
     if (workspace.status !== 'ready')
       throw new ConflictError(`Workspace ${workspace.name} is not ready (${workspace.status}).`);
+    if (!existsSync(workspace.path))
+      throw new ConflictError(
+        `The repository folder ${workspace.path} is missing (moved or deleted?): put it back, or remove ${workspace.name} from ChatML.`,
+      );
 
     return repoLock.run(workspace.path, async () => {
       const name =

@@ -50,13 +50,13 @@ export class WorkspaceService {
   }
 
   list(): Workspace[] {
-    return this.deps.workspaces.list();
+    return this.deps.workspaces.list().map(withFolderState);
   }
 
   get(id: string): Workspace {
     const workspace = this.deps.workspaces.get(id);
     if (!workspace) throw new NotFoundError('Workspace', id);
-    return workspace;
+    return withFolderState(workspace);
   }
 
   /**
@@ -149,4 +149,11 @@ export function userPath(typed: string): string {
     );
   }
   return resolve(path);
+}
+
+/** A ready workspace whose folder is gone says so (a clone in progress has no folder yet). */
+function withFolderState(workspace: Workspace): Workspace {
+  return workspace.status === 'ready' && !existsSync(workspace.path)
+    ? { ...workspace, folderMissing: true }
+    : workspace;
 }

@@ -126,7 +126,10 @@ describe('workspaces and archive', () => {
 
       // A missing folder is named as such, not as "git could not start".
       const created = await harness.request('POST', `/workspaces/${added.body.id}/sessions`, { name: 'x' });
-      expect(JSON.stringify(created.body)).not.toContain('spawn git');
+      expect(created.status).toBe(409);
+      expect(JSON.stringify(created.body)).toContain(`The repository folder ${repo.path} is missing`);
+      const listed = await harness.request<Workspace>('GET', `/workspaces/${added.body.id}`);
+      expect(listed.body.folderMissing).toBe(true);
 
       const archived = await harness.request<Session>('POST', `/sessions/${session.id}/archive`);
       expect(archived.body.status).toBe('archived');

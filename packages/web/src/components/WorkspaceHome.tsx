@@ -23,6 +23,13 @@ export function WorkspaceHome({
         <span className="muted">{workspace.statusDetail ?? ''}</span>
       </div>
     );
+  } else if (workspace.folderMissing) {
+    body = (
+      <div className="centre-message form-error" role="alert" data-testid="workspace-folder-missing">
+        The repository folder {workspace.path} is missing (moved or deleted?). Put it back to go on, or remove{' '}
+        {workspace.name} from ChatML: its sessions are archived without touching their worktree folders.
+      </div>
+    );
   } else if (workspace.status === 'error') {
     body = (
       <div className="centre-message form-error" role="alert">
