@@ -194,7 +194,9 @@ describe('faults from a misbehaving runner', () => {
     expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('running');
     await harness.waitForTurnEnd(session.id);
     const late = await harness.request('POST', `/sessions/${session.id}/permissions/perm_1`, { allow: true });
-    expect(late.status).toBe(404);
+    // Settled already (withdrawn): a late answer is told so, not that the request never existed.
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.body)).toContain('already answered (or withdrawn)');
   });
 
   it('never lets a client that stops reading stall the runner or other clients', async () => {
