@@ -1,22 +1,12 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import type { Workspace } from '@chatml/protocol';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { makeSession } from '../test/sessions';
+import { makeSession, makeWorkspace } from '../test/sessions';
 import { ok, renderWithBackend } from './git/test-backend';
 import { NewSessionForm } from './NewSessionForm';
 
-const workspace: Workspace = {
-  id: 'ws_1',
-  name: 'widgets',
-  path: '/src/widgets',
-  baseBranch: 'main',
-  remoteUrl: null,
-  status: 'ready',
-  statusDetail: null,
-  createdAt: 1_796_205_600_000,
-};
+const workspace = makeWorkspace();
 
 describe('the new-session form', () => {
   it.each([

@@ -1,21 +1,13 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import type { Session, Workspace } from '@chatml/protocol';
+import type { Session } from '@chatml/protocol';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { makeWorkspace } from '../test/sessions';
 import { renderWithBackend } from './git/test-backend';
 import { RemoveWorkspaceDialog, removalMessage } from './RemoveWorkspaceDialog';
 
-const workspace: Workspace = {
-  id: 'ws_1',
-  name: 'widgets',
-  path: '/src/widgets',
-  baseBranch: 'main',
-  remoteUrl: null,
-  status: 'ready',
-  statusDetail: null,
-  createdAt: 1_796_205_600_000,
-};
+const workspace = makeWorkspace();
 
 const session = (id: string, status: Session['status']) => ({ id, status }) as Session;
 

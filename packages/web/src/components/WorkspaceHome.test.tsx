@@ -1,21 +1,12 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import type { Workspace } from '@chatml/protocol';
 import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { makeWorkspace } from '../test/sessions';
 import { renderWithBackend } from './git/test-backend';
 import { WorkspaceHome } from './WorkspaceHome';
 
-const workspace: Workspace = {
-  id: 'ws_1',
-  name: 'widgets',
-  path: '/src/widgets',
-  baseBranch: 'main',
-  remoteUrl: null,
-  status: 'ready',
-  statusDetail: null,
-  createdAt: 1_796_205_600_000,
-};
+const workspace = makeWorkspace();
 
 describe('a workspace whose repository folder is gone', () => {
   it('says so instead of offering a new session, and still offers removing it', () => {

@@ -1,4 +1,4 @@
-import type { Session } from '@chatml/protocol';
+import type { Session, Workspace } from '@chatml/protocol';
 
 /** A session as the backend would send it, for component tests. */
 export function makeSession(id: string, overrides: Partial<Session> = {}): Session {
@@ -18,6 +18,21 @@ export function makeSession(id: string, overrides: Partial<Session> = {}): Sessi
     diffStats: null,
     createdAt: 1,
     updatedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+/** A ready local workspace, for component tests. */
+export function makeWorkspace(overrides: Partial<Workspace> = {}): Workspace {
+  return {
+    id: 'ws_1',
+    name: 'widgets',
+    path: '/src/widgets',
+    baseBranch: 'main',
+    remoteUrl: null,
+    status: 'ready',
+    statusDetail: null,
+    createdAt: 1_796_205_600_000,
     ...overrides,
   };
 }

@@ -213,7 +213,7 @@ export function GitBar({
           )}
           {list?.mergedIntoBase && (
             <span
-              className="git-merged"
+              className="git-badge is-merged"
               title={`Merging again would change nothing: ${session.baseBranch} has this branch’s changes (squash-merged?).`}
               data-testid="git-merged"
             >
