@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { CommitDiff, CommitInfo, CommitList } from '@chatml/protocol';
-import { NotFoundError } from '../errors.js';
+import { GitError, NotFoundError } from '../errors.js';
 import { parseCombinedDiff } from './diff-parser.js';
 import { findMergeBase, STABLE_DIFF_ARGS } from './diff-service.js';
+import { mergeTree } from './merge-back.js';
 import { validateBranchName } from './ref-names.js';
 import { validateRevision } from './repo-paths.js';
 import { runGit } from './run-git.js';
@@ -144,14 +145,14 @@ async function isOnBase(
 ): Promise<boolean> {
   const base = `${baseBranch}^{commit}`;
   const [merged, baseTree] = await Promise.all([
-    runGit(['merge-tree', '--write-tree', '--no-messages', base, head], {
-      cwd,
-      signal,
-      okExitCodes: [0, 1, 129], // 1: conflicts, 129: git older than 2.38 — not merged, either way
+    // A git too old for merge-tree cannot tell: not merged, as far as anyone knows.
+    mergeTree(cwd, base, head, signal).catch((error: unknown) => {
+      if (error instanceof GitError) return { tree: null };
+      throw error;
     }),
     runGit(['rev-parse', `${base}^{tree}`], { cwd, signal }),
   ]);
-  return merged.exitCode === 0 && merged.stdout.trim() === baseTree.stdout.trim();
+  return merged.tree !== null && merged.tree === baseTree.stdout.trim();
 }
 
 /** The UI lists these; a worktree with more (an unignored build folder) is summarised by its count. */

@@ -104,6 +104,32 @@ function checkedBranch(name: string): string {
   return name;
 }
 
+/**
+ * Merges `tip` into `base` without a worktree (`git merge-tree --write-tree`, git >= 2.38): the
+ * resulting tree, or the conflicted paths. Throws GitError on an older git.
+ */
+export async function mergeTree(
+  cwd: string,
+  base: string,
+  tip: string,
+  signal?: AbortSignal,
+): Promise<{ tree: string; conflicts: [] } | { tree: null; conflicts: string[] }> {
+  const result = await runGit(
+    ['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', base, tip],
+    {
+      cwd,
+      signal,
+      okExitCodes: [0, 1, 129],
+    },
+  );
+  if (result.exitCode === 129) {
+    throw new GitError(['merge-tree'], 129, `merging back needs git 2.38 or newer. ${result.stderr}`);
+  }
+  const [tree, ...rest] = result.stdout.split('\0');
+  if (result.exitCode === 0 && tree) return { tree, conflicts: [] };
+  return { tree: null, conflicts: [...new Set(rest.filter(Boolean))] };
+}
+
 /** The tree of base + session, or a ConflictError listing the conflicted paths. */
 async function mergedTree(
   repoPath: string,
@@ -112,16 +138,8 @@ async function mergedTree(
   baseBranch: string,
   branch: string,
 ): Promise<string> {
-  const result = await runGit(
-    ['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', baseOld, tip],
-    { cwd: repoPath, okExitCodes: [0, 1, 129] },
-  );
-  if (result.exitCode === 129) {
-    throw new GitError(['merge-tree'], 129, `merging back needs git 2.38 or newer. ${result.stderr}`);
-  }
-  const [tree, ...rest] = result.stdout.split('\0');
-  if (result.exitCode === 0 && tree) return tree;
-  const conflicts = [...new Set(rest.filter(Boolean))];
+  const { tree, conflicts } = await mergeTree(repoPath, baseOld, tip);
+  if (tree !== null) return tree;
   throw new ConflictError(
     `${branch} conflicts with ${baseBranch} in ${conflicts.join(', ')} — sync the session with ${baseBranch} (rebase or merge), resolve the conflicts, then merge back. Nothing was changed.`,
     { conflicts },
