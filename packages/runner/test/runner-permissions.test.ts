@@ -12,6 +12,9 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerHarness } from './runner-harness.js';
 
+const interruptAtOnce = (ctx: ReplyContext) =>
+  ctx.lastUserText === 'and then?' ? textReply('Next turn.') : textReply('Too late.', { delayMs: 15_000 });
+
 let fake: FakeAnthropicServer;
 let outside: string;
 const runners: RunnerHarness[] = [];
@@ -51,12 +54,9 @@ beforeAll(async () => {
         (ctx) =>
           ctx.lastUserText === 'are you back?' ? textReply('Back after the interrupt.') : { hang: true },
       ],
-      'interrupt at once': [
-        (ctx) =>
-          ctx.lastUserText === 'and then?'
-            ? textReply('Next turn.')
-            : textReply('Too late.', { delayMs: 15_000 }),
-      ],
+      // Twice: whether the interrupted first turn left an assistant message in the history the
+      // second turn re-sends depends on how far the CLI had got, so either step may answer it.
+      'interrupt at once': [interruptAtOnce, interruptAtOnce],
       'interrupt the question': writeThenSummarize((ctx) => `${ctx.cwd}/never.txt`, 'never'),
       'switch modes': [
         textReply('Ready when you are.'),
