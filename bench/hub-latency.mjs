@@ -14,7 +14,7 @@
 // runner then wakes in the same millisecond, the worst case for the scheduler).
 //
 // Each session's runner (bench/fixtures/rate-runner.mjs) stamps every delta with its send time
-// (performance.timeOrigin + performance.now(), comparable across processes); one WS client per
+// (CLOCK_MONOTONIC via process.hrtime, one clock for every process on the machine); one WS client per
 // session records receive time - send time. The first `--warmup` seconds of every stream are left
 // out of the percentiles (JIT, process start-up) but still checked for loss. Loss: every delta
 // index must arrive exactly once, and for ChatML every hub seq of the session exactly once, in order.
@@ -29,6 +29,7 @@ import {
   Child,
   machineCpuPercent,
   machineCpuTicks,
+  machineNow,
   numericArgs,
   onCleanup,
   printResult,
@@ -39,7 +40,6 @@ import {
   runBenchmark,
   sleep,
   summarize,
-  wallNow,
 } from './lib/util.mjs';
 
 const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -185,7 +185,7 @@ async function runBaseline() {
     const socket = await connect(`ws://127.0.0.1:${port}/?session=${key}`, {});
     sockets.push(socket);
     socket.on('message', (data) => {
-      const receivedAt = wallNow();
+      const receivedAt = machineNow();
       const message = JSON.parse(data.toString());
       if (message.type === 'stream_delta') collector.delta(key, message.text, receivedAt);
       else if (message.type === 'hello') collector.runnerPids.add(message.pid);
@@ -196,7 +196,7 @@ async function runBaseline() {
   onCleanup(() => {
     for (const socket of sockets) socket.terminate();
   });
-  const startAt = wallNow() + START_DELAY_MS;
+  const startAt = machineNow() + START_DELAY_MS;
   markAt(relay, startAt, collector);
   for (const [i, socket] of sockets.entries()) {
     const text = `rate ${options.rate} ${COUNT} ${phased(startAt, i).toFixed(3)} ${options.pad} ${options.runnerSchedIdle}`;
@@ -246,7 +246,7 @@ async function runChatml(dir, { measureIdle }) {
     sockets.push(socket);
     const subscribed = new Promise((resolve, reject) => {
       socket.on('message', (data) => {
-        const receivedAt = wallNow();
+        const receivedAt = machineNow();
         const frame = JSON.parse(data.toString());
         if ((frame.type === 'event' || frame.type === 'events') && frame.sessionId === session.id) {
           // Under load the hub sends what one flush stored as one `events` frame.
@@ -273,7 +273,7 @@ async function runChatml(dir, { measureIdle }) {
     await subscribed;
   }
 
-  const startAt = wallNow() + START_DELAY_MS;
+  const startAt = machineNow() + START_DELAY_MS;
   markAt(server, startAt, collector);
   await Promise.all(
     sessions.map((session, i) =>
@@ -326,7 +326,7 @@ function markAt(child, startAt, collector) {
       child.child.stdin.write('mark\n');
       collector.markWindow();
     },
-    startAt + options.warmup * 1000 - wallNow(),
+    startAt + options.warmup * 1000 - machineNow(),
   );
   onCleanup(() => clearTimeout(timer));
 }
@@ -468,7 +468,7 @@ await runBenchmark('hub-latency', 30_000 + options.rounds * 60_000 + options.idl
         ['hub publish (append + fan-out)', inner.publish],
         ['hub flush (one loop turn: batch)', inner.flush],
         ['GC pauses', inner.gc],
-        ['event-log move (events_recent)', inner.settle],
+        ['journal -> SQLite move (one slice)', inner.move],
         ['WAL checkpoint', inner.checkpoint],
       ]
         .filter(([, t]) => t)

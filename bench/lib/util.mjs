@@ -4,8 +4,16 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-/** High-resolution wall clock in ms, comparable across processes on one machine. */
+/** High-resolution wall clock in ms (browsers can read it too: the UI benchmarks use it). */
 export const wallNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * CLOCK_MONOTONIC in ms (libuv's hrtime): one clock for every process on the machine, never
+ * stepped. Latency across processes is measured with it: `performance.timeOrigin` is the wall
+ * clock read once when each process started, so a clock adjustment between two processes' starts
+ * skews every figure between them (a hub-latency round once read -22 ms).
+ */
+export const machineNow = () => Number(process.hrtime.bigint()) / 1e6;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

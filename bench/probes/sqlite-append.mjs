@@ -9,7 +9,8 @@
 // A second table compares the two places an append can go, with one event per session per
 // transaction (one loop turn of 20 streaming sessions): straight into `events`, keyed (session_id,
 // seq), or into the rowid table `events_recent` with a sorted move to `events` every 512 rows (what
-// the event store does), counting the WAL pages written per event, moves included.
+// the event store did until 2026-12-03; it now writes a journal file and moves sorted slices into
+// `events`, see store/event-journal.ts), counting the WAL pages written per event, moves included.
 //
 //   node bench/probes/sqlite-append.mjs
 import { createRequire } from 'node:module';

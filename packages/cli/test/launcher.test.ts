@@ -104,6 +104,8 @@ describe('chatml', () => {
       );
     });
     expect(processGroupMembers(runnerPid).length).toBeGreaterThanOrEqual(2); // the runner and its claude CLI
+    const seen = (await api<{ events: StoredEvent[] }>(home, 'GET', `/sessions/${session.id}/events`)).body
+      .events;
 
     serve.kill('SIGKILL');
     await serve.exited;
@@ -116,6 +118,8 @@ describe('chatml', () => {
     expect(recovered.status).toBe('idle');
     const events = (await api<{ events: StoredEvent[] }>(home, 'GET', `/sessions/${session.id}/events`)).body
       .events;
+    // Everything it had handed out is still there, under the same seqs (journaled or moved).
+    expect(events.slice(0, seen.length)).toEqual(seen);
     const ended = events.filter((event) => event.type === 'turn_ended');
     expect(ended).toHaveLength(1);
     expect(ended[0]?.payload).toMatchObject({

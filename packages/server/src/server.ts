@@ -22,6 +22,7 @@ import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-schedu
 import { GitStateStore } from './store/git-state-store.js';
 import {
   EventStore,
+  journalPathFor,
   openDatabase,
   releaseDatabaseMemory,
   SessionStore,
@@ -89,8 +90,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const workspaceStore = new WorkspaceStore(db);
   const sessionStore = new SessionStore(db);
   const events = new EventStore(db, {
-    onAppend: () => checkpointer.noteWrite(),
-    onSettleError: (error) => logger.warn(`moving recent events failed (will retry): ${error.message}`),
+    journalPath: journalPathFor(paths.database),
+    onDatabaseWrite: () => checkpointer.noteWrite(),
+    onMoveError: (error) =>
+      logger.warn(`moving events from the journal failed (will retry): ${error.message}`),
+    onSkippedJournalLines: (count) =>
+      logger.warn(`the event journal had ${count} unreadable line(s) (cut short by a crash); skipped`),
   });
   const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
   const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
@@ -220,7 +225,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await sessions.dispose();
         await closed;
         hub.flush();
-        events.trySettle();
+        try {
+          events.close();
+        } catch (error) {
+          // The journal keeps what could not be moved; the next start moves it.
+          logger.warn(`moving events from the journal at shutdown failed: ${(error as Error).message}`);
+        }
         checkpointer.stop();
         db.close();
         if (options.writeServerInfo) rmSync(paths.serverInfo, { force: true });

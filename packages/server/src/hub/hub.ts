@@ -127,16 +127,16 @@ export class Hub {
     const sendAll = () => {
       for (const client of this.clients) client.sendRaw(data);
     };
-    // Inside a batch it waits for the commit, so it never overtakes events published before it.
+    // Inside a batch it waits until the batch is stored, so it never overtakes events published before it.
     if (this.held) this.heldBroadcasts.push(sendAll);
     else sendAll();
   }
 
   /**
    * Run `work` (e.g. handling one stdout chunk of a runner: often dozens of deltas) with every event
-   * it publishes stored in one transaction, and nothing sent until that transaction committed — so
-   * "stored before sent" holds, at a fraction of the cost of one commit per event. Replay cannot
-   * interleave: the batch runs within one tick.
+   * it publishes stored with one journal write (store/event-journal.ts), and nothing sent until that
+   * write is done — so "stored before sent" holds, at a fraction of the cost of storing each event
+   * on its own. Replay cannot interleave: the batch runs within one tick.
    */
   batch(work: () => void): void {
     if (this.held) {
@@ -162,7 +162,7 @@ export class Hub {
         this.deliver(held);
         for (const sendAll of broadcasts) sendAll();
       } else {
-        // Rolled back: nothing of it was sent, and cached seqs may be ahead of the table.
+        // Not stored (the store forgot its events): nothing of it was sent, and the seqs go again.
         this.store.forgetAll();
       }
     }

@@ -1,5 +1,6 @@
 import type { NewSessionEvent, SessionEventType, StoredEvent } from '@chatml/protocol';
 import type { Database } from './database.js';
+import { EventJournal, type JournalRow } from './event-journal.js';
 import { prepared, transactionRunner } from './prepared.js';
 
 interface EventRow {
@@ -45,78 +46,111 @@ export const ACTIVITY_EVENT_TYPES: ReadonlySet<SessionEventType> = new Set<Sessi
 ]);
 const ACTIVITY_TYPES_SQL = [...ACTIVITY_EVENT_TYPES].map((type) => `'${type}'`).join(', ');
 
-/** Both tables' rows of one session after a seq: every read of the log goes through this. */
-const BOTH_TABLES = `SELECT seq, type, ts, payload FROM events WHERE session_id = @sessionId AND seq > @afterSeq
-  UNION ALL SELECT seq, type, ts, payload FROM events_recent WHERE session_id = @sessionId AND seq > @afterSeq`;
+const AFTER = `SELECT seq, type, ts, payload FROM events WHERE session_id = @sessionId AND seq > @afterSeq`;
 
 export interface EventStoreOptions {
-  /** Told after every append (the WAL checkpointer wakes up on writes). */
-  onAppend?: () => void;
-  /** Rows `events_recent` may hold before they are moved to `events` (see the class comment). */
-  settleAfterRows?: number;
-  /** A move that failed (the rows stay where they are, readable, and are moved later). */
-  onSettleError?: (error: Error) => void;
+  /** The journal's base path (`journalPathFor(databasePath)`); none: rows wait in memory only. */
+  journalPath?: string | null;
+  /** Told after every write to the database (the WAL checkpointer wakes up on writes). */
+  onDatabaseWrite?: () => void;
+  /** How long rows may wait in the journal before they are moved to the database. */
+  moveAfterMs?: number;
+  /** Rows that start a move at once, whatever `moveAfterMs` says. */
+  moveAfterRows?: number;
+  /** Rows per transaction of a move; the loop turns between them let live events through. */
+  moveSliceRows?: number;
+  /** A move that failed (the rows stay in the journal and in memory, readable, and are moved later). */
+  onMoveError?: (error: Error) => void;
+  /** Lines of the last run's journal that could not be read (cut short by a crash). */
+  onSkippedJournalLines?: (count: number) => void;
+}
+
+/** Rows being moved to the database: a prefix of each session's pending rows, sorted by session. */
+interface Move {
+  readonly generation: number;
+  readonly rows: JournalRow[];
+  next: number;
 }
 
 /**
- * The append-only per-session event log. `append` assigns the next seq and writes the row before it
- * returns, so whatever is fanned out afterwards is already durable and replayable.
+ * The append-only per-session event log. `append` assigns the next seq and writes the event to the
+ * journal (store/event-journal.ts) before it returns — inside `transaction`, one write for all its
+ * events, before the transaction ends — so whatever is fanned out afterwards is already durable
+ * (as durable as a SQLite commit with `synchronous = NORMAL`) and replayable.
  *
- * Appends go to `events_recent`, a rowid table written at its end, and are moved to `events` (keyed
- * by session and seq) in bulk once a few hundred have gathered — in the next loop turn, so never
- * inside the batch whose events are waiting to be sent — and when the store opens and closes.
- * Streaming sessions interleave: appended straight to `events`, each commit of a loop turn's events
- * wrote one B-tree leaf per session, ~2.4 WAL pages per event with 20 sessions streaming, and the
- * commit was the backend's largest cost per delta. Through `events_recent` it is ~0.4 pages and a
- * third of the time, the move included (bench/probes/sqlite-append.mjs). Every read covers both
- * tables; a row is in exactly one of them, as the move is one transaction.
+ * Events reach SQLite later, in bulk: every `moveAfterMs` (or `moveAfterRows`) the journal's
+ * current file is sealed and its rows are inserted into `events`, sorted by session and seq, a
+ * slice per transaction, then the file is deleted. Until then they are read from memory. Why not
+ * commit each loop turn's events: with 20 sessions streaming that was ~2,800 SQLite commits a
+ * second and the backend's largest cost per event — with no storage at all the hub latency
+ * matched a bare relay (docs/PERFORMANCE.md §1) — while one write per turn to a file costs a
+ * system call. Every read covers both places; a row is in exactly one of them at any time, as each
+ * slice leaves memory in the same synchronous step its transaction commits.
  */
 export class EventStore {
   private readonly lastSeqBySession = new Map<string, number>();
-  /** `activitySeq` per session: read from the tables once, then kept up to date by `append`. */
+  /** `activitySeq` per session: read from the table once, then kept up to date by `append`. */
   private readonly activitySeqBySession = new Map<string, number>();
+  /** Per session, the rows not in the database yet, in seq order (all above its rows there). */
+  private readonly pendingBySession = new Map<string, JournalRow[]>();
+  private pendingCount = 0;
+  /** Rows appended by the transaction in progress, written to the journal when it ends. */
+  private batchRows: JournalRow[] | null = null;
+  private move: Move | null = null;
+  private moveTimer: NodeJS.Timeout | null = null;
+  private isMoveSliceScheduled = false;
+  private isClosed = false;
+  private readonly journal: EventJournal;
   private readonly insertStatement;
   private readonly afterStatement;
   private readonly maxSeqStatement;
   private readonly lastActivityStatement;
-  private readonly lastRecentActivityStatement;
   private readonly runInTransaction: <T>(work: () => T) => T;
-  private readonly onAppend: () => void;
-  private readonly settleAfterRows: number;
-  private readonly onSettleError: (error: Error) => void;
-  /** Rows appended since the last move (an estimate after a rolled-back batch; it only times moves). */
-  private recentRows = 0;
-  private isSettleScheduled = false;
+  private readonly onDatabaseWrite: () => void;
+  private readonly moveAfterMs: number;
+  private readonly moveAfterRows: number;
+  private readonly moveSliceRows: number;
+  private readonly onMoveError: (error: Error) => void;
 
   constructor(
     private readonly db: Database,
     options: EventStoreOptions = {},
   ) {
-    this.onAppend = options.onAppend ?? (() => {});
-    this.settleAfterRows = options.settleAfterRows ?? 512;
-    this.onSettleError = options.onSettleError ?? (() => {});
-    this.insertStatement = prepared(db, `INSERT INTO events_recent (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`);
-    this.afterStatement = prepared(db, `${BOTH_TABLES} ORDER BY seq LIMIT @limit`);
-    this.maxSeqStatement = prepared(
+    this.onDatabaseWrite = options.onDatabaseWrite ?? (() => {});
+    this.moveAfterMs = options.moveAfterMs ?? 100;
+    this.moveAfterRows = options.moveAfterRows ?? 2048;
+    this.moveSliceRows = options.moveSliceRows ?? 32;
+    this.onMoveError = options.onMoveError ?? (() => {});
+    // A session deleted while its rows waited in the journal: they are dropped, not resurrected.
+    // REPLACE: the journal's last line for a seq is the one that counts (see EventJournal).
+    this.insertStatement = prepared(
       db,
-      `SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM events WHERE session_id = @sessionId
-        UNION ALL SELECT MAX(seq) FROM events_recent WHERE session_id = @sessionId)`,
+      `INSERT OR REPLACE INTO events (${COLUMNS}) SELECT ?, ?, ?, ?, ?
+        WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`,
     );
+    this.afterStatement = prepared(db, `${AFTER} ORDER BY seq LIMIT @limit`);
+    this.maxSeqStatement = prepared(db, 'SELECT MAX(seq) AS seq FROM events WHERE session_id = @sessionId');
     // Walks the (session_id, seq) key backwards and stops at the first match, usually a few rows
-    // from the end; `events_recent` is small (it is emptied every few hundred appends).
+    // from the end.
     this.lastActivityStatement = prepared(
       db,
       `SELECT seq FROM events WHERE session_id = @sessionId AND type IN (${ACTIVITY_TYPES_SQL})
         ORDER BY seq DESC LIMIT 1`,
     );
-    this.lastRecentActivityStatement = prepared(
-      db,
-      `SELECT MAX(seq) AS seq FROM events_recent WHERE session_id = @sessionId AND type IN (${ACTIVITY_TYPES_SQL})`,
-    );
     this.runInTransaction = transactionRunner(db);
-    // A previous run's last appends (it may have been killed before it could move them). If they
-    // cannot be moved now they stay readable where they are: no reason not to start.
-    this.trySettle();
+    // What the last run wrote but had not moved (it may have been killed): into the database
+    // first, before any seq is read. If that fails, the backend cannot start: its log would be
+    // missing events it already showed.
+    const { journal, recovered } = EventJournal.open(options.journalPath ?? null);
+    this.journal = journal;
+    if (recovered.skippedLines > 0) options.onSkippedJournalLines?.(recovered.skippedLines);
+    if (recovered.rows.length > 0) {
+      this.runInTransaction(() => {
+        for (const row of recovered.rows) this.insert(row);
+      });
+      this.onDatabaseWrite();
+    }
+    this.journal.dropAll();
   }
 
   append(sessionId: string, event: NewSessionEvent, ts = Date.now()): StoredEvent {
@@ -129,17 +163,23 @@ export class EventStore {
     event: NewSessionEvent,
     ts = Date.now(),
   ): { event: StoredEvent; json: string } {
+    if (this.isClosed) throw new Error('the event store is closed');
     const seq = this.lastSeq(sessionId) + 1;
-    const payloadJson = JSON.stringify(event.payload);
-    this.insertStatement.run(sessionId, seq, event.type, ts, payloadJson);
+    const payload = JSON.stringify(event.payload);
+    const row: JournalRow = { sessionId, seq, type: event.type, ts, payload };
+    // Outside a transaction the row is written now; a failed write throws before anything changed.
+    if (this.batchRows) this.batchRows.push(row);
+    else this.journal.append([row]);
+    const pending = this.pendingBySession.get(sessionId);
+    if (pending) pending.push(row);
+    else this.pendingBySession.set(sessionId, [row]);
+    this.pendingCount += 1;
     this.lastSeqBySession.set(sessionId, seq);
     if (ACTIVITY_EVENT_TYPES.has(event.type)) this.activitySeqBySession.set(sessionId, seq);
-    this.recentRows += 1;
-    if (this.recentRows >= this.settleAfterRows) this.scheduleSettle();
-    this.onAppend();
+    this.scheduleMove();
     return {
       event: { seq, type: event.type, ts, payload: event.payload },
-      json: encodeStored(seq, event.type, ts, payloadJson),
+      json: encodeStored(seq, event.type, ts, payload),
     };
   }
 
@@ -159,7 +199,9 @@ export class EventStore {
   lastSeq(sessionId: string): number {
     let seq = this.lastSeqBySession.get(sessionId);
     if (seq === undefined) {
-      seq = (this.maxSeqStatement.get({ sessionId }) as { seq: number | null }).seq ?? 0;
+      const pending = this.pendingBySession.get(sessionId);
+      seq =
+        pending?.at(-1)?.seq ?? (this.maxSeqStatement.get({ sessionId }) as { seq: number | null }).seq ?? 0;
       this.lastSeqBySession.set(sessionId, seq);
     }
     return seq;
@@ -172,10 +214,9 @@ export class EventStore {
   activitySeq(sessionId: string): number {
     let seq = this.activitySeqBySession.get(sessionId);
     if (seq === undefined) {
-      const settled =
-        (this.lastActivityStatement.get({ sessionId }) as { seq: number } | undefined)?.seq ?? 0;
-      const recent = (this.lastRecentActivityStatement.get({ sessionId }) as { seq: number | null }).seq ?? 0;
-      seq = Math.max(settled, recent);
+      const pending = this.pendingBySession.get(sessionId) ?? [];
+      seq = pending.findLast((row) => ACTIVITY_EVENT_TYPES.has(row.type))?.seq;
+      seq ??= (this.lastActivityStatement.get({ sessionId }) as { seq: number } | undefined)?.seq ?? 0;
       this.activitySeqBySession.set(sessionId, seq);
     }
     return seq;
@@ -187,57 +228,57 @@ export class EventStore {
     const inList = Object.keys(named)
       .map((name) => `@${name}`)
       .join(', ');
-    const rows = prepared(
-      this.db,
-      `SELECT * FROM (${BOTH_TABLES}) WHERE type IN (${inList}) ORDER BY seq`,
-    ).all({ sessionId, afterSeq: 0, ...named }) as EventRow[];
+    const rows = prepared(this.db, `${AFTER} AND type IN (${inList}) ORDER BY seq`).all({
+      sessionId,
+      afterSeq: 0,
+      ...named,
+    }) as EventRow[];
+    const wanted = new Set(types);
+    for (const row of this.pendingBySession.get(sessionId) ?? []) if (wanted.has(row.type)) rows.push(row);
     return rows.map(toEvent);
   }
 
   /**
-   * Move every row of `events_recent` to `events`, sorted by session and seq so each session's rows
-   * land together. Called on its own once enough have gathered; also before closing the database.
+   * Run `work` as one batch of events: they are written to the journal with one write as it ends.
+   * If it throws (or that write fails), its events are forgotten — their seqs are given out again —
+   * and nothing of it may be sent. Other writes `work` makes to the database are its own: wrapping
+   * every batch in a SQLite transaction cost a BEGIN/COMMIT per loop turn (4–5% of the backend's
+   * CPU while streaming) for writes that are rare and do not need to be atomic with the log.
    */
-  settle(): void {
-    this.runInTransaction(() => {
-      prepared(
-        this.db,
-        `INSERT INTO events (${COLUMNS}) SELECT ${COLUMNS} FROM events_recent ORDER BY session_id, seq`,
-      ).run();
-      prepared(this.db, 'DELETE FROM events_recent').run();
-    });
-    this.recentRows = 0;
-  }
-
-  private scheduleSettle(): void {
-    if (this.isSettleScheduled) return;
-    this.isSettleScheduled = true;
-    // The next loop turn: the batch that made the rows commits and sends first.
-    setImmediate(() => {
-      this.isSettleScheduled = false;
-      if (!this.db.open || this.recentRows < this.settleAfterRows) return;
-      this.trySettle();
-    });
-  }
-
-  /** `settle`, reporting a failure instead of throwing; the rows stay where every read finds them. */
-  trySettle(): void {
+  transaction<T>(work: () => T): T {
+    if (this.batchRows) return work();
+    const rows: JournalRow[] = [];
+    this.batchRows = rows;
     try {
-      this.settle();
+      const result = work();
+      this.journal.append(rows);
+      return result;
     } catch (error) {
-      // Try again after as many more appends, rather than on every one.
-      this.recentRows = 0;
-      this.onSettleError(error as Error);
+      this.unappend(rows);
+      throw error;
+    } finally {
+      this.batchRows = null;
     }
   }
 
-  private rowsAfter(sessionId: string, afterSeq: number, limit: number): EventRow[] {
-    return this.afterStatement.all({ sessionId, afterSeq, limit }) as EventRow[];
+  /**
+   * Move every event still in the journal into the database and delete the journal's files: at
+   * close, so the next start has nothing to recover; tests use it to look at the table itself.
+   */
+  persist(): void {
+    this.cancelMoveTimer();
+    while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
+    if (this.pendingCount > 0) {
+      this.startMove();
+      while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
+    }
+    this.journal.dropAll();
   }
 
-  /** Run `work` in one transaction: many appends, one commit (and one WAL write). */
-  transaction<T>(work: () => T): T {
-    return this.runInTransaction(work);
+  /** `persist`, then stop: later appends are a programming error, not a silent loss. */
+  close(): void {
+    this.persist();
+    this.isClosed = true;
   }
 
   /** Drop every cached seq (after a failed transaction the cache may be ahead of the table). */
@@ -249,5 +290,122 @@ export class EventStore {
   forget(sessionId: string): void {
     this.lastSeqBySession.delete(sessionId);
     this.activitySeqBySession.delete(sessionId);
+  }
+
+  /** Rows not in the database yet (for tests and diagnostics). */
+  get pendingRows(): number {
+    return this.pendingCount;
+  }
+
+  private unappend(rows: readonly JournalRow[]): void {
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const row = rows[i] as JournalRow;
+      // The transaction's rows are the last of their sessions: no move runs inside a transaction.
+      const pending = this.pendingBySession.get(row.sessionId);
+      if (pending?.at(-1) === row) pending.pop();
+      if (pending?.length === 0) this.pendingBySession.delete(row.sessionId);
+      this.pendingCount -= 1;
+      this.forget(row.sessionId);
+    }
+  }
+
+  private scheduleMove(): void {
+    if (this.move) return; // the next move is planned when this one ends
+    if (this.pendingCount >= this.moveAfterRows) {
+      this.cancelMoveTimer();
+      this.scheduleMoveSlice();
+      return;
+    }
+    if (this.moveTimer) return;
+    this.moveTimer = setTimeout(() => {
+      this.moveTimer = null;
+      this.scheduleMoveSlice();
+    }, this.moveAfterMs);
+    this.moveTimer.unref();
+  }
+
+  private cancelMoveTimer(): void {
+    if (this.moveTimer) clearTimeout(this.moveTimer);
+    this.moveTimer = null;
+  }
+
+  /** Each slice in a loop turn of its own, never inside the batch whose events wait to be sent. */
+  private scheduleMoveSlice(): void {
+    if (this.isMoveSliceScheduled) return;
+    this.isMoveSliceScheduled = true;
+    setImmediate(() => {
+      this.isMoveSliceScheduled = false;
+      if (!this.db.open || this.isClosed) return;
+      if (!this.move) {
+        if (this.pendingCount === 0) return;
+        this.startMove();
+      }
+      try {
+        this.moveSlice(this.moveSliceRows);
+      } catch (error) {
+        // The rows stay in memory and in the journal; try again later rather than at once.
+        this.onMoveError(error as Error);
+        this.moveTimer ??= setTimeout(() => {
+          this.moveTimer = null;
+          this.scheduleMoveSlice();
+        }, 1000).unref();
+        return;
+      }
+      if (this.move) this.scheduleMoveSlice();
+      else if (this.pendingCount > 0) this.scheduleMove();
+    });
+  }
+
+  /** Seal the journal's file: every pending row is in it (or an older one), so all of them move. */
+  private startMove(): void {
+    const rows: JournalRow[] = [];
+    for (const sessionId of [...this.pendingBySession.keys()].sort()) {
+      rows.push(...(this.pendingBySession.get(sessionId) ?? []));
+    }
+    this.move = { generation: this.journal.seal(), rows, next: 0 };
+  }
+
+  private moveSlice(maxRows: number): void {
+    const move = this.move;
+    if (!move) return;
+    const end = Math.min(move.rows.length, move.next + maxRows);
+    this.runInTransaction(() => {
+      for (let i = move.next; i < end; i++) this.insert(move.rows[i] as JournalRow);
+    });
+    // Committed: the same rows leave memory before anything else runs. Per session they are the
+    // oldest pending ones (new rows were only ever added at the end).
+    for (let i = move.next; i < end; ) {
+      const sessionId = (move.rows[i] as JournalRow).sessionId;
+      let count = 0;
+      while (i < end && (move.rows[i] as JournalRow).sessionId === sessionId) {
+        count += 1;
+        i += 1;
+      }
+      const pending = this.pendingBySession.get(sessionId);
+      pending?.splice(0, count);
+      if (pending?.length === 0) this.pendingBySession.delete(sessionId);
+      this.pendingCount -= count;
+    }
+    move.next = end;
+    this.onDatabaseWrite();
+    if (move.next >= move.rows.length) {
+      this.move = null;
+      this.journal.drop(move.generation);
+    }
+  }
+
+  private insert(row: JournalRow): void {
+    this.insertStatement.run(row.sessionId, row.seq, row.type, row.ts, row.payload, row.sessionId);
+  }
+
+  private rowsAfter(sessionId: string, afterSeq: number, limit: number): EventRow[] {
+    const rows = this.afterStatement.all({ sessionId, afterSeq, limit }) as EventRow[];
+    if (rows.length >= limit) return rows;
+    for (const row of this.pendingBySession.get(sessionId) ?? []) {
+      if (row.seq <= afterSeq) continue;
+      rows.push(row);
+      if (rows.length >= limit) break;
+    }
+    return rows;
   }
 }

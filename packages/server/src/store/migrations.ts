@@ -83,4 +83,11 @@ export const migrations: readonly string[] = [
     payload TEXT NOT NULL
   );
   `,
+  // Appends go to a journal file now (store/event-journal.ts) and reach `events` sorted, in bulk:
+  // the rows an earlier version left in `events_recent` move over, and the table goes.
+  `
+  INSERT OR REPLACE INTO events (session_id, seq, type, ts, payload)
+    SELECT session_id, seq, type, ts, payload FROM events_recent ORDER BY session_id, seq;
+  DROP TABLE events_recent;
+  `,
 ];

@@ -37,12 +37,14 @@ const delta = (text: string) =>
 
 describe('Hub', () => {
   let db: Database;
+  let store: EventStore;
   let hub: Hub;
 
   beforeEach(() => {
     db = openDatabase(':memory:', silentLogger);
     const sessions = seedSessions(db, ['s1', 's2']);
-    hub = new Hub(new EventStore(db), (id) => sessions.get(id) !== undefined, {
+    store = new EventStore(db);
+    hub = new Hub(store, (id) => sessions.get(id) !== undefined, {
       logger: silentLogger,
       replayPageSize: 7,
       highWaterBytes: 1000,
@@ -50,7 +52,10 @@ describe('Hub', () => {
       drainTimeoutMs: 200,
     });
   });
-  afterEach(() => db.close());
+  afterEach(() => {
+    store.close();
+    db.close();
+  });
 
   it('replays stored events after afterSeq, then delivers live ones, with no gap or duplicate', async () => {
     for (let i = 1; i <= 30; i++) hub.publish('s1', delta(`a${i}`));
@@ -63,9 +68,11 @@ describe('Hub', () => {
     expect(socket.seqs('s1')).toEqual(Array.from({ length: 40 }, (_, i) => i + 11));
   });
 
-  it('replays without gap or duplicate while recent events move to the keyed table between pages', async () => {
-    const store = new EventStore(db, { settleAfterRows: 4 });
-    const moving = new Hub(store, () => true, { logger: silentLogger, replayPageSize: 7 });
+  it('replays without gap or duplicate while journaled events move to the database between pages', async () => {
+    const moving = new Hub(new EventStore(db, { moveAfterRows: 4, moveSliceRows: 3 }), () => true, {
+      logger: silentLogger,
+      replayPageSize: 7,
+    });
     for (let i = 1; i <= 30; i++) moving.publish('s1', delta(`a${i}`));
     const socket = new FakeSocket();
     moving.connect(socket).subscribe('s1', 3);
@@ -213,7 +220,7 @@ describe('Hub', () => {
       text,
     });
     const texts = (sessionId: string) =>
-      new EventStore(db)
+      store
         .after(sessionId, 0, 100)
         .map((event) =>
           event.type === 'stream_delta' ? (event.payload as { text: string }).text : event.type,
@@ -228,7 +235,7 @@ describe('Hub', () => {
       await new Promise<void>((resolve) => hub.whenFlushed(resolve));
       expect(texts('s1')).toEqual(['Hello, world']);
       const sent = socket.frames.flatMap((frame) => ('sessionId' in frame ? eventsOfFrame(frame) : []));
-      expect(sent).toEqual(new EventStore(db).after('s1', 0, 100));
+      expect(sent).toEqual(store.after('s1', 0, 100));
     });
 
     it('keeps the order of everything else: another block, another event or another turn ends a run', () => {
@@ -317,12 +324,13 @@ describe('Hub', () => {
     const pages = socket.frames.filter((frame) => frame.type === 'events');
     expect(pages.map((frame) => eventsOfFrame(frame).length)).toEqual([7, 7, 6]);
     const replayed = pages.flatMap((frame) => eventsOfFrame(ServerFrame.parse(frame)));
-    expect(replayed).toEqual(new EventStore(db).after('s1', 0, 100));
+    expect(replayed).toEqual(store.after('s1', 0, 100));
   });
 
   it('keeps seqs increasing per session across a store reopen', () => {
     hub.publish('s1', delta('a'));
     hub.publish('s1', delta('b'));
+    store.persist();
     const reopened = new EventStore(db);
     expect(reopened.lastSeq('s1')).toBe(2);
     expect(reopened.append('s1', delta('c')).seq).toBe(3);

@@ -1,9 +1,18 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NewSessionEvent } from '@chatml/protocol';
-import { makeTempDir, type TempDir } from '@chatml/testkit';
+import { makeTempDir, type TempDir, waitUntil } from '@chatml/testkit';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
-import { type Database, EventStore, openDatabase } from '../../src/store/index.js';
+import {
+  type Database,
+  EventStore,
+  type EventStoreOptions,
+  journalPathFor,
+  openDatabase,
+} from '../../src/store/index.js';
+import { migrations } from '../../src/store/migrations.js';
 import { seedSessions } from './seed.js';
 
 const note = (text: string): NewSessionEvent => ({
@@ -11,85 +20,178 @@ const note = (text: string): NewSessionEvent => ({
   payload: { turnId: 't', messageId: 'm', blockIndex: 0, kind: 'text', text },
 });
 
-const count = (db: Database, table: string) =>
+const texts = (events: { payload: unknown }[]) =>
+  events.map((event) => (event.payload as { text: string }).text);
+
+const count = (db: Database, table = 'events') =>
   (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+/** Options that never move rows on their own: the test decides when (`persist`). */
+const manual: EventStoreOptions = { moveAfterMs: 3_600_000, moveAfterRows: 1_000_000 };
 
 describe('EventStore', () => {
   let dir: TempDir;
   let db: Database;
+  let databasePath: string;
+  let journalPath: string;
+  const stores: EventStore[] = [];
+
+  const open = (options: EventStoreOptions = {}) => {
+    const store = new EventStore(db, { journalPath, ...options });
+    stores.push(store);
+    return store;
+  };
+  const journalFiles = () => readdirSync(dir.path).filter((name) => name.startsWith('chatml.db.events.'));
+  /** As if the backend was killed: the database closes, the journal is left as it was. */
+  const crashAndReopen = () => {
+    db.close();
+    db = openDatabase(databasePath, silentLogger);
+  };
 
   beforeEach(async () => {
     dir = await makeTempDir('event-store');
-    db = openDatabase(join(dir.path, 'chatml.db'), silentLogger);
+    databasePath = join(dir.path, 'chatml.db');
+    journalPath = journalPathFor(databasePath) as string;
+    db = openDatabase(databasePath, silentLogger);
     seedSessions(db, ['s1', 's2']);
   });
 
   afterEach(async () => {
+    // Stop move timers of stores a test left open (their database may be closed already).
+    for (const store of stores.splice(0)) if (db.open) store.persist();
     if (db.open) db.close();
     await dir.cleanup();
   });
 
-  it('reads the same log whether its rows are still recent, already moved, or split between both', () => {
-    const store = new EventStore(db, { settleAfterRows: 1_000_000 });
+  it('writes each event to the journal before append returns, and reads the same log wherever its rows are', () => {
+    const store = open(manual);
     for (let i = 1; i <= 30; i++) {
       store.append('s1', note(`a${i}`), i);
       store.append('s2', note(`b${i}`), i);
-      if (i === 12) store.settle();
+      if (i === 12) store.persist();
     }
-    expect(count(db, 'events')).toBe(24);
-    expect(count(db, 'events_recent')).toBe(36);
+    expect(count(db)).toBe(24);
+    expect(store.pendingRows).toBe(36);
+    const journal = journalFiles().map((name) => readFileSync(join(dir.path, name), 'utf8'));
+    expect(journal.join('').trim().split('\n')).toHaveLength(36);
 
-    const texts = (events: { payload: unknown }[]) =>
-      events.map((event) => (event.payload as { text: string }).text);
     const split = store.after('s1', 5, 10);
     expect(split.map((event) => event.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(texts(store.after('s1', 10, 5))).toEqual(['a11', 'a12', 'a13', 'a14', 'a15']);
     const before = store.after('s2', 0, 100);
     expect(texts(before)).toEqual(Array.from({ length: 30 }, (_, i) => `b${i + 1}`));
 
-    store.settle();
-    expect(count(db, 'events_recent')).toBe(0);
+    store.persist();
+    expect(store.pendingRows).toBe(0);
+    expect(count(db)).toBe(60);
+    expect(journalFiles()).toEqual([]);
     expect(store.after('s2', 0, 100)).toEqual(before);
     expect(store.afterEncoded('s1', 28, 100).map((event) => JSON.parse(event.json))).toEqual(
       store.after('s1', 28, 100),
     );
   });
 
-  it('moves recent rows to the keyed table on its own once enough have gathered, after the current turn', async () => {
-    const store = new EventStore(db, { settleAfterRows: 10 });
+  it('moves journaled rows to the database on its own, in slices, outside the batch that wrote them', async () => {
+    const store = open({ moveAfterMs: 10, moveSliceRows: 4 });
     store.transaction(() => {
       for (let i = 0; i < 15; i++) store.append(i % 2 ? 's1' : 's2', note(String(i)));
     });
     // Not inside the batch that wrote them: that batch's events go out first.
-    expect(count(db, 'events_recent')).toBe(15);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(count(db, 'events_recent')).toBe(0);
-    expect(count(db, 'events')).toBe(15);
-    expect(store.after('s1', 0, 100).map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(count(db)).toBe(0);
+    expect(journalFiles()).toHaveLength(1);
+    // Appended while the move runs: it stays for the next one, and the log reads whole throughout.
+    while (count(db) === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(count(db)).toBe(4);
+    store.append('s1', note('late'));
+    expect(store.after('s1', 0, 100).map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await waitUntil(() => count(db) === 16);
+    expect(store.pendingRows).toBe(0);
+    expect(journalFiles()).toEqual([]);
+    expect(texts(store.after('s1', 0, 100))).toEqual(['1', '3', '5', '7', '9', '11', '13', 'late']);
   });
 
-  it('after a restart, continues each session at its last seq and moves what the last run left recent', () => {
-    const first = new EventStore(db, { settleAfterRows: 1_000_000 });
-    for (let i = 0; i < 5; i++) first.append('s1', note(String(i)));
-    first.settle();
-    for (let i = 5; i < 8; i++) first.append('s1', note(String(i)));
-    first.append('s2', note('only'));
-    db.close(); // as if killed: three rows of s1 and one of s2 never moved
+  it('starts a move at once when many rows wait', async () => {
+    const store = open({ moveAfterMs: 3_600_000, moveAfterRows: 10 });
+    for (let i = 0; i < 12; i++) store.append('s1', note(String(i)));
+    await waitUntil(() => count(db) === 12);
+    expect(store.pendingRows).toBe(0);
+  });
 
-    db = openDatabase(join(dir.path, 'chatml.db'), silentLogger);
-    const reopened = new EventStore(db);
-    expect(count(db, 'events_recent')).toBe(0);
+  it('after a crash, puts what the journal held into the database and continues each session at its last seq', () => {
+    const first = open(manual);
+    for (let i = 0; i < 5; i++) first.append('s1', note(String(i)));
+    first.persist();
+    for (let i = 5; i < 8; i++) first.append('s1', note(String(i)));
+    first.transaction(() => first.append('s2', note('only')));
+    stores.splice(0);
+    crashAndReopen(); // three rows of s1 and one of s2 only in the journal
+
+    const reopened = open(manual);
+    expect(count(db)).toBe(9);
+    expect(journalFiles()).toEqual([]);
     expect(reopened.lastSeq('s1')).toBe(8);
     expect(reopened.lastSeq('s2')).toBe(1);
     expect(reopened.append('s1', note('next')).seq).toBe(9);
-    expect(reopened.after('s1', 0, 100).map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(texts(reopened.after('s1', 0, 100))).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', 'next']);
   });
 
-  it('finds events by type across both tables, in order', () => {
-    const store = new EventStore(db, { settleAfterRows: 1_000_000 });
+  it('recovers a journal with a line cut short by a crash, and a seq written twice, as the last run saw it', () => {
+    const first = open(manual);
+    first.append('s1', note('kept'));
+    first.append('s1', note('first version'));
+    stores.splice(0);
+    crashAndReopen();
+    // What a failed batch followed by a later one leaves: seq 2 again, then a line cut mid-write.
+    const [file] = journalFiles();
+    const line = (seq: number, text: string) =>
+      `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
+    appendFileSync(
+      join(dir.path, file as string),
+      `${line(2, 'second version')}3\t5\tstream_delta\ts1\t{"turnId":"t","mes`,
+    );
+    const skipped: number[] = [];
+
+    const reopened = open({ ...manual, onSkippedJournalLines: (lines) => skipped.push(lines) });
+    expect(skipped).toEqual([1]);
+    expect(texts(reopened.after('s1', 0, 100))).toEqual(['kept', 'second version']);
+    expect(reopened.append('s1', note('third')).seq).toBe(3);
+  });
+
+  it('forgets the events of a batch that failed, and gives their seqs out again', () => {
+    const store = open(manual);
+    store.append('s1', note('a'));
+    expect(() =>
+      store.transaction(() => {
+        store.append('s1', note('lost'));
+        store.append('s2', note('lost too'));
+        throw new Error('handler failed');
+      }),
+    ).toThrow('handler failed');
+    expect(store.pendingRows).toBe(1);
+    expect(store.append('s1', note('b')).seq).toBe(2);
+    expect(store.append('s2', note('c')).seq).toBe(1);
+    expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b']);
+  });
+
+  it('refuses a batch whose journal write fails: nothing of it is kept, and later batches go on', () => {
+    const store = open(manual);
+    store.append('s1', note('a'));
+    store.persist(); // the next write opens a new journal file; make that impossible
+    const next = `${journalPath}.2`;
+    mkdirSync(next);
+    expect(() => store.transaction(() => store.append('s1', note('unwritten')))).toThrow(/EISDIR/);
+    expect(store.lastSeq('s1')).toBe(1);
+    expect(store.after('s1', 0, 10)).toHaveLength(1);
+    rmdirSync(next);
+    store.persist(); // a new file: the next batch is written
+    expect(store.transaction(() => store.append('s1', note('written'))).seq).toBe(2);
+  });
+
+  it('finds events by type in the database and the journal, in order', () => {
+    const store = open(manual);
     store.append('s1', { type: 'turn_started', payload: { turnId: 'a', messageId: 'one' } });
     store.append('s1', note('x'));
-    store.settle();
+    store.persist();
     store.append('s1', { type: 'turn_started', payload: { turnId: 'b', messageId: 'two' } });
     expect(store.ofTypes('s1', ['turn_started']).map((event) => event.seq)).toEqual([1, 3]);
     expect(store.ofTypes('s1', ['turn_started', 'stream_delta']).map((event) => event.seq)).toEqual([
@@ -97,58 +199,63 @@ describe('EventStore', () => {
     ]);
   });
 
-  it("deleting a session deletes its events from both tables, and no other session's", () => {
-    const store = new EventStore(db, { settleAfterRows: 1_000_000 });
+  it("deleting a session deletes its events, never brings back those still journaled, and keeps other sessions'", () => {
+    const store = open(manual);
     store.append('s1', note('moved'));
     store.append('s2', note('kept'));
-    store.settle();
-    store.append('s1', note('recent'));
+    store.persist();
+    store.append('s1', note('journaled'));
+    store.append('s2', note('kept too'));
     db.prepare('DELETE FROM sessions WHERE id = ?').run('s1');
-    expect(count(db, 'events') + count(db, 'events_recent')).toBe(1);
-    expect(store.after('s2', 0, 10)).toHaveLength(1);
+    store.persist();
+    expect(count(db)).toBe(2);
+    expect(texts(store.after('s2', 0, 10))).toEqual(['kept', 'kept too']);
   });
 
-  it('starts, and keeps every row readable, when the rows cannot be moved (the failure is reported)', () => {
-    const first = new EventStore(db, { settleAfterRows: 1_000_000 });
-    first.append('s1', note('a'));
-    first.settle();
-    first.append('s1', note('b'));
-    // A row the move must refuse (the keyed table already holds seq 1): as a disk error would.
-    db.prepare("INSERT INTO events_recent VALUES ('s1', 1, 'stream_delta', 0, '{}')").run();
+  it('keeps every row readable while moves fail, reports the failure, and moves them once it can', async () => {
     const errors: Error[] = [];
-    const reopened = new EventStore(db, { onSettleError: (error) => errors.push(error) });
-    expect(errors).toHaveLength(1);
-    expect(count(db, 'events_recent')).toBe(2);
-    expect(reopened.lastSeq('s1')).toBe(2);
-    expect(reopened.after('s1', 1, 10).map((event) => event.seq)).toEqual([2]);
+    const store = open({ moveAfterMs: 5, onMoveError: (error) => errors.push(error) });
+    db.exec(
+      "CREATE TEMP TRIGGER no_room BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    store.append('s1', note('a'));
+    store.append('s1', note('b'));
+    await waitUntil(() => errors.length > 0);
+    expect(errors[0]?.message).toContain('disk full');
+    expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b']);
+    expect(store.append('s1', note('c')).seq).toBe(3);
+    db.exec('DROP TRIGGER no_room');
+    await waitUntil(() => count(db) === 3, { timeoutMs: 5000 });
+    expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b', 'c']);
+    expect(journalFiles()).toEqual([]);
   });
 
-  it('keeps activitySeq at the last conversation event, seeded from both tables after a restart', () => {
+  it('keeps activitySeq at the last conversation event, seeded from the database and the journal after a restart', () => {
     const lifecycle = (reason: string): NewSessionEvent => ({
       type: 'runner_stopped',
       payload: { reason, exitCode: 0, signal: null },
     });
-    const first = new EventStore(db, { settleAfterRows: 1_000_000 });
+    const first = open(manual);
     expect(first.activitySeq('s1')).toBe(0);
     first.append('s1', { type: 'user_message', payload: { messageId: 'm', text: 'hi', queued: false } });
     first.append('s1', { type: 'turn_started', payload: { turnId: 't', messageId: 'm' } });
     first.append('s1', note('answer'));
-    first.settle();
+    first.persist();
     first.append('s1', { type: 'turn_ended', payload: { turnId: 't', outcome: 'completed' } });
     first.append('s1', lifecycle('stopped'));
     first.append('s2', { type: 'status_changed', payload: { status: 'idle' } });
     expect(first.activitySeq('s1')).toBe(4);
     expect(first.lastSeq('s1')).toBe(5);
     expect(first.activitySeq('s2')).toBe(0);
-    // Read from the tables (rows 1–3 moved to events, 4–5 still in events_recent).
+    // Read back (rows 1–3 in the database, 4–5 in the journal).
     first.forgetAll();
-    expect(count(db, 'events_recent')).toBe(3);
     expect(first.activitySeq('s1')).toBe(4);
+    expect(first.lastSeq('s1')).toBe(5);
     expect(first.activitySeq('s2')).toBe(0);
-    db.close();
+    stores.splice(0);
+    crashAndReopen();
 
-    db = openDatabase(join(dir.path, 'chatml.db'), silentLogger);
-    const reopened = new EventStore(db);
+    const reopened = open(manual);
     expect(reopened.activitySeq('s1')).toBe(4);
     reopened.append('s1', lifecycle('shutting down'));
     expect(reopened.activitySeq('s1')).toBe(4);
@@ -157,5 +264,45 @@ describe('EventStore', () => {
     reopened.append('s1', { type: 'error_reported', payload: { code: 'x', message: 'y', retryable: false } });
     expect(reopened.activitySeq('s1')).toBe(7);
     expect(reopened.lastSeq('s1')).toBe(7);
+  });
+
+  it('refuses appends once closed, with everything moved and no journal left', () => {
+    const store = open(manual);
+    store.append('s1', note('a'));
+    store.close();
+    expect(count(db)).toBe(1);
+    expect(journalFiles()).toEqual([]);
+    expect(() => store.append('s1', note('late'))).toThrow('closed');
+  });
+});
+
+describe('the migration away from events_recent', () => {
+  it('moves the rows an earlier version left there into events', async () => {
+    const dir = await makeTempDir('event-store-migration');
+    try {
+      const path = join(dir.path, 'chatml.db');
+      // A database as the previous schema left it, with rows still in events_recent.
+      const old = new BetterSqlite3(path);
+      old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+      for (const sql of migrations.slice(0, -1)) old.exec(sql);
+      old.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migrations.length - 1);
+      seedSessions(old, ['s1']);
+      old.prepare(`INSERT INTO events VALUES ('s1', 1, 'stream_delta', 1, '{"a":1}')`).run();
+      old.prepare(`INSERT INTO events_recent VALUES ('s1', 2, 'stream_delta', 2, '{"b":2}')`).run();
+      old.close();
+
+      const db = openDatabase(path, silentLogger);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+      }[];
+      expect(tables.map((table) => table.name)).not.toContain('events_recent');
+      const store = new EventStore(db, { journalPath: journalPathFor(path) });
+      expect(store.after('s1', 0, 10).map((event) => event.payload)).toEqual([{ a: 1 }, { b: 2 }]);
+      store.close();
+      db.close();
+      expect(existsSync(`${path}.events.1`)).toBe(false);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
