@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { CreateWorkspaceBody, Workspace } from '@chatml/protocol';
 import type { AppPaths } from '../config/app-paths.js';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { AppError, BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { cloneRepo, validateCloneUrl } from '../git/clone.js';
 import { inspectRepo } from '../git/repo-inspector.js';
 import type { Hub } from '../hub/hub.js';
@@ -66,8 +66,26 @@ export class WorkspaceService {
   async delete(id: string): Promise<void> {
     this.get(id);
     this.clones.get(id)?.abort();
+    const archived: string[] = [];
     for (const session of this.deps.sessions.list(id)) {
-      if (session.status !== 'archived') await this.deps.sessions.archive(session.id);
+      if (session.status === 'archived') continue;
+      try {
+        await this.deps.sessions.archive(session.id);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // Said in full: the workspace stays, and the sessions archived before this one stay archived.
+        const before =
+          archived.length === 0
+            ? ''
+            : ` ${archived.length === 1 ? 'Session' : 'Sessions'} ${archived.join(', ')} ${archived.length === 1 ? 'was' : 'were'} archived before that and stay archived (restore them from the session list).`;
+        throw new AppError(
+          error.code,
+          `The workspace was kept: session ${session.name} could not be archived — ${error.message}${before}`,
+          error.status,
+          { cause: error, ...(error.conflicts ? { conflicts: error.conflicts } : {}) },
+        );
+      }
+      archived.push(session.name);
     }
     this.deps.workspaces.delete(id);
     this.deps.hub.broadcast({ type: 'workspace_deleted', workspaceId: id });
@@ -132,7 +150,8 @@ export class WorkspaceService {
     if (!this.deps.workspaces.get(id)) return;
     this.deps.workspaces.update(id, fields);
     const workspace = this.deps.workspaces.get(id);
-    if (workspace) this.deps.hub.broadcast({ type: 'workspace_updated', workspace });
+    if (workspace)
+      this.deps.hub.broadcast({ type: 'workspace_updated', workspace: withFolderState(workspace) });
   }
 }
 

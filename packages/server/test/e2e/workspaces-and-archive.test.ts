@@ -116,6 +116,42 @@ describe('workspaces and archive', () => {
     for (const session of sessions) expect(existsSync(session.worktreePath)).toBe(false);
   });
 
+  it('keeps a workspace whose session cannot be archived, and says which of its sessions were archived already', async () => {
+    const repo = await createTempRepo({ files: { 'README.md': '# locked\n' } });
+    try {
+      const added = await harness.request<Workspace>('POST', '/workspaces', { path: repo.path });
+      const first = await harness.createSession(added.body.id, { name: 'goes-first' });
+      const locked = await harness.createSession(added.body.id, { name: 'locked-one' });
+      // The user locked that worktree (`git worktree lock`): git refuses to remove it.
+      await repo.git(['worktree', 'lock', '--reason', 'on a USB stick', locked.worktreePath]);
+
+      const refused = await harness.request<{ error: { message: string } }>(
+        'DELETE',
+        `/workspaces/${added.body.id}`,
+      );
+      expect(refused.status).toBe(500);
+      expect(refused.body.error.message).toContain(
+        'The workspace was kept: session locked-one could not be archived',
+      );
+      expect(refused.body.error.message).toContain('Session goes-first was archived before that and stay');
+      expect((await harness.request('GET', `/workspaces/${added.body.id}`)).status).toBe(200);
+      const sessions = (
+        await harness.request<{ sessions: Session[] }>('GET', `/workspaces/${added.body.id}/sessions`)
+      ).body.sessions;
+      expect(Object.fromEntries(sessions.map((session) => [session.name, session.status]))).toEqual({
+        'goes-first': 'archived',
+        'locked-one': 'idle',
+      });
+      expect(existsSync(locked.worktreePath)).toBe(true);
+      expect(existsSync(first.worktreePath)).toBe(false);
+
+      await repo.git(['worktree', 'unlock', locked.worktreePath]);
+      expect((await harness.request('DELETE', `/workspaces/${added.body.id}`)).status).toBe(204);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
   it('forgets a workspace whose repository folder is gone, leaving its worktrees on disk untouched', async () => {
     const repo = await createTempRepo({ files: { 'README.md': '# elsewhere\n' } });
     try {
