@@ -76,6 +76,8 @@ export const DiffStats = z.object({
   files: z.number().int().nonnegative(),
   additions: z.number().int().nonnegative(),
   deletions: z.number().int().nonnegative(),
+  /** The branch's commits are in the base already (e.g. squash-merged); absent when not. */
+  mergedIntoBase: z.boolean().optional(),
 });
 export type DiffStats = z.output<typeof DiffStats>;
 

@@ -130,10 +130,35 @@ async function readCommits(
   ]);
   const commits = parseLog(log.stdout);
   const behindBase = Number.parseInt(behind.stdout.trim(), 10) || 0;
-  // Only a branch with commits of its own on a base that moved can be merged in already.
-  const mergedIntoBase =
-    commits.length > 0 && behindBase > 0 && (await isOnBase(cwd, head, baseBranch, signal));
+  const mergedIntoBase = await isMergedIntoBase(cwd, head, baseBranch, signal, {
+    ahead: commits.length,
+    behind: behindBase,
+  });
   return { mergeBase, commits, behindBase, mergedIntoBase };
+}
+
+/**
+ * Whether `head`'s own commits are in the base already — squash-merged, so ancestry cannot tell:
+ * merging `head` into the base would leave the base's tree as it is (as merge back checks). Only a
+ * branch with commits of its own on a base that moved can be. `counts` when the caller has them.
+ */
+export async function isMergedIntoBase(
+  cwd: string,
+  head: string,
+  baseBranch: string,
+  signal?: AbortSignal,
+  counts?: { ahead: number; behind: number },
+): Promise<boolean> {
+  let ahead = counts?.ahead;
+  let behind = counts?.behind;
+  if (ahead === undefined || behind === undefined) {
+    const { stdout } = await runGit(
+      ['rev-list', '--left-right', '--count', '--end-of-options', `${baseBranch}^{commit}...${head}`],
+      { cwd, signal },
+    );
+    [behind = 0, ahead = 0] = stdout.trim().split(/\s+/).map(Number);
+  }
+  return ahead > 0 && behind > 0 && (await isOnBase(cwd, head, baseBranch, signal));
 }
 
 /** Whether merging `head` into the base would leave the base's tree as it is (as merge back checks). */

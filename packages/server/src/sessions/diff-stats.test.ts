@@ -29,6 +29,25 @@ describe('measureDiffStats', () => {
     expect(await repo.git(['status', '--porcelain'])).toContain('?? new.txt');
   });
 
+  it('marks a branch whose commits were squash-merged into the base, until it has new ones', async () => {
+    repo = await createTempRepo({ files: { 'a.txt': 'a\n' } });
+    await repo.git(['checkout', '-q', '-b', 'work']);
+    await repo.writeFiles({ 'a.txt': 'changed\n' });
+    await repo.commitAll('the change');
+    const measure = () => measureDiffStats({ worktreePath: repo!.path, baseBranch: 'main' });
+    expect((await measure()).mergedIntoBase).toBeUndefined();
+
+    await repo.git(['checkout', '-q', 'main']);
+    await repo.git(['merge', '--squash', 'work']);
+    await repo.git(['commit', '-q', '-m', 'squashed']);
+    await repo.git(['checkout', '-q', 'work']);
+    expect(await measure()).toEqual({ files: 1, additions: 1, deletions: 1, mergedIntoBase: true });
+
+    await repo.writeFiles({ 'b.txt': 'more\n' });
+    await repo.commitAll('after the merge');
+    expect((await measure()).mergedIntoBase).toBeUndefined();
+  });
+
   it('is zero for a session that changed nothing', async () => {
     repo = await createTempRepo();
     expect(await measureDiffStats({ worktreePath: repo.path, baseBranch: 'main' })).toEqual({

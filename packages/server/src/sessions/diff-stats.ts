@@ -1,5 +1,6 @@
 import type { DiffStats } from '@chatml/protocol';
 import { BadRequestError, ConflictError } from '../errors.js';
+import { isMergedIntoBase } from '../git/commits.js';
 import { validateBranchName } from '../git/ref-names.js';
 import { runGit } from '../git/run-git.js';
 import { withSnapshotIndex } from '../git/snapshot-index.js';
@@ -8,7 +9,8 @@ import { withSnapshotIndex } from '../git/snapshot-index.js';
  * The size of a session's change — files, added and deleted lines — measured like its diff
  * (`GET /sessions/:id/diff`): the whole working tree, untracked files included, against the
  * merge-base with the base branch. Only `--numstat` is asked for, so no patch text is produced.
- * Binary files count as changed files with no lines.
+ * Binary files count as changed files with no lines. `mergedIntoBase` is set when the branch's
+ * commits are in the base already (a squash merge), so a session list can say so.
  *
  * @example
  * const { files, additions, deletions } = await measureDiffStats({ worktreePath, baseBranch: 'main' });
@@ -42,7 +44,9 @@ export async function measureDiffStats(options: {
       ).stdout,
     signal,
   );
-  return parseNumstat(output);
+  const stats = parseNumstat(output);
+  const mergedIntoBase = await isMergedIntoBase(worktreePath, 'HEAD', baseBranch, signal);
+  return mergedIntoBase ? { ...stats, mergedIntoBase } : stats;
 }
 
 /**

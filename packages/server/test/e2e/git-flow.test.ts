@@ -10,7 +10,7 @@ import {
   type StoredEvent,
   type SyncResponse,
 } from '@chatml/protocol';
-import { scriptByPrompt, textReply, toolUseReply } from '@chatml/testkit';
+import { scriptByPrompt, textReply, toolUseReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 
@@ -265,6 +265,20 @@ describe('a session’s way out through API v1, on real git', () => {
     // Leave the user's checkout as the other tests expect it.
     await harness.repo.git(['checkout', '--', 'src/app.ts']);
     rmSync(join(harness.repo.path, 'notes.txt'));
+  });
+
+  it('measures a session whose branch was squash-merged by hand as merged, for the session list', async () => {
+    const s = await session('landed-by-hand');
+    write(join(s.worktreePath, 'by-hand.txt'), 'by hand\n');
+    await commit(s.id, 'By hand');
+    expect((await get(s.id)).diffStats?.mergedIntoBase).toBeUndefined();
+    await harness.repo.git(['merge', '--squash', 'chatml/landed-by-hand']);
+    await harness.repo.git(['commit', '-q', '-m', 'Squashed by hand']);
+
+    await harness.request('GET', `/sessions/${s.id}/diff`); // looking at the changes measures them again
+    await waitUntil(async () => (await get(s.id)).diffStats?.mergedIntoBase === true, {
+      what: 'the session measured as merged',
+    });
   });
 
   it('lists an archived session’s commits from its kept branch, with nothing uncommitted', async () => {

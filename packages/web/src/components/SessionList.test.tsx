@@ -16,6 +16,10 @@ function renderList(
     makeSession('asking', { status: 'waiting_permission', lastSeq: 7 }),
     makeSession('counted', { lastSeq: 3, diffStats: { files: 2, additions: 14, deletions: 3 } }),
     makeSession('broken', { status: 'error', lastSeq: 5 }),
+    makeSession('landed', {
+      lastSeq: 9,
+      diffStats: { files: 1, additions: 2, deletions: 0, mergedIntoBase: true },
+    }),
     makeSession('old', {
       status: 'archived',
       lastSeq: 40,
@@ -25,6 +29,7 @@ function renderList(
   unread.markSeen('asking', 7);
   unread.markSeen('counted', 3);
   unread.markSeen('broken', 2);
+  unread.markSeen('landed', 9);
   render(
     <SessionList
       sessions={sessions}
@@ -63,6 +68,15 @@ describe('SessionList', () => {
     expect(stats.textContent).toContain('+14 −3');
     expect(within(stats).getByText('2 files changed, 14 added and 3 deleted lines')).toBeTruthy();
     expect(within(item('fresh')).queryByTestId('diff-stats')).toBeNull();
+  });
+
+  it('marks a session whose commits are in the base already as merged, heard with its name', () => {
+    renderList();
+    expect(item('landed').getAttribute('aria-label')).toBe('landed, idle, merged');
+    const badge = within(item('landed')).getByTestId('git-state-badge');
+    expect(badge.textContent).toBe('merged');
+    expect(badge.classList.contains('is-merged')).toBe(true);
+    expect(within(item('counted')).queryByTestId('git-state-badge')).toBeNull();
   });
 
   it('shows an archived session’s counts quieter, as the last known ones of a worktree that is gone', () => {

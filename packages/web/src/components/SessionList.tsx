@@ -40,7 +40,7 @@ export function SessionList({
             const isUnread = session.id !== selectedId && unread.isUnread(session);
             const description = [
               statusLabel(session.status),
-              gitStateLabel(session),
+              gitStateLabel(session, { withMerged: true }),
               isUnread ? 'unread' : undefined,
             ]
               .filter(Boolean)
@@ -62,7 +62,7 @@ export function SessionList({
                     )}
                     <span className="session-name">{session.name}</span>
                     <StatusBadge status={session.status} />
-                    <GitStateBadge session={session} />
+                    <GitStateBadge session={session} withMerged />
                   </span>
                   <span className="session-item-bottom">
                     <span className="session-branch">{session.branch}</span>
