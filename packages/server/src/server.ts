@@ -95,8 +95,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onMoveError: (error) =>
       logger.warn(`moving events from the journal failed (will retry): ${error.message}`),
     onSkippedJournalLines: (count) =>
-      logger.warn(`the event journal had ${count} unreadable line(s) (cut short by a crash); skipped`),
+      logger.warn(`the event journal had ${count} line(s) of batches never completed (never sent); left out`),
+    onJournalProblem: (problem) => logger.warn(problem),
   });
+  // A checkpoint synced the WAL: the journal files of what was moved into it can go.
+  checkpointer.onCheckpoint = () => events.markDurable();
   const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
   const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
   const endpoint: ModelEndpoint | undefined =
@@ -175,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await listen(server, options.port ?? 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.isPortAPreference) {
+      events.close();
       checkpointer.stop();
       db.close();
       throw error;

@@ -37,6 +37,8 @@ export class WalCheckpointer {
   framesCheckpointed = 0;
   /** Checkpoints made while writing went on (for tests and diagnostics). */
   busyCheckpoints = 0;
+  /** Told after each checkpoint: everything committed before it is synced to disk now. */
+  onCheckpoint: () => void = () => {};
 
   constructor(
     private readonly db: Database,
@@ -110,6 +112,7 @@ export class WalCheckpointer {
     const frames = Math.max(0, result?.checkpointed ?? 0);
     this.framesCheckpointed += frames;
     if (Date.now() - this.lastWriteAt < this.idleMs) this.busyCheckpoints += 1;
+    this.onCheckpoint();
   }
 
   private closeWal(): void {

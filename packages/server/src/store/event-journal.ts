@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SessionEventType } from '@chatml/protocol';
 
@@ -11,11 +11,17 @@ export interface JournalRow {
   readonly payload: string;
 }
 
-/** What `EventJournal.recover` found: the rows to put in the database, and lines it had to skip. */
+/** What `EventJournal.open` found: the rows to put in the database, and what it had to leave out. */
 export interface RecoveredJournal {
   rows: JournalRow[];
+  /** Lines of batches that were never completed (cut short by a crash or a failed write). */
   skippedLines: number;
+  /** Files it could not read or delete, in words (a stray folder named like a journal file…). */
+  problems: string[];
 }
+
+/** The journal's files are read this much at a time, so their size is never a string's limit. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The event log's write-ahead file: every event is written here (one `write` per batch) before it
@@ -24,50 +30,67 @@ export interface RecoveredJournal {
  * did; neither survives the machine losing power before the OS wrote it out.
  *
  * Files are generations: `<base>.<n>`. Writes go to the newest; `seal()` starts the next one, and
- * a sealed file is deleted once every row in it is in the database. On start-up every file left
- * behind is read back, oldest first. One line per event, tab-separated
- * (`seq, ts, type, sessionId, payload JSON`): JSON.stringify never emits a raw tab or newline.
- * When a batch failed after its write, its seqs are given out again, so a later line for the same
- * session and seq replaces an earlier one; a line cut short by a crash is skipped.
+ * a sealed file is deleted once every row in it is in the database and synced there. On start-up
+ * every file left behind is read back, oldest first. One line per event, tab-separated
+ * (`seq, ts, type, sessionId, payload JSON`: JSON.stringify never emits a raw tab or newline), and
+ * after each batch a line `#<rows>` that completes it. Only completed batches are recovered: a
+ * write that failed part-way (a full disk) or was cut short by a crash left a batch that was never
+ * sent, and its seqs were given out again.
  */
 export class EventJournal {
   private fd: number | null = null;
   private generation: number;
-  /** A write failed part-way: the next starts on a new line, so only the cut line is lost. */
+  /** A write failed part-way: the next starts on a new line, so the cut batch stays incomplete. */
   private isLineOpen = false;
+  /** Files that could not be read at start-up: never deleted, so nothing in them is lost. */
+  private readonly kept = new Set<number>();
 
   /** `basePath` null: an in-memory store (tests, `:memory:` databases) with nothing to write. */
   private constructor(
     private readonly basePath: string | null,
     lastGeneration: number,
+    private readonly onProblem: (problem: string) => void,
   ) {
     this.generation = lastGeneration + 1;
   }
 
   /**
    * Open the journal at `basePath`, returning what the last run left in it. Call `dropAll()` once
-   * those rows are in the database.
+   * those rows are in the database. Files it cannot read are reported, not fatal: the backend
+   * starts, and the file stays where it is for someone to look at.
    */
-  static open(basePath: string | null): { journal: EventJournal; recovered: RecoveredJournal } {
-    if (basePath === null)
-      return { journal: new EventJournal(null, 0), recovered: { rows: [], skippedLines: 0 } };
+  static open(
+    basePath: string | null,
+    onProblem: (problem: string) => void = () => {},
+  ): { journal: EventJournal; recovered: RecoveredJournal } {
+    const problems: string[] = [];
+    const report = (problem: string) => {
+      problems.push(problem);
+      onProblem(problem);
+    };
+    if (basePath === null) {
+      return {
+        journal: new EventJournal(null, 0, onProblem),
+        recovered: { rows: [], skippedLines: 0, problems },
+      };
+    }
     const generations = listGenerations(basePath);
     const latest = new Map<string, JournalRow>();
+    const unreadable = new Set<number>();
     let skippedLines = 0;
     for (const generation of generations) {
-      const text = readFileSync(fileOf(basePath, generation), 'utf8');
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        const row = parseLine(line);
-        if (row) latest.set(`${row.sessionId}\t${row.seq}`, row);
-        else skippedLines += 1;
+      const path = fileOf(basePath, generation);
+      try {
+        skippedLines += readBatches(path, (row) => latest.set(`${row.sessionId}\t${row.seq}`, row));
+      } catch (error) {
+        unreadable.add(generation);
+        report(`could not read the event journal ${path} (left as it is): ${(error as Error).message}`);
       }
     }
     const rows = [...latest.values()].sort(bySessionThenSeq);
-    return {
-      journal: new EventJournal(basePath, generations.at(-1) ?? 0),
-      recovered: { rows, skippedLines },
-    };
+    const journal = new EventJournal(basePath, generations.at(-1) ?? 0, onProblem);
+    for (const generation of unreadable) journal.kept.add(generation);
+    return { journal, recovered: { rows, skippedLines, problems } };
   }
 
   /** Append rows with one write. Throws if they could not be written (nothing may be sent then). */
@@ -75,6 +98,7 @@ export class EventJournal {
     if (this.basePath === null || rows.length === 0) return;
     let text = this.isLineOpen ? '\n' : '';
     for (const row of rows) text += `${row.seq}\t${row.ts}\t${row.type}\t${row.sessionId}\t${row.payload}\n`;
+    text += `#${rows.length}\n`;
     this.fd ??= openSync(fileOf(this.basePath, this.generation), 'a', 0o600);
     const bytes = Buffer.from(text, 'utf8');
     let written = 0;
@@ -96,13 +120,18 @@ export class EventJournal {
     return sealed;
   }
 
-  /** Delete a sealed generation (its rows are all in the database). */
+  /**
+   * Delete a sealed generation (its rows are all in the database). A file that cannot be deleted
+   * is reported and left: read again on the next start, its rows are the ones already stored.
+   */
   drop(generation: number): void {
     if (this.basePath === null) return;
+    const path = fileOf(this.basePath, generation);
     try {
-      unlinkSync(fileOf(this.basePath, generation));
+      unlinkSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.onProblem(`could not delete the event journal ${path}: ${(error as Error).message}`);
     }
   }
 
@@ -110,7 +139,9 @@ export class EventJournal {
   dropAll(): void {
     this.closeFile();
     if (this.basePath === null) return;
-    for (const generation of listGenerations(this.basePath)) this.drop(generation);
+    for (const generation of listGenerations(this.basePath)) {
+      if (generation <= this.generation && !this.kept.has(generation)) this.drop(generation);
+    }
   }
 
   closeFile(): void {
@@ -133,10 +164,61 @@ function listGenerations(basePath: string): number[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return names
-    .filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)))
-    .map((name) => Number(name.slice(prefix.length)))
-    .sort((a, b) => a - b);
+  return (
+    names
+      // Exactly the names `fileOf` makes (no leading zeros), so each maps back to its file.
+      .filter((name) => name.startsWith(prefix) && /^(0|[1-9]\d{0,14})$/.test(name.slice(prefix.length)))
+      .map((name) => Number(name.slice(prefix.length)))
+      .sort((a, b) => a - b)
+  );
+}
+
+/**
+ * Read a journal file's completed batches, in order, a chunk at a time. A batch is the lines before
+ * its `#<rows>` line: the last `<rows>` lines since the previous one. Lines before them (a batch cut
+ * short, then a newline the next write began with) and lines after the last marker are skipped.
+ * Returns how many lines were skipped.
+ */
+function readBatches(path: string, onRow: (row: JournalRow) => void): number {
+  let skipped = 0;
+  let batch: (JournalRow | undefined)[] = [];
+  const onLine = (line: string) => {
+    if (line === '') return;
+    if (line.startsWith('#')) {
+      const count = /^#(\d+)$/.test(line) ? Number(line.slice(1)) : -1;
+      const complete = count >= 0 && count <= batch.length ? batch.slice(batch.length - count) : [];
+      skipped += batch.length - complete.length;
+      for (const row of complete) {
+        if (row) onRow(row);
+        else skipped += 1;
+      }
+      batch = [];
+      return;
+    }
+    batch.push(parseLine(line));
+  };
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(READ_CHUNK_BYTES);
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      let data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+      let start = 0;
+      for (let newline = data.indexOf(10, start); newline !== -1; newline = data.indexOf(10, start)) {
+        // 0x0A never occurs inside a multi-byte UTF-8 character, so each line decodes on its own.
+        onLine(data.toString('utf8', start, newline));
+        start = newline + 1;
+      }
+      data = data.subarray(start);
+      carry = Buffer.from(data); // the chunk buffer is reused by the next read
+    }
+    if (carry.length > 0) batch.push(undefined); // a last line without its newline: cut short
+  } finally {
+    closeSync(fd);
+  }
+  return skipped + batch.length;
 }
 
 function parseLine(line: string): JournalRow | undefined {
@@ -158,7 +240,7 @@ function parseLine(line: string): JournalRow | undefined {
   try {
     JSON.parse(payload);
   } catch {
-    return undefined; // cut short by a crash mid-write: it was never sent
+    return undefined;
   }
   return { sessionId, seq, type: type.data, ts, payload };
 }

@@ -59,10 +59,15 @@ export interface EventStoreOptions {
   moveAfterRows?: number;
   /** Rows per transaction of a move; the loop turns between them let live events through. */
   moveSliceRows?: number;
-  /** A move that failed (the rows stay in the journal and in memory, readable, and are moved later). */
+  /**
+   * A move that failed (the rows stay in the journal and in memory, readable, and are moved later),
+   * or one event the database refused outright (a constraint), which is dropped from the log.
+   */
   onMoveError?: (error: Error) => void;
-  /** Lines of the last run's journal that could not be read (cut short by a crash). */
+  /** Lines of the last run's journal left out: batches a crash or a failed write cut short. */
   onSkippedJournalLines?: (count: number) => void;
+  /** A journal file that could not be read or deleted (it is left where it is). */
+  onJournalProblem?: (problem: string) => void;
 }
 
 /** Rows being moved to the database: a prefix of each session's pending rows, sorted by session. */
@@ -97,6 +102,8 @@ export class EventStore {
   /** Rows appended by the transaction in progress, written to the journal when it ends. */
   private batchRows: JournalRow[] | null = null;
   private move: Move | null = null;
+  /** Generations whose rows are all in the database, deleted once a checkpoint made that durable. */
+  private movedGenerations: number[] = [];
   private moveTimer: NodeJS.Timeout | null = null;
   private isMoveSliceScheduled = false;
   private isClosed = false;
@@ -141,7 +148,7 @@ export class EventStore {
     // What the last run wrote but had not moved (it may have been killed): into the database
     // first, before any seq is read. If that fails, the backend cannot start: its log would be
     // missing events it already showed.
-    const { journal, recovered } = EventJournal.open(options.journalPath ?? null);
+    const { journal, recovered } = EventJournal.open(options.journalPath ?? null, options.onJournalProblem);
     this.journal = journal;
     if (recovered.skippedLines > 0) options.onSkippedJournalLines?.(recovered.skippedLines);
     if (recovered.rows.length > 0) {
@@ -165,7 +172,10 @@ export class EventStore {
   ): { event: StoredEvent; json: string } {
     if (this.isClosed) throw new Error('the event store is closed');
     const seq = this.lastSeq(sessionId) + 1;
-    const payload = JSON.stringify(event.payload);
+    const payload: string | undefined = JSON.stringify(event.payload);
+    // Refused before it is written or sent: the database would refuse it later, after clients had it.
+    if (typeof payload !== 'string')
+      throw new Error(`a ${event.type} event without a payload cannot be stored`);
     const row: JournalRow = { sessionId, seq, type: event.type, ts, payload };
     // Outside a transaction the row is written now; a failed write throws before anything changed.
     if (this.batchRows) this.batchRows.push(row);
@@ -272,7 +282,19 @@ export class EventStore {
       this.startMove();
       while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
     }
+    // Closing the database checkpoints it (the WAL synced into it): these deletions come after in
+    // time, but only a power cut between the two could tell, and it would find the rows either way.
+    this.movedGenerations = [];
     this.journal.dropAll();
+  }
+
+  /**
+   * Everything moved so far is durable in the database (a WAL checkpoint synced it): the journal
+   * files it came from can go. Until then a power cut could lose the moved rows from the WAL while
+   * a later journal file survived — a hole in the log rather than a lost tail.
+   */
+  markDurable(): void {
+    for (const generation of this.movedGenerations.splice(0)) this.journal.drop(generation);
   }
 
   /** `persist`, then stop: later appends are a programming error, not a silent loss. */
@@ -336,12 +358,12 @@ export class EventStore {
     setImmediate(() => {
       this.isMoveSliceScheduled = false;
       if (!this.db.open || this.isClosed) return;
-      if (!this.move) {
-        if (this.pendingCount === 0) return;
-        this.startMove();
-      }
+      if (!this.move && this.pendingCount === 0) return;
       try {
-        this.moveSlice(this.moveSliceRows);
+        if (!this.move) this.startMove();
+        // Slices grow with the backlog, so moves catch up with any rate of appends instead of
+        // falling further behind (each loop turn moves at least 1/16 of what is waiting).
+        this.moveSlice(Math.max(this.moveSliceRows, Math.ceil(this.pendingCount / 16)));
       } catch (error) {
         // The rows stay in memory and in the journal; try again later rather than at once.
         this.onMoveError(error as Error);
@@ -360,7 +382,8 @@ export class EventStore {
   private startMove(): void {
     const rows: JournalRow[] = [];
     for (const sessionId of [...this.pendingBySession.keys()].sort()) {
-      rows.push(...(this.pendingBySession.get(sessionId) ?? []));
+      // One at a time: spreading a long backlog into push() overflows the stack.
+      for (const row of this.pendingBySession.get(sessionId) ?? []) rows.push(row);
     }
     this.move = { generation: this.journal.seal(), rows, next: 0 };
   }
@@ -369,9 +392,28 @@ export class EventStore {
     const move = this.move;
     if (!move) return;
     const end = Math.min(move.rows.length, move.next + maxRows);
+    const refused: { row: JournalRow; error: Error }[] = [];
     this.runInTransaction(() => {
-      for (let i = move.next; i < end; i++) this.insert(move.rows[i] as JournalRow);
+      for (let i = move.next; i < end; i++) {
+        const row = move.rows[i] as JournalRow;
+        try {
+          this.insert(row);
+        } catch (error) {
+          // A row the database refuses for what it is (a constraint) would block every move
+          // behind it forever; it is dropped and reported. Anything else (disk full, I/O) fails
+          // the slice, which is tried again later.
+          if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')) throw error;
+          refused.push({ row, error: error as Error });
+        }
+      }
     });
+    for (const { row, error } of refused) {
+      this.onMoveError(
+        new Error(
+          `event ${row.seq} (${row.type}) of session ${row.sessionId} was refused by the database and left out of the log: ${error.message}`,
+        ),
+      );
+    }
     // Committed: the same rows leave memory before anything else runs. Per session they are the
     // oldest pending ones (new rows were only ever added at the end).
     for (let i = move.next; i < end; ) {
@@ -390,7 +432,7 @@ export class EventStore {
     this.onDatabaseWrite();
     if (move.next >= move.rows.length) {
       this.move = null;
-      this.journal.drop(move.generation);
+      this.movedGenerations.push(move.generation);
     }
   }
 

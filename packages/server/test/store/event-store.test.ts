@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { NewSessionEvent } from '@chatml/protocol';
 import { makeTempDir, type TempDir, waitUntil } from '@chatml/testkit';
@@ -72,8 +80,10 @@ describe('EventStore', () => {
     }
     expect(count(db)).toBe(24);
     expect(store.pendingRows).toBe(36);
-    const journal = journalFiles().map((name) => readFileSync(join(dir.path, name), 'utf8'));
-    expect(journal.join('').trim().split('\n')).toHaveLength(36);
+    const lines = journalFiles()
+      .flatMap((name) => readFileSync(join(dir.path, name), 'utf8').trim().split('\n'))
+      .filter((line) => !line.startsWith('#')); // each append outside a batch is a batch of its own
+    expect(lines).toHaveLength(36);
 
     const split = store.after('s1', 5, 10);
     expect(split.map((event) => event.seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
@@ -106,8 +116,32 @@ describe('EventStore', () => {
     expect(store.after('s1', 0, 100).map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     await waitUntil(() => count(db) === 16);
     expect(store.pendingRows).toBe(0);
-    expect(journalFiles()).toEqual([]);
     expect(texts(store.after('s1', 0, 100))).toEqual(['1', '3', '5', '7', '9', '11', '13', 'late']);
+    // The files stay until a checkpoint made the moved rows durable in the database.
+    expect(journalFiles()).toHaveLength(2);
+    store.markDurable();
+    expect(journalFiles()).toEqual([]);
+  });
+
+  it('moves in slices that grow with the backlog, so moving keeps up with any rate of appends', async () => {
+    let writes = 0;
+    const store = open({ moveAfterMs: 5, moveSliceRows: 4, onDatabaseWrite: () => (writes += 1) });
+    store.transaction(() => {
+      for (let i = 0; i < 400; i++) store.append('s1', note(String(i)));
+    });
+    await waitUntil(() => count(db) === 400);
+    // Slices of 4 would have taken 100 transactions; each moves at least 1/16 of what waits.
+    expect(writes).toBeLessThan(60);
+    expect(writes).toBeGreaterThan(16);
+  });
+
+  it('moves one session’s very long backlog in one go when asked to (no spread into push)', () => {
+    const store = open(manual);
+    store.transaction(() => {
+      for (let i = 0; i < 200_000; i++) store.append('s1', note('x'));
+    });
+    store.persist();
+    expect(count(db)).toBe(200_000);
   });
 
   it('starts a move at once when many rows wait', async () => {
@@ -135,26 +169,51 @@ describe('EventStore', () => {
     expect(texts(reopened.after('s1', 0, 100))).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', 'next']);
   });
 
-  it('recovers a journal with a line cut short by a crash, and a seq written twice, as the last run saw it', () => {
+  it('recovers only completed batches: one cut short by a failed write or a crash is left out', () => {
     const first = open(manual);
     first.append('s1', note('kept'));
-    first.append('s1', note('first version'));
     stores.splice(0);
     crashAndReopen();
-    // What a failed batch followed by a later one leaves: seq 2 again, then a line cut mid-write.
+    // What the journal holds after: a batch whose write failed after one whole line (its seq 2 was
+    // given out again), the newline the next write began with, that next batch complete, and a
+    // last batch cut mid-line by a crash.
     const [file] = journalFiles();
     const line = (seq: number, text: string) =>
       `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
     appendFileSync(
       join(dir.path, file as string),
-      `${line(2, 'second version')}3\t5\tstream_delta\ts1\t{"turnId":"t","mes`,
+      `${line(2, 'never sent')}\n${line(2, 'sent')}${line(3, 'sent too')}#2\n${line(4, 'cut')}4\t5\tstream_delta\ts1\t{"turnId":"t","mes`,
     );
     const skipped: number[] = [];
 
     const reopened = open({ ...manual, onSkippedJournalLines: (lines) => skipped.push(lines) });
-    expect(skipped).toEqual([1]);
-    expect(texts(reopened.after('s1', 0, 100))).toEqual(['kept', 'second version']);
-    expect(reopened.append('s1', note('third')).seq).toBe(3);
+    expect(skipped).toEqual([3]);
+    expect(texts(reopened.after('s1', 0, 100))).toEqual(['kept', 'sent', 'sent too']);
+    expect(reopened.append('s1', note('next')).seq).toBe(4);
+  });
+
+  it('starts beside stray files named like the journal: reports a folder, ignores other names, loses nothing', () => {
+    const first = open(manual);
+    first.append('s1', note('kept'));
+    stores.splice(0);
+    crashAndReopen();
+    mkdirSync(`${journalPath}.0`); // a folder where an (older) journal file would be
+    writeFileSync(`${journalPath}.07`, 'not ours\n');
+    const problems: string[] = [];
+
+    const reopened = open({ ...manual, onJournalProblem: (problem) => problems.push(problem) });
+    expect(texts(reopened.after('s1', 0, 10))).toEqual(['kept']);
+    expect(problems.some((problem) => problem.includes('could not read the event journal'))).toBe(true);
+    expect(journalFiles().sort()).toEqual(['chatml.db.events.0', 'chatml.db.events.07']);
+    rmdirSync(`${journalPath}.0`);
+  });
+
+  it('refuses an event whose payload cannot be encoded before writing or sending anything', () => {
+    const store = open(manual);
+    const broken = { type: 'stream_delta', payload: undefined } as unknown as NewSessionEvent;
+    expect(() => store.append('s1', broken)).toThrow('cannot be stored');
+    expect(store.pendingRows).toBe(0);
+    expect(store.append('s1', note('a')).seq).toBe(1);
   });
 
   it('forgets the events of a batch that failed, and gives their seqs out again', () => {
@@ -215,19 +274,36 @@ describe('EventStore', () => {
   it('keeps every row readable while moves fail, reports the failure, and moves them once it can', async () => {
     const errors: Error[] = [];
     const store = open({ moveAfterMs: 5, onMoveError: (error) => errors.push(error) });
-    db.exec(
-      "CREATE TEMP TRIGGER no_room BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    );
+    db.pragma('query_only = 1'); // every write fails, as on a disk that went read-only
     store.append('s1', note('a'));
     store.append('s1', note('b'));
     await waitUntil(() => errors.length > 0);
-    expect(errors[0]?.message).toContain('disk full');
+    expect(errors[0]?.message).toContain('readonly');
     expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b']);
     expect(store.append('s1', note('c')).seq).toBe(3);
-    db.exec('DROP TRIGGER no_room');
+    db.pragma('query_only = 0');
     await waitUntil(() => count(db) === 3, { timeoutMs: 5000 });
     expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b', 'c']);
+    store.markDurable();
     expect(journalFiles()).toEqual([]);
+  });
+
+  it('drops a row the database refuses for what it is, reports it, and moves every other', async () => {
+    const errors: Error[] = [];
+    const store = open({ moveAfterMs: 5, onMoveError: (error) => errors.push(error) });
+    db.exec(
+      "CREATE TEMP TRIGGER picky BEFORE INSERT ON events WHEN NEW.seq = 2 BEGIN SELECT RAISE(ABORT, 'not this one'); END",
+    );
+    for (const text of ['a', 'b', 'c']) store.append('s1', note(text));
+    store.append('s2', note('other'));
+    await waitUntil(() => store.pendingRows === 0);
+    expect(count(db)).toBe(3);
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(
+        /^event 2 \(stream_delta\) of session s1 was refused by the database .*not this one/,
+      ),
+    ]);
+    db.exec('DROP TRIGGER picky');
   });
 
   it('keeps activitySeq at the last conversation event, seeded from the database and the journal after a restart', () => {

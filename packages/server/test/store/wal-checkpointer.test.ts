@@ -37,11 +37,15 @@ it('checkpoints the WAL once writing pauses, and folds it back on stop', async (
   await withDatabase(async (db) => {
     // A busy interval longer than the writing: only the pause may trigger a checkpoint.
     const checkpointer = new WalCheckpointer(db, 50, 60_000);
+    let told = 0;
+    checkpointer.onCheckpoint = () => (told += 1); // the event store deletes moved journal files then
     expect(pragma(db, 'wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 16_384 }]);
     const rows = await writeFor(db, checkpointer, 200);
     expect(checkpointer.framesCheckpointed).toBe(0);
+    expect(told).toBe(0);
     for (let i = 0; i < 100 && checkpointer.framesCheckpointed === 0; i++) await sleep(10);
     expect(checkpointer.framesCheckpointed).toBeGreaterThan(0);
+    expect(told).toBe(1);
     expect(checkpointer.busyCheckpoints).toBe(0);
     checkpointer.stop();
     expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
