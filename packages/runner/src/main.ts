@@ -8,6 +8,10 @@ import { Runner } from './runner.js';
  * stdout, logs on stderr. The backend may name the session up front with `CHATML_SESSION_ID` (used
  * in the runner's own hello); otherwise the hello says `unknown` and the backend's hello names it.
  */
+// Logs are best-effort: with the backend gone (killed), a log line hits a closed pipe, and that
+// EPIPE must not end the runner before it has stopped its claude CLI.
+process.stderr.on('error', () => {});
+
 const writer = new EventWriter(process.stdout, process.env.CHATML_SESSION_ID || 'unknown');
 const runner = new Runner(writer, process.env, (code) => process.exit(code));
 

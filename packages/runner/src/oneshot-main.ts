@@ -10,6 +10,8 @@ import { runOneShot } from './oneshot.js';
  * when the request was unreadable). Logs go to stderr. A signal stops the `claude` child first.
  */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+// Logs are best-effort: a closed stderr (the backend is gone) must not end this before its CLI.
+process.stderr.on('error', () => {});
 const claude = new ClaudeProcess();
 
 function finish(result: OneShotResult, code: number): void {

@@ -86,6 +86,18 @@ describe('runner lifecycle', () => {
     await expectNothingLeft(runner, claudePid as number);
   });
 
+  it('still stops its claude CLI and exits 0 when its stderr is gone (the backend was killed)', async () => {
+    const runner = startRunner();
+    runner.send({ type: 'user_message', turnId: 't1', text: 'hello then eof' });
+    await runner.next('result');
+    const [claudePid] = runner.claudeProcesses();
+    // As when the backend dies: the pipe's reading end closes, so the runner's next log line is an EPIPE.
+    runner.child.stderr?.destroy();
+    runner.child.stdin?.end();
+    expect(await runner.waitForExit()).toEqual({ code: 0, signal: null });
+    await expectNothingLeft(runner, claudePid as number);
+  });
+
   it('on shutdown denies the open permission request, ends the turn with a result, and exits 0', async () => {
     const runner = startRunner();
     runner.send({ type: 'user_message', turnId: 't1', text: 'ask then shut down' });

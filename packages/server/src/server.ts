@@ -31,6 +31,7 @@ import {
 } from './store/index.js';
 import { IdleHeapReducer } from './util/idle-heap-reducer.js';
 import { KeyedLock } from './util/keyed-lock.js';
+import { rateLimited } from './util/rate-limited.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
 import { attachWebSocket } from './ws/ws-endpoint.js';
 
@@ -100,6 +101,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // A checkpoint synced the WAL: the journal files of what was moved into it can go.
   checkpointer.onCheckpoint = () => events.markDurable();
+  checkpointer.onError = rateLimited(5000, (error: Error, skipped) =>
+    logger.warn(
+      `WAL checkpoint failed (will retry): ${error.message}${skipped ? ` (${skipped} more since)` : ''}`,
+    ),
+  );
   const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
   const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
   const endpoint: ModelEndpoint | undefined =

@@ -3,6 +3,7 @@ import { createTempRepo, FakeGitHubServer, type TempRepo } from '@chatml/testkit
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { openDatabase } from '../store/database.js';
+import { prepared } from '../store/prepared.js';
 import { GitHubClient } from './github-client.js';
 import { PullRequestPoller } from './pr-poller.js';
 import { PullRequestStore } from './pr-store.js';
@@ -21,10 +22,12 @@ describe('PullRequestPoller', () => {
     github.addRepo('acme', 'widgets');
     await github.repo('acme', 'widgets').createPull({ title: 'T', head: 'feature', base: 'main' }, 'me');
     const db = openDatabase(':memory:', silentLogger);
-    db.prepare(
+    prepared(
+      db,
       "INSERT INTO workspaces (id, name, path, base_branch, status, created_at) VALUES ('ws', 'w', '/w', 'main', 'ready', 0)",
     ).run();
-    db.prepare(
+    prepared(
+      db,
       `INSERT INTO sessions (id, workspace_id, name, branch, base_branch, worktree_path, status, permission_mode, created_at, updated_at)
        VALUES ('ses', 'ws', 's', 'chatml/s', 'main', '/w/s', 'idle', 'default', 0, 0)`,
     ).run();

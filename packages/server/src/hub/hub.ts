@@ -1,6 +1,7 @@
 import type { NewSessionEvent, ServerFrame, SessionEventPayload, StoredEvent } from '@chatml/protocol';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/event-store.js';
+import { rateLimited } from '../util/rate-limited.js';
 import { HubClient, type HubSocket, type Subscription } from './hub-client.js';
 
 export { HubClient, type HubSocket } from './hub-client.js';
@@ -35,6 +36,18 @@ interface PendingDelta {
 /** A coalesced delta is cut here, so one event (and one frame) never grows without bound. */
 const MAX_COALESCED_DELTA_CHARS = 64 * 1024;
 
+/** Events a failed batch could not store, kept to store again; past this many they are given up. */
+const MAX_UNSTORED_EVENTS = 200_000;
+
+/** How soon a batch that could not be stored is tried again when nothing else comes. */
+const RETRY_UNSTORED_MS = 1000;
+
+/** An event of a batch that could not be stored: published again, in order, by the next batch. */
+interface UnstoredEvent {
+  readonly sessionId: string;
+  readonly event: NewSessionEvent;
+}
+
 /**
  * Fans session events out to WebSocket clients with no loss, gap or duplicate.
  *
@@ -51,6 +64,13 @@ export class Hub {
   /** Per session, the stream deltas of the batch in progress waiting to be stored as one event. */
   private readonly pendingDeltas = new Map<string, PendingDelta>();
   private queued: (() => void)[] = [];
+  /** Events published in the batch in progress, as published: kept if the batch cannot be stored. */
+  private published: UnstoredEvent[] = [];
+  /** A failed batch's events and broadcasts, in order, waiting for storage to work again. */
+  private unstored: UnstoredEvent[] = [];
+  private unstoredBroadcasts: (() => void)[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly reportStoreFailure: (error: Error) => void;
   private afterFlush: (() => void)[] = [];
   private isFlushScheduled = false;
   readonly options: Required<Omit<HubOptions, 'logger'>> & { logger: Logger };
@@ -67,6 +87,11 @@ export class Hub {
       replayPageSize: 500,
       ...options,
     };
+    this.reportStoreFailure = rateLimited(5000, (error: Error, skipped) =>
+      this.options.logger.error(
+        `storing session events failed (${this.unstored.length} waiting to be stored, tried again every second): ${error.message}${skipped ? ` (${skipped} more failures since)` : ''}`,
+      ),
+    );
   }
 
   /**
@@ -74,11 +99,15 @@ export class Hub {
    * batch, after the batch's commit inside one.
    */
   publish(sessionId: string, event: NewSessionEvent): StoredEvent {
+    // Events of a batch that could not be stored come first: stored now, or this one is refused.
+    if (!this.held && this.unstored.length > 0) this.retryUnstored({ rethrow: true });
     // A delta still pending for this session was received before this event: it is stored first.
     if (this.pendingDeltas.size > 0) this.storePendingDelta(sessionId);
     const { event: stored, json } = this.store.appendEncoded(sessionId, event);
-    if (this.held) this.held.push({ sessionId, seq: stored.seq, json });
-    else this.deliver([{ sessionId, seq: stored.seq, json }]);
+    if (this.held) {
+      this.held.push({ sessionId, seq: stored.seq, json });
+      this.published.push({ sessionId, event });
+    } else this.deliver([{ sessionId, seq: stored.seq, json }]);
     return stored;
   }
 
@@ -127,8 +156,10 @@ export class Hub {
     const sendAll = () => {
       for (const client of this.clients) client.sendRaw(data);
     };
-    // Inside a batch it waits until the batch is stored, so it never overtakes events published before it.
+    // Inside a batch it waits until the batch is stored, so it never overtakes events published
+    // before it; so it does behind a batch that could not be stored yet.
     if (this.held) this.heldBroadcasts.push(sendAll);
+    else if (this.unstored.length > 0) this.unstoredBroadcasts.push(sendAll);
     else sendAll();
   }
 
@@ -145,10 +176,16 @@ export class Hub {
     }
     const held: HeldEvent[] = [];
     this.held = held;
-    this.heldBroadcasts = [];
+    this.published = [];
+    // A batch that could not be stored before goes first, so every session's order is kept.
+    const unstored = this.unstored;
+    this.heldBroadcasts = this.unstoredBroadcasts;
+    this.unstored = [];
+    this.unstoredBroadcasts = [];
     let isCommitted = false;
     try {
       this.store.transaction(() => {
+        for (const { sessionId, event } of unstored) this.publish(sessionId, event);
         work();
         this.storePendingDeltas();
       });
@@ -156,15 +193,48 @@ export class Hub {
     } finally {
       this.pendingDeltas.clear();
       const broadcasts = this.heldBroadcasts;
+      const published = this.published;
       this.held = null;
       this.heldBroadcasts = [];
+      this.published = [];
       if (isCommitted) {
         this.deliver(held);
         for (const sendAll of broadcasts) sendAll();
       } else {
-        // Not stored (the store forgot its events): nothing of it was sent, and the seqs go again.
+        // Not stored (the store forgot its events and gives their seqs out again): nothing of it
+        // was sent. Its events are kept and published again, first, by the next batch — so a full
+        // disk delays a session's output instead of losing it.
         this.store.forgetAll();
+        this.keepUnstored(published, broadcasts);
       }
+    }
+  }
+
+  private keepUnstored(events: UnstoredEvent[], broadcasts: (() => void)[]): void {
+    if (events.length > MAX_UNSTORED_EVENTS) {
+      this.options.logger.error(
+        `gave up storing ${events.length} session events: storage has failed for too long (see the errors before)`,
+      );
+      events = [];
+    }
+    this.unstored = events;
+    this.unstoredBroadcasts = broadcasts;
+    if (!this.retryTimer) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (this.unstored.length > 0 && !this.held) this.retryUnstored({ rethrow: false });
+      }, RETRY_UNSTORED_MS);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** Store (and then send) what a failed batch left, on its own. */
+  private retryUnstored({ rethrow }: { rethrow: boolean }): void {
+    try {
+      this.batch(() => {});
+    } catch (error) {
+      this.reportStoreFailure(error as Error);
+      if (rethrow) throw error;
     }
   }
 
@@ -194,13 +264,13 @@ export class Hub {
     const afterFlush = this.afterFlush;
     this.queued = [];
     this.afterFlush = [];
-    if (queued.length > 0) {
+    if (queued.length > 0 || this.unstored.length > 0) {
       try {
         this.batch(() => {
           for (const work of queued) this.runQueued(work);
         });
       } catch (error) {
-        this.options.logger.error(`storing runner events failed: ${(error as Error).message}`);
+        this.reportStoreFailure(error as Error);
       }
     }
     for (const then of afterFlush) then();

@@ -30,7 +30,9 @@ export function recoverSession(
   const started = new Set<string>();
   const openPermissions = new Set<string>();
   const messages: { messageId: string; text: string }[] = [];
-  let openTurnId: string | null = null;
+  // In order of start; normally only the last can be open, but a turn whose end could not be stored
+  // (a full disk) is open too, and every turn must end exactly once.
+  const openTurns = new Set<string>();
   for (const event of history) {
     if (event.type === 'user_message') {
       const payload = parseEventPayload('user_message', event.payload);
@@ -38,9 +40,9 @@ export function recoverSession(
     } else if (event.type === 'turn_started') {
       const payload = parseEventPayload('turn_started', event.payload);
       started.add(payload.messageId);
-      openTurnId = payload.turnId;
+      openTurns.add(payload.turnId);
     } else if (event.type === 'turn_ended') {
-      openTurnId = null;
+      openTurns.delete(parseEventPayload('turn_ended', event.payload).turnId);
     } else if (event.type === 'permission_requested') {
       openPermissions.add(parseEventPayload('permission_requested', event.payload).requestId);
     } else if (event.type === 'permission_resolved') {
@@ -53,13 +55,17 @@ export function recoverSession(
       payload: { requestId, allow: false, message: 'ChatML restarted before an answer.', by: 'system' },
     });
   }
-  if (openTurnId) {
+  const lastTurnId = [...openTurns].at(-1);
+  for (const turnId of openTurns) {
     hub.publish(record.id, {
       type: 'turn_ended',
       payload: {
-        turnId: openTurnId,
+        turnId,
         outcome: 'interrupted',
-        reason: 'ChatML stopped while this turn was running. Send a message to continue where it left off.',
+        reason:
+          turnId === lastTurnId
+            ? 'ChatML stopped while this turn was running. Send a message to continue where it left off.'
+            : 'This turn’s end was never recorded (ChatML could not store it); it is closed now.',
         retryable: true,
       },
     });

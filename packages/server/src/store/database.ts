@@ -39,6 +39,8 @@ export class WalCheckpointer {
   busyCheckpoints = 0;
   /** Told after each checkpoint: everything committed before it is synced to disk now. */
   onCheckpoint: () => void = () => {};
+  /** Told when a checkpoint failed (it is tried again later). */
+  onError: (error: Error) => void = () => {};
 
   constructor(
     private readonly db: Database,
@@ -108,7 +110,15 @@ export class WalCheckpointer {
   private checkpoint(): void {
     if (!this.db.open) return; // closed without stop() (a test's teardown): nothing left to fold in
     this.lastCheckpointAt = Date.now();
-    const [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+    let result: { checkpointed: number } | undefined;
+    try {
+      [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+    } catch (error) {
+      // A full or failing disk: the WAL keeps the data and the next checkpoint tries again. It runs
+      // from a timer, so a throw here would take the whole backend down.
+      this.onError(error as Error);
+      return;
+    }
     const frames = Math.max(0, result?.checkpointed ?? 0);
     this.framesCheckpointed += frames;
     if (Date.now() - this.lastWriteAt < this.idleMs) this.busyCheckpoints += 1;

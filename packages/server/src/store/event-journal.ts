@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SessionEventType } from '@chatml/protocol';
 
@@ -16,7 +16,7 @@ export interface RecoveredJournal {
   rows: JournalRow[];
   /** Lines of batches that were never completed (cut short by a crash or a failed write). */
   skippedLines: number;
-  /** Files it could not read or delete, in words (a stray folder named like a journal file…). */
+  /** What it left alone, in words (a stray folder named like a journal file…). */
   problems: string[];
 }
 
@@ -35,15 +35,15 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * (`seq, ts, type, sessionId, payload JSON`: JSON.stringify never emits a raw tab or newline), and
  * after each batch a line `#<rows>` that completes it. Only completed batches are recovered: a
  * write that failed part-way (a full disk) or was cut short by a crash left a batch that was never
- * sent, and its seqs were given out again.
+ * sent, and its seqs were given out again. The write after a failed one begins with a line `!`,
+ * which voids whatever the failed write left — even a batch that looks complete, when only its last
+ * newline was missing (or its `#12` was cut to a valid-looking `#1`).
  */
 export class EventJournal {
   private fd: number | null = null;
   private generation: number;
-  /** A write failed part-way: the next starts on a new line, so the cut batch stays incomplete. */
+  /** A write failed part-way: the next begins with a `!` line that voids what it left. */
   private isLineOpen = false;
-  /** Files that could not be read at start-up: never deleted, so nothing in them is lost. */
-  private readonly kept = new Set<number>();
 
   /** `basePath` null: an in-memory store (tests, `:memory:` databases) with nothing to write. */
   private constructor(
@@ -56,8 +56,9 @@ export class EventJournal {
 
   /**
    * Open the journal at `basePath`, returning what the last run left in it. Call `dropAll()` once
-   * those rows are in the database. Files it cannot read are reported, not fatal: the backend
-   * starts, and the file stays where it is for someone to look at.
+   * those rows are in the database. Something that is not a file (a folder named like one) is
+   * reported and left alone. A journal file that cannot be read stops the start: going on would
+   * give its events' seqs out again.
    */
   static open(
     basePath: string | null,
@@ -76,27 +77,30 @@ export class EventJournal {
     }
     const generations = listGenerations(basePath);
     const latest = new Map<string, JournalRow>();
-    const unreadable = new Set<number>();
     let skippedLines = 0;
     for (const generation of generations) {
       const path = fileOf(basePath, generation);
+      if (!isFile(path)) {
+        report(`${path} is not an event journal file (a folder?); left alone`);
+        continue;
+      }
       try {
         skippedLines += readBatches(path, (row) => latest.set(`${row.sessionId}\t${row.seq}`, row));
       } catch (error) {
-        unreadable.add(generation);
-        report(`could not read the event journal ${path} (left as it is): ${(error as Error).message}`);
+        throw new Error(
+          `The event journal ${path} could not be read (${(error as Error).message}). ChatML needs it to start without losing or repeating events: make it readable, or move it away to give its events up.`,
+        );
       }
     }
     const rows = [...latest.values()].sort(bySessionThenSeq);
     const journal = new EventJournal(basePath, generations.at(-1) ?? 0, onProblem);
-    for (const generation of unreadable) journal.kept.add(generation);
     return { journal, recovered: { rows, skippedLines, problems } };
   }
 
   /** Append rows with one write. Throws if they could not be written (nothing may be sent then). */
   append(rows: readonly JournalRow[]): void {
     if (this.basePath === null || rows.length === 0) return;
-    let text = this.isLineOpen ? '\n' : '';
+    let text = this.isLineOpen ? '\n!\n' : '';
     for (const row of rows) text += `${row.seq}\t${row.ts}\t${row.type}\t${row.sessionId}\t${row.payload}\n`;
     text += `#${rows.length}\n`;
     this.fd ??= openSync(fileOf(this.basePath, this.generation), 'a', 0o600);
@@ -140,7 +144,8 @@ export class EventJournal {
     this.closeFile();
     if (this.basePath === null) return;
     for (const generation of listGenerations(this.basePath)) {
-      if (generation <= this.generation && !this.kept.has(generation)) this.drop(generation);
+      const path = fileOf(this.basePath, generation);
+      if (generation <= this.generation && isFile(path)) this.drop(generation);
     }
   }
 
@@ -153,6 +158,14 @@ export class EventJournal {
 
 function fileOf(basePath: string, generation: number): string {
   return `${basePath}.${generation}`;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function listGenerations(basePath: string): number[] {
@@ -175,27 +188,42 @@ function listGenerations(basePath: string): number[] {
 
 /**
  * Read a journal file's completed batches, in order, a chunk at a time. A batch is the lines before
- * its `#<rows>` line: the last `<rows>` lines since the previous one. Lines before them (a batch cut
- * short, then a newline the next write began with) and lines after the last marker are skipped.
- * Returns how many lines were skipped.
+ * its `#<rows>` line: the last `<rows>` lines since the previous one. A `!` line voids the lines
+ * before it back to the last marker — or, right after a marker, that marker's batch. Lines before a
+ * batch's own (a cut write's remains), and after the last marker, are skipped. Returns how many
+ * lines were skipped.
  */
 function readBatches(path: string, onRow: (row: JournalRow) => void): number {
   let skipped = 0;
-  let batch: (JournalRow | undefined)[] = [];
+  let lines: (JournalRow | undefined)[] = [];
+  /** The last completed batch: kept back one line, in case a `!` voids it. */
+  let completed: (JournalRow | undefined)[] | null = null;
+  const settle = () => {
+    for (const row of completed ?? []) {
+      if (row) onRow(row);
+      else skipped += 1;
+    }
+    completed = null;
+  };
   const onLine = (line: string) => {
     if (line === '') return;
-    if (line.startsWith('#')) {
-      const count = /^#(\d+)$/.test(line) ? Number(line.slice(1)) : -1;
-      const complete = count >= 0 && count <= batch.length ? batch.slice(batch.length - count) : [];
-      skipped += batch.length - complete.length;
-      for (const row of complete) {
-        if (row) onRow(row);
-        else skipped += 1;
-      }
-      batch = [];
+    if (line === '!') {
+      if (lines.length > 0) skipped += lines.length;
+      else skipped += completed?.length ?? 0;
+      lines = [];
+      completed = null;
       return;
     }
-    batch.push(parseLine(line));
+    settle();
+    if (/^#\d+$/.test(line)) {
+      const count = Number(line.slice(1));
+      // More rows claimed than there are lines: not a batch this file holds whole.
+      completed = count <= lines.length ? lines.slice(lines.length - count) : [];
+      skipped += lines.length - completed.length;
+      lines = [];
+      return;
+    }
+    lines.push(parseLine(line)); // undefined for anything else, a cut marker included
   };
   const fd = openSync(path, 'r');
   try {
@@ -204,21 +232,22 @@ function readBatches(path: string, onRow: (row: JournalRow) => void): number {
     for (;;) {
       const read = readSync(fd, chunk, 0, chunk.length, null);
       if (read === 0) break;
-      let data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+      const data =
+        carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
       let start = 0;
       for (let newline = data.indexOf(10, start); newline !== -1; newline = data.indexOf(10, start)) {
         // 0x0A never occurs inside a multi-byte UTF-8 character, so each line decodes on its own.
         onLine(data.toString('utf8', start, newline));
         start = newline + 1;
       }
-      data = data.subarray(start);
-      carry = Buffer.from(data); // the chunk buffer is reused by the next read
+      carry = Buffer.from(data.subarray(start)); // the chunk buffer is reused by the next read
     }
-    if (carry.length > 0) batch.push(undefined); // a last line without its newline: cut short
+    if (carry.length > 0) lines.push(undefined); // a last line without its newline: cut short
   } finally {
     closeSync(fd);
   }
-  return skipped + batch.length;
+  settle();
+  return skipped + lines.length;
 }
 
 function parseLine(line: string): JournalRow | undefined {

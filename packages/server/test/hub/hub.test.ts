@@ -1,8 +1,12 @@
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventsOfFrame, ServerFrame } from '@chatml/protocol';
+import { makeTempDir } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hub, type HubSocket } from '../../src/hub/hub.js';
 import { silentLogger } from '../../src/logger.js';
-import { type Database, EventStore, openDatabase } from '../../src/store/index.js';
+import { type Database, EventStore, journalPathFor, openDatabase } from '../../src/store/index.js';
+import { prepared } from '../../src/store/prepared.js';
 import { seedSessions } from '../store/seed.js';
 
 class FakeSocket implements HubSocket {
@@ -84,7 +88,7 @@ describe('Hub', () => {
     await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
     for (let i = 61; i <= 65; i++) moving.publish('s1', delta(`c${i}`));
     expect(socket.seqs('s1')).toEqual(Array.from({ length: 62 }, (_, i) => i + 4));
-    const moved = db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number };
+    const moved = prepared(db, 'SELECT COUNT(*) AS n FROM events').get() as { n: number };
     expect(moved.n).toBeGreaterThanOrEqual(56);
   });
 
@@ -174,19 +178,24 @@ describe('Hub', () => {
     expect(socket.seqs('s1')).toEqual([1, 2]);
   });
 
-  it('sends nothing of a batch that rolled back, and reuses its seqs', async () => {
+  it('sends nothing of a batch that failed, and stores and sends its events first when the next one is stored', async () => {
     const socket = new FakeSocket();
     hub.connect(socket).subscribe('s1', 0);
     await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
     expect(() =>
       hub.batch(() => {
-        hub.publish('s1', delta('lost'));
+        hub.publish('s1', delta('delayed'));
         throw new Error('disk full');
       }),
     ).toThrow('disk full');
     expect(socket.seqs('s1')).toEqual([]);
-    expect(hub.publish('s1', delta('kept')).seq).toBe(1);
-    expect(socket.seqs('s1')).toEqual([1]);
+    expect(store.pendingRows).toBe(0);
+    expect(hub.publish('s1', delta('next')).seq).toBe(2);
+    expect(socket.seqs('s1')).toEqual([1, 2]);
+    expect(store.after('s1', 0, 10).map((event) => (event.payload as { text: string }).text)).toEqual([
+      'delayed',
+      'next',
+    ]);
   });
 
   it('stores what several runners queued in one loop turn together and sends one frame per session', async () => {
@@ -334,5 +343,49 @@ describe('Hub', () => {
     const reopened = new EventStore(db);
     expect(reopened.lastSeq('s1')).toBe(2);
     expect(reopened.append('s1', delta('c')).seq).toBe(3);
+  });
+});
+
+describe('Hub when the event journal cannot be written', () => {
+  it('keeps a batch it could not store, sends nothing of it, and stores and sends it in order once it can', async () => {
+    const dir = await makeTempDir('hub-unstored');
+    const path = join(dir.path, 'chatml.db');
+    const db = openDatabase(path, silentLogger);
+    const sessions = seedSessions(db, ['s1']);
+    const journalPath = journalPathFor(path) as string;
+    const store = new EventStore(db, { journalPath });
+    const hub = new Hub(store, (id) => sessions.get(id) !== undefined, { logger: silentLogger });
+    try {
+      const socket = new FakeSocket();
+      hub.connect(socket).subscribe('s1', 0);
+      await until(() => socket.frames.some((frame) => frame.type === 'subscribed'));
+      mkdirSync(`${journalPath}.1`); // where the first journal file goes: every write fails
+      hub.enqueue(() => hub.publish('s1', delta('a')));
+      hub.enqueue(() => hub.broadcast({ type: 'session_deleted', sessionId: 'after-a' }));
+      await new Promise<void>((resolve) => hub.whenFlushed(resolve));
+      hub.enqueue(() => hub.publish('s1', delta('b')));
+      await new Promise<void>((resolve) => hub.whenFlushed(resolve));
+      expect(socket.seqs('s1')).toEqual([]);
+      expect(socket.frames.map((frame) => frame.type)).toEqual(['subscribed']);
+      // A message from outside a batch cannot overtake them: refused while storage fails.
+      expect(() => hub.publish('s1', delta('c'))).toThrow(/EISDIR/);
+
+      rmdirSync(`${journalPath}.1`);
+      await until(() => socket.seqs('s1').length === 2); // the retry, a second later
+      hub.publish('s1', delta('c'));
+      const texts = store.after('s1', 0, 10).map((event) => (event.payload as { text: string }).text);
+      expect(texts).toEqual(['a', 'b', 'c']);
+      expect(socket.seqs('s1')).toEqual([1, 2, 3]);
+      expect(socket.frames.map((frame) => frame.type)).toEqual([
+        'subscribed',
+        'events',
+        'session_deleted',
+        'event',
+      ]);
+    } finally {
+      store.close();
+      db.close();
+      await dir.cleanup();
+    }
   });
 });

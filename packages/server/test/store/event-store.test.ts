@@ -21,6 +21,7 @@ import {
   openDatabase,
 } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations.js';
+import { pragma, prepared, retain } from '../../src/store/prepared.js';
 import { seedSessions } from './seed.js';
 
 const note = (text: string): NewSessionEvent => ({
@@ -32,7 +33,7 @@ const texts = (events: { payload: unknown }[]) =>
   events.map((event) => (event.payload as { text: string }).text);
 
 const count = (db: Database, table = 'events') =>
-  (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  (prepared(db, `SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** Options that never move rows on their own: the test decides when (`persist`). */
 const manual: EventStoreOptions = { moveAfterMs: 3_600_000, moveAfterRows: 1_000_000 };
@@ -182,7 +183,7 @@ describe('EventStore', () => {
       `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
     appendFileSync(
       join(dir.path, file as string),
-      `${line(2, 'never sent')}\n${line(2, 'sent')}${line(3, 'sent too')}#2\n${line(4, 'cut')}4\t5\tstream_delta\ts1\t{"turnId":"t","mes`,
+      `${line(2, 'never sent')}\n!\n${line(2, 'sent')}${line(3, 'sent too')}#2\n${line(4, 'cut')}4\t5\tstream_delta\ts1\t{"turnId":"t","mes`,
     );
     const skipped: number[] = [];
 
@@ -190,6 +191,28 @@ describe('EventStore', () => {
     expect(skipped).toEqual([3]);
     expect(texts(reopened.after('s1', 0, 100))).toEqual(['kept', 'sent', 'sent too']);
     expect(reopened.append('s1', note('next')).seq).toBe(4);
+  });
+
+  it('voids a failed write that looks complete: its marker cut to a valid-looking one, or only its newline missing', () => {
+    const first = open(manual);
+    first.append('s1', note('kept'));
+    stores.splice(0);
+    crashAndReopen();
+    const [file] = journalFiles();
+    const line = (seq: number, text: string) =>
+      `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
+    // A 12-row batch whose write stopped after `#1` of `#12`; the next write begins with `\n!\n`.
+    const failed = Array.from({ length: 12 }, (_, i) => line(2 + i, `never sent ${i}`)).join('');
+    // Then a batch whose write stopped just before its last newline, and the one after it.
+    appendFileSync(
+      join(dir.path, file as string),
+      `${failed}#1\n!\n${line(2, 'sent')}#1\n${line(3, 'also never sent')}#1\n!\n${line(3, 'sent too')}#1\n`,
+    );
+    const skipped: number[] = [];
+
+    const reopened = open({ ...manual, onSkippedJournalLines: (lines) => skipped.push(lines) });
+    expect(texts(reopened.after('s1', 0, 100))).toEqual(['kept', 'sent', 'sent too']);
+    expect(skipped).toEqual([13]);
   });
 
   it('starts beside stray files named like the journal: reports a folder, ignores other names, loses nothing', () => {
@@ -203,7 +226,7 @@ describe('EventStore', () => {
 
     const reopened = open({ ...manual, onJournalProblem: (problem) => problems.push(problem) });
     expect(texts(reopened.after('s1', 0, 10))).toEqual(['kept']);
-    expect(problems.some((problem) => problem.includes('could not read the event journal'))).toBe(true);
+    expect(problems.some((problem) => problem.includes('is not an event journal file'))).toBe(true);
     expect(journalFiles().sort()).toEqual(['chatml.db.events.0', 'chatml.db.events.07']);
     rmdirSync(`${journalPath}.0`);
   });
@@ -265,7 +288,7 @@ describe('EventStore', () => {
     store.persist();
     store.append('s1', note('journaled'));
     store.append('s2', note('kept too'));
-    db.prepare('DELETE FROM sessions WHERE id = ?').run('s1');
+    prepared(db, 'DELETE FROM sessions WHERE id = ?').run('s1');
     store.persist();
     expect(count(db)).toBe(2);
     expect(texts(store.after('s2', 0, 10))).toEqual(['kept', 'kept too']);
@@ -274,14 +297,14 @@ describe('EventStore', () => {
   it('keeps every row readable while moves fail, reports the failure, and moves them once it can', async () => {
     const errors: Error[] = [];
     const store = open({ moveAfterMs: 5, onMoveError: (error) => errors.push(error) });
-    db.pragma('query_only = 1'); // every write fails, as on a disk that went read-only
+    pragma(db, 'query_only = 1'); // every write fails, as on a disk that went read-only
     store.append('s1', note('a'));
     store.append('s1', note('b'));
     await waitUntil(() => errors.length > 0);
     expect(errors[0]?.message).toContain('readonly');
     expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b']);
     expect(store.append('s1', note('c')).seq).toBe(3);
-    db.pragma('query_only = 0');
+    pragma(db, 'query_only = 0');
     await waitUntil(() => count(db) === 3, { timeoutMs: 5000 });
     expect(texts(store.after('s1', 0, 10))).toEqual(['a', 'b', 'c']);
     store.markDurable();
@@ -359,16 +382,17 @@ describe('the migration away from events_recent', () => {
       const path = join(dir.path, 'chatml.db');
       // A database as the previous schema left it, with rows still in events_recent.
       const old = new BetterSqlite3(path);
+      retain(old); // better-sqlite3 on Node 24 can abort when a collected Statement is destroyed
       old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
       for (const sql of migrations.slice(0, -1)) old.exec(sql);
-      old.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migrations.length - 1);
+      prepared(old, 'INSERT INTO schema_version (version) VALUES (?)').run(migrations.length - 1);
       seedSessions(old, ['s1']);
-      old.prepare(`INSERT INTO events VALUES ('s1', 1, 'stream_delta', 1, '{"a":1}')`).run();
-      old.prepare(`INSERT INTO events_recent VALUES ('s1', 2, 'stream_delta', 2, '{"b":2}')`).run();
+      prepared(old, `INSERT INTO events VALUES ('s1', 1, 'stream_delta', 1, '{"a":1}')`).run();
+      prepared(old, `INSERT INTO events_recent VALUES ('s1', 2, 'stream_delta', 2, '{"b":2}')`).run();
       old.close();
 
       const db = openDatabase(path, silentLogger);
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      const tables = prepared(db, "SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
         name: string;
       }[];
       expect(tables.map((table) => table.name)).not.toContain('events_recent');

@@ -77,3 +77,35 @@ it('stops cleanly with a WAL sync still running', async () => {
     expect((prepared(db, 'SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(2);
   });
 });
+
+it('survives a checkpoint that fails (a full disk), reports it, and tries again later', async () => {
+  await withDatabase(async (db) => {
+    const prepare = db.prepare.bind(db);
+    let failures = 0;
+    // What better-sqlite3 throws when the disk is full, from the checkpoint alone.
+    db.prepare = ((sql: string) =>
+      sql === 'PRAGMA wal_checkpoint(PASSIVE)'
+        ? {
+            reader: true,
+            all() {
+              failures += 1;
+              if (failures <= 2) throw new Error('database or disk is full');
+              return [{ checkpointed: 1 }];
+            },
+          }
+        : prepare(sql)) as typeof db.prepare;
+    const checkpointer = new WalCheckpointer(db, 20, 60_000);
+    const errors: string[] = [];
+    let checkpoints = 0;
+    checkpointer.onError = (error) => errors.push(error.message);
+    checkpointer.onCheckpoint = () => (checkpoints += 1);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      checkpointer.noteWrite();
+      for (let i = 0; i < 50 && failures <= attempt; i++) await sleep(10);
+    }
+    expect(errors).toEqual(['database or disk is full', 'database or disk is full']);
+    expect(checkpoints).toBe(1);
+    db.prepare = prepare;
+    checkpointer.stop();
+  });
+});
