@@ -1,7 +1,8 @@
-import type { NewSessionEvent, ServerFrame, SessionEventPayload, StoredEvent } from '@chatml/protocol';
+import type { NewSessionEvent, ServerFrame, StoredEvent } from '@chatml/protocol';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/event-store.js';
 import { rateLimited } from '../util/rate-limited.js';
+import { type Delta, DeltaCoalescer } from './delta-coalescer.js';
 import { HubClient, type HubSocket, type Subscription } from './hub-client.js';
 
 export { HubClient, type HubSocket } from './hub-client.js';
@@ -23,18 +24,6 @@ interface HeldEvent {
   readonly seq: number;
   readonly json: string;
 }
-
-type Delta = SessionEventPayload<'stream_delta'>;
-
-/** Deltas of one block received in the batch in progress, not yet stored: they become one event. */
-interface PendingDelta {
-  readonly first: Delta;
-  readonly texts: string[];
-  chars: number;
-}
-
-/** A coalesced delta is cut here, so one event (and one frame) never grows without bound. */
-const MAX_COALESCED_DELTA_CHARS = 64 * 1024;
 
 /** Events a failed batch could not store, kept to store again; past this many they are given up. */
 const MAX_UNSTORED_EVENTS = 200_000;
@@ -62,7 +51,7 @@ export class Hub {
   private held: HeldEvent[] | null = null;
   private heldBroadcasts: (() => void)[] = [];
   /** Per session, the stream deltas of the batch in progress waiting to be stored as one event. */
-  private readonly pendingDeltas = new Map<string, PendingDelta>();
+  private readonly pendingDeltas = new DeltaCoalescer();
   private queued: (() => void)[] = [];
   /** Events published in the batch in progress, as published: kept if the batch cannot be stored. */
   private published: UnstoredEvent[] = [];
@@ -124,30 +113,18 @@ export class Hub {
       this.publish(sessionId, { type: 'stream_delta', payload: delta });
       return;
     }
-    const pending = this.pendingDeltas.get(sessionId);
-    if (
-      pending &&
-      continuesBlock(pending, delta) &&
-      pending.chars + delta.text.length <= MAX_COALESCED_DELTA_CHARS
-    ) {
-      pending.texts.push(delta.text);
-      pending.chars += delta.text.length;
-      return;
-    }
-    if (pending) this.storePendingDelta(sessionId);
-    this.pendingDeltas.set(sessionId, { first: delta, texts: [delta.text], chars: delta.text.length });
+    if (this.pendingDeltas.tryJoin(sessionId, delta)) return;
+    this.storePendingDelta(sessionId);
+    this.pendingDeltas.start(sessionId, delta);
   }
 
   private storePendingDelta(sessionId: string): void {
-    const pending = this.pendingDeltas.get(sessionId);
-    if (!pending) return;
-    this.pendingDeltas.delete(sessionId);
-    const text = pending.texts.length === 1 ? pending.first.text : pending.texts.join('');
-    this.publish(sessionId, { type: 'stream_delta', payload: { ...pending.first, text } });
+    const pending = this.pendingDeltas.take(sessionId);
+    if (pending) this.publish(sessionId, { type: 'stream_delta', payload: pending });
   }
 
   private storePendingDeltas(): void {
-    for (const sessionId of [...this.pendingDeltas.keys()]) this.storePendingDelta(sessionId);
+    for (const sessionId of this.pendingDeltas.sessions()) this.storePendingDelta(sessionId);
   }
 
   /** Send a frame that is not part of any session log (session list updates) to every client. */
@@ -410,16 +387,6 @@ export class Hub {
     client.sendRaw(frame);
     subscription.lastSentSeq = seq;
   }
-}
-
-function continuesBlock(pending: PendingDelta, delta: Delta): boolean {
-  const first = pending.first;
-  return (
-    first.turnId === delta.turnId &&
-    first.messageId === delta.messageId &&
-    first.blockIndex === delta.blockIndex &&
-    first.kind === delta.kind
-  );
 }
 
 /**

@@ -1,50 +1,20 @@
 import type { NewSessionEvent, SessionEventType, StoredEvent } from '@chatml/protocol';
 import type { Database } from './database.js';
 import { EventJournal, type JournalRow } from './event-journal.js';
+import {
+  ACTIVITY_EVENT_TYPES,
+  ACTIVITY_TYPES_SQL,
+  type EncodedEvent,
+  type EventRow,
+  encodeStored,
+  toEvent,
+} from './event-rows.js';
+import { PendingRows } from './pending-rows.js';
 import { prepared, transactionRunner } from './prepared.js';
 
-interface EventRow {
-  seq: number;
-  type: SessionEventType;
-  ts: number;
-  payload: string;
-}
-
-function toEvent(row: EventRow): StoredEvent {
-  return { seq: row.seq, type: row.type, ts: row.ts, payload: JSON.parse(row.payload) };
-}
-
-/** A StoredEvent's JSON, spliced around the payload JSON the row already holds (no re-encoding). */
-function encodeStored(seq: number, type: string, ts: number, payloadJson: string): string {
-  return `{"seq":${seq},"type":${JSON.stringify(type)},"ts":${ts},"payload":${payloadJson}}`;
-}
-
-/** A stored event as JSON, ready to splice into a frame. */
-export interface EncodedEvent {
-  seq: number;
-  json: string;
-}
+export { ACTIVITY_EVENT_TYPES, type EncodedEvent } from './event-rows.js';
 
 const COLUMNS = 'session_id, seq, type, ts, payload';
-
-/**
- * Events that are conversation activity — what the user would call news in a session: their own
- * messages, the agent's output and tool calls, questions for them, turn ends and errors. The rest is
- * bookkeeping (runner started/stopped, agent ready, status changes, a queued turn starting, a prompt
- * resolved by the backend, settings, git operations the user ran): a backend restart appends some
- * of those to every session, and must not make them look unread. See `activitySeq`.
- */
-export const ACTIVITY_EVENT_TYPES: ReadonlySet<SessionEventType> = new Set<SessionEventType>([
-  'user_message',
-  'stream_delta',
-  'assistant_message',
-  'tool_use',
-  'tool_result',
-  'permission_requested',
-  'turn_ended',
-  'error_reported',
-]);
-const ACTIVITY_TYPES_SQL = [...ACTIVITY_EVENT_TYPES].map((type) => `'${type}'`).join(', ');
 
 const AFTER = `SELECT seq, type, ts, payload FROM events WHERE session_id = @sessionId AND seq > @afterSeq`;
 
@@ -96,9 +66,8 @@ export class EventStore {
   private readonly lastSeqBySession = new Map<string, number>();
   /** `activitySeq` per session: read from the table once, then kept up to date by `append`. */
   private readonly activitySeqBySession = new Map<string, number>();
-  /** Per session, the rows not in the database yet, in seq order (all above its rows there). */
-  private readonly pendingBySession = new Map<string, JournalRow[]>();
-  private pendingCount = 0;
+  /** The rows not in the database yet. */
+  private readonly pending = new PendingRows();
   /** Rows appended by the transaction in progress, written to the journal when it ends. */
   private batchRows: JournalRow[] | null = null;
   private move: Move | null = null;
@@ -180,10 +149,7 @@ export class EventStore {
     // Outside a transaction the row is written now; a failed write throws before anything changed.
     if (this.batchRows) this.batchRows.push(row);
     else this.journal.append([row]);
-    const pending = this.pendingBySession.get(sessionId);
-    if (pending) pending.push(row);
-    else this.pendingBySession.set(sessionId, [row]);
-    this.pendingCount += 1;
+    this.pending.add(row);
     this.lastSeqBySession.set(sessionId, seq);
     if (ACTIVITY_EVENT_TYPES.has(event.type)) this.activitySeqBySession.set(sessionId, seq);
     this.scheduleMove();
@@ -209,9 +175,10 @@ export class EventStore {
   lastSeq(sessionId: string): number {
     let seq = this.lastSeqBySession.get(sessionId);
     if (seq === undefined) {
-      const pending = this.pendingBySession.get(sessionId);
       seq =
-        pending?.at(-1)?.seq ?? (this.maxSeqStatement.get({ sessionId }) as { seq: number | null }).seq ?? 0;
+        this.pending.lastSeq(sessionId) ??
+        (this.maxSeqStatement.get({ sessionId }) as { seq: number | null }).seq ??
+        0;
       this.lastSeqBySession.set(sessionId, seq);
     }
     return seq;
@@ -224,8 +191,7 @@ export class EventStore {
   activitySeq(sessionId: string): number {
     let seq = this.activitySeqBySession.get(sessionId);
     if (seq === undefined) {
-      const pending = this.pendingBySession.get(sessionId) ?? [];
-      seq = pending.findLast((row) => ACTIVITY_EVENT_TYPES.has(row.type))?.seq;
+      seq = this.pending.lastSeqOf(sessionId, ACTIVITY_EVENT_TYPES);
       seq ??= (this.lastActivityStatement.get({ sessionId }) as { seq: number } | undefined)?.seq ?? 0;
       this.activitySeqBySession.set(sessionId, seq);
     }
@@ -243,8 +209,7 @@ export class EventStore {
       afterSeq: 0,
       ...named,
     }) as EventRow[];
-    const wanted = new Set(types);
-    for (const row of this.pendingBySession.get(sessionId) ?? []) if (wanted.has(row.type)) rows.push(row);
+    rows.push(...this.pending.ofTypes(sessionId, new Set(types)));
     return rows.map(toEvent);
   }
 
@@ -278,7 +243,7 @@ export class EventStore {
   persist(): void {
     this.cancelMoveTimer();
     while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
-    if (this.pendingCount > 0) {
+    if (this.pending.size > 0) {
       this.startMove();
       while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
     }
@@ -316,24 +281,18 @@ export class EventStore {
 
   /** Rows not in the database yet (for tests and diagnostics). */
   get pendingRows(): number {
-    return this.pendingCount;
+    return this.pending.size;
   }
 
   private unappend(rows: readonly JournalRow[]): void {
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const row = rows[i] as JournalRow;
-      // The transaction's rows are the last of their sessions: no move runs inside a transaction.
-      const pending = this.pendingBySession.get(row.sessionId);
-      if (pending?.at(-1) === row) pending.pop();
-      if (pending?.length === 0) this.pendingBySession.delete(row.sessionId);
-      this.pendingCount -= 1;
-      this.forget(row.sessionId);
-    }
+    // The batch's rows are the last of their sessions: no move runs inside a transaction.
+    this.pending.removeNewest(rows);
+    for (const row of rows) this.forget(row.sessionId);
   }
 
   private scheduleMove(): void {
     if (this.move) return; // the next move is planned when this one ends
-    if (this.pendingCount >= this.moveAfterRows) {
+    if (this.pending.size >= this.moveAfterRows) {
       this.cancelMoveTimer();
       this.scheduleMoveSlice();
       return;
@@ -358,12 +317,12 @@ export class EventStore {
     setImmediate(() => {
       this.isMoveSliceScheduled = false;
       if (!this.db.open || this.isClosed) return;
-      if (!this.move && this.pendingCount === 0) return;
+      if (!this.move && this.pending.size === 0) return;
       try {
         if (!this.move) this.startMove();
         // Slices grow with the backlog, so moves catch up with any rate of appends instead of
         // falling further behind (each loop turn moves at least 1/16 of what is waiting).
-        this.moveSlice(Math.max(this.moveSliceRows, Math.ceil(this.pendingCount / 16)));
+        this.moveSlice(Math.max(this.moveSliceRows, Math.ceil(this.pending.size / 16)));
       } catch (error) {
         // The rows stay in memory and in the journal; try again later rather than at once.
         this.onMoveError(error as Error);
@@ -374,18 +333,13 @@ export class EventStore {
         return;
       }
       if (this.move) this.scheduleMoveSlice();
-      else if (this.pendingCount > 0) this.scheduleMove();
+      else if (this.pending.size > 0) this.scheduleMove();
     });
   }
 
   /** Seal the journal's file: every pending row is in it (or an older one), so all of them move. */
   private startMove(): void {
-    const rows: JournalRow[] = [];
-    for (const sessionId of [...this.pendingBySession.keys()].sort()) {
-      // One at a time: spreading a long backlog into push() overflows the stack.
-      for (const row of this.pendingBySession.get(sessionId) ?? []) rows.push(row);
-    }
-    this.move = { generation: this.journal.seal(), rows, next: 0 };
+    this.move = { generation: this.journal.seal(), rows: this.pending.snapshot(), next: 0 };
   }
 
   private moveSlice(maxRows: number): void {
@@ -414,20 +368,8 @@ export class EventStore {
         ),
       );
     }
-    // Committed: the same rows leave memory before anything else runs. Per session they are the
-    // oldest pending ones (new rows were only ever added at the end).
-    for (let i = move.next; i < end; ) {
-      const sessionId = (move.rows[i] as JournalRow).sessionId;
-      let count = 0;
-      while (i < end && (move.rows[i] as JournalRow).sessionId === sessionId) {
-        count += 1;
-        i += 1;
-      }
-      const pending = this.pendingBySession.get(sessionId);
-      pending?.splice(0, count);
-      if (pending?.length === 0) this.pendingBySession.delete(sessionId);
-      this.pendingCount -= count;
-    }
+    // Committed: the same rows leave memory before anything else runs.
+    this.pending.removeOldest(move.rows.slice(move.next, end));
     move.next = end;
     this.onDatabaseWrite();
     if (move.next >= move.rows.length) {
@@ -442,12 +384,7 @@ export class EventStore {
 
   private rowsAfter(sessionId: string, afterSeq: number, limit: number): EventRow[] {
     const rows = this.afterStatement.all({ sessionId, afterSeq, limit }) as EventRow[];
-    if (rows.length >= limit) return rows;
-    for (const row of this.pendingBySession.get(sessionId) ?? []) {
-      if (row.seq <= afterSeq) continue;
-      rows.push(row);
-      if (rows.length >= limit) break;
-    }
+    this.pending.appendAfter(sessionId, afterSeq, limit, rows);
     return rows;
   }
 }
