@@ -21,6 +21,7 @@ export const ErrorCode = z.enum([
   'forge_rate_limited',
   'forge_failed',
   'draft_failed',
+  'storage_failed',
   'internal',
 ]);
 export type ErrorCode = z.output<typeof ErrorCode>;

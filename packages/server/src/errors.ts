@@ -74,3 +74,19 @@ export class SessionArchivedError extends AppError {
     super('session_archived', `Session ${sessionId} is archived; restore it to continue.`, 409);
   }
 }
+
+/**
+ * The event journal could not be written (a full or failing disk): the event was not stored, so it
+ * was not sent either. Runner output waiting behind it is kept and stored once writing works again.
+ */
+export class StorageFailedError extends AppError {
+  constructor(cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    super(
+      'storage_failed',
+      `ChatML could not write its event log${code ? ` (${code})` : ''}${code === 'ENOSPC' ? ': the disk is full' : ''}. Nothing was sent or lost; free some space and try again — waiting agent output is stored as soon as it can be.`,
+      503,
+      { cause },
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SessionEventType } from '@chatml/protocol';
+import { StorageFailedError } from '../errors.js';
 
 /** One event as the journal and the database hold it: the payload stays the JSON it was sent as. */
 export interface JournalRow {
@@ -103,14 +104,14 @@ export class EventJournal {
     let text = this.isLineOpen ? '\n!\n' : '';
     for (const row of rows) text += `${row.seq}\t${row.ts}\t${row.type}\t${row.sessionId}\t${row.payload}\n`;
     text += `#${rows.length}\n`;
-    this.fd ??= openSync(fileOf(this.basePath, this.generation), 'a', 0o600);
     const bytes = Buffer.from(text, 'utf8');
     let written = 0;
     try {
+      this.fd ??= openSync(fileOf(this.basePath, this.generation), 'a', 0o600);
       while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
     } catch (error) {
       this.isLineOpen = this.isLineOpen || written > 0;
-      throw error;
+      throw new StorageFailedError(error as Error);
     }
     this.isLineOpen = false;
   }

@@ -368,7 +368,7 @@ describe('Hub when the event journal cannot be written', () => {
       expect(socket.seqs('s1')).toEqual([]);
       expect(socket.frames.map((frame) => frame.type)).toEqual(['subscribed']);
       // A message from outside a batch cannot overtake them: refused while storage fails.
-      expect(() => hub.publish('s1', delta('c'))).toThrow(/EISDIR/);
+      expect(() => hub.publish('s1', delta('c'))).toThrow(/could not write its event log \(EISDIR\)/);
 
       rmdirSync(`${journalPath}.1`);
       await until(() => socket.seqs('s1').length === 2); // the retry, a second later
