@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/event-store.js';
 import { rateLimited } from '../util/rate-limited.js';
 import { type Delta, DeltaCoalescer } from './delta-coalescer.js';
+import { encodeEvents } from './event-frames.js';
 import { HubClient, type HubSocket, type Subscription } from './hub-client.js';
 
 export { HubClient, type HubSocket } from './hub-client.js';
@@ -387,17 +388,4 @@ export class Hub {
     client.sendRaw(frame);
     subscription.lastSentSeq = seq;
   }
-}
-
-/**
- * One `event` frame, or an `events` frame for several, spliced from the events' stored JSON rather
- * than re-encoding every payload per frame (the shape is ServerFrame's; the hub tests parse it).
- */
-function encodeEvents(sessionId: string, events: readonly { seq: number; json: string }[]): string {
-  const id = JSON.stringify(sessionId);
-  if (events.length === 1) {
-    const [only] = events as [{ seq: number; json: string }];
-    return `{"type":"event","sessionId":${id},"seq":${only.seq},"event":${only.json}}`;
-  }
-  return `{"type":"events","sessionId":${id},"events":[${events.map((event) => event.json).join(',')}]}`;
 }

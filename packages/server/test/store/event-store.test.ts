@@ -57,6 +57,18 @@ describe('EventStore', () => {
     db = openDatabase(databasePath, silentLogger);
   };
 
+  /** A journal line of session s1, as the store writes it. */
+  const journalLine = (seq: number, text: string) =>
+    `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
+  /** Store 'kept' as seq 1, crash, then append `text` to the journal the crash left, by hand. */
+  const crashWithJournal = (text: string) => {
+    open(manual).append('s1', note('kept'));
+    stores.splice(0);
+    crashAndReopen();
+    const [file] = journalFiles();
+    appendFileSync(join(dir.path, file as string), text);
+  };
+
   beforeEach(async () => {
     dir = await makeTempDir('event-store');
     databasePath = join(dir.path, 'chatml.db');
@@ -171,18 +183,11 @@ describe('EventStore', () => {
   });
 
   it('recovers only completed batches: one cut short by a failed write or a crash is left out', () => {
-    const first = open(manual);
-    first.append('s1', note('kept'));
-    stores.splice(0);
-    crashAndReopen();
     // What the journal holds after: a batch whose write failed after one whole line (its seq 2 was
-    // given out again), the newline the next write began with, that next batch complete, and a
-    // last batch cut mid-line by a crash.
-    const [file] = journalFiles();
-    const line = (seq: number, text: string) =>
-      `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
-    appendFileSync(
-      join(dir.path, file as string),
+    // given out again), the `!` the next write began with, that next batch complete, and a last
+    // batch cut mid-line by a crash.
+    const line = journalLine;
+    crashWithJournal(
       `${line(2, 'never sent')}\n!\n${line(2, 'sent')}${line(3, 'sent too')}#2\n${line(4, 'cut')}4\t5\tstream_delta\ts1\t{"turnId":"t","mes`,
     );
     const skipped: number[] = [];
@@ -194,18 +199,11 @@ describe('EventStore', () => {
   });
 
   it('voids a failed write that looks complete: its marker cut to a valid-looking one, or only its newline missing', () => {
-    const first = open(manual);
-    first.append('s1', note('kept'));
-    stores.splice(0);
-    crashAndReopen();
-    const [file] = journalFiles();
-    const line = (seq: number, text: string) =>
-      `${seq}\t5\tstream_delta\ts1\t${JSON.stringify(note(text).payload)}\n`;
+    const line = journalLine;
     // A 12-row batch whose write stopped after `#1` of `#12`; the next write begins with `\n!\n`.
     const failed = Array.from({ length: 12 }, (_, i) => line(2 + i, `never sent ${i}`)).join('');
     // Then a batch whose write stopped just before its last newline, and the one after it.
-    appendFileSync(
-      join(dir.path, file as string),
+    crashWithJournal(
       `${failed}#1\n!\n${line(2, 'sent')}#1\n${line(3, 'also never sent')}#1\n!\n${line(3, 'sent too')}#1\n`,
     );
     const skipped: number[] = [];
