@@ -54,8 +54,6 @@ export class Hub {
   /** Per session, the stream deltas of the batch in progress waiting to be stored as one event. */
   private readonly pendingDeltas = new DeltaCoalescer();
   private queued: (() => void)[] = [];
-  /** Events published in the batch in progress, as published: kept if the batch cannot be stored. */
-  private published: UnstoredEvent[] = [];
   /** A failed batch's events and broadcasts, in order, waiting for storage to work again. */
   private unstored: UnstoredEvent[] = [];
   private unstoredBroadcasts: (() => void)[] = [];
@@ -94,10 +92,8 @@ export class Hub {
     // A delta still pending for this session was received before this event: it is stored first.
     if (this.pendingDeltas.size > 0) this.storePendingDelta(sessionId);
     const { event: stored, json } = this.store.appendEncoded(sessionId, event);
-    if (this.held) {
-      this.held.push({ sessionId, seq: stored.seq, json });
-      this.published.push({ sessionId, event });
-    } else this.deliver([{ sessionId, seq: stored.seq, json }]);
+    if (this.held) this.held.push({ sessionId, seq: stored.seq, json });
+    else this.deliver([{ sessionId, seq: stored.seq, json }]);
     return stored;
   }
 
@@ -154,7 +150,6 @@ export class Hub {
     }
     const held: HeldEvent[] = [];
     this.held = held;
-    this.published = [];
     // A batch that could not be stored before goes first, so every session's order is kept.
     const unstored = this.unstored;
     this.heldBroadcasts = this.unstoredBroadcasts;
@@ -171,10 +166,8 @@ export class Hub {
     } finally {
       this.pendingDeltas.clear();
       const broadcasts = this.heldBroadcasts;
-      const published = this.published;
       this.held = null;
       this.heldBroadcasts = [];
-      this.published = [];
       if (isCommitted) {
         this.deliver(held);
         for (const sendAll of broadcasts) sendAll();
@@ -183,7 +176,7 @@ export class Hub {
         // was sent. Its events are kept and published again, first, by the next batch — so a full
         // disk delays a session's output instead of losing it.
         this.store.forgetAll();
-        this.keepUnstored(published, broadcasts);
+        this.keepUnstored(held.map(toUnstored), broadcasts);
       }
     }
   }
@@ -388,4 +381,10 @@ export class Hub {
     client.sendRaw(frame);
     subscription.lastSentSeq = seq;
   }
+}
+
+/** A held event as it was published, read back from its JSON (only when a batch failed). */
+function toUnstored(held: HeldEvent): UnstoredEvent {
+  const { type, payload } = JSON.parse(held.json) as StoredEvent;
+  return { sessionId: held.sessionId, event: { type, payload } as NewSessionEvent };
 }

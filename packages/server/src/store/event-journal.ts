@@ -17,8 +17,6 @@ export interface RecoveredJournal {
   rows: JournalRow[];
   /** Lines of batches that were never completed (cut short by a crash or a failed write). */
   skippedLines: number;
-  /** What it left alone, in words (a stray folder named like a journal file…). */
-  problems: string[];
 }
 
 /** The journal's files are read this much at a time, so their size is never a string's limit. */
@@ -65,15 +63,10 @@ export class EventJournal {
     basePath: string | null,
     onProblem: (problem: string) => void = () => {},
   ): { journal: EventJournal; recovered: RecoveredJournal } {
-    const problems: string[] = [];
-    const report = (problem: string) => {
-      problems.push(problem);
-      onProblem(problem);
-    };
     if (basePath === null) {
       return {
         journal: new EventJournal(null, 0, onProblem),
-        recovered: { rows: [], skippedLines: 0, problems },
+        recovered: { rows: [], skippedLines: 0 },
       };
     }
     const generations = listGenerations(basePath);
@@ -82,7 +75,7 @@ export class EventJournal {
     for (const generation of generations) {
       const path = fileOf(basePath, generation);
       if (!isFile(path)) {
-        report(`${path} is not an event journal file (a folder?); left alone`);
+        onProblem(`${path} is not an event journal file (a folder?); left alone`);
         continue;
       }
       try {
@@ -95,7 +88,7 @@ export class EventJournal {
     }
     const rows = [...latest.values()].sort(bySessionThenSeq);
     const journal = new EventJournal(basePath, generations.at(-1) ?? 0, onProblem);
-    return { journal, recovered: { rows, skippedLines, problems } };
+    return { journal, recovered: { rows, skippedLines } };
   }
 
   /** Append rows with one write. Throws if they could not be written (nothing may be sent then). */
