@@ -198,7 +198,8 @@ describe('the app shell in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('transcript').textContent(), POLL)
       .toContain('Settings changed: model opus.');
-    expect(await page.getByTestId('session-model').inputValue()).toBe('opus');
+    // The event and the session's new settings reach the page separately (event log, session list).
+    await expect.poll(() => page.getByTestId('session-model').inputValue(), POLL).toBe('opus');
   });
 
   it('lists the shortcuts on ?, and closes the list with Esc', async () => {
