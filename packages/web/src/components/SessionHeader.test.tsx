@@ -1,15 +1,19 @@
 // @vitest-environment happy-dom
 import '../test/dom';
 import type { Session } from '@chatml/protocol';
-import { render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { ApiClient } from '../api/rest-client';
 import { createServices, ServicesProvider } from '../app/services';
+import { CatalogStore } from '../state/catalog-store';
 import { makeSession } from '../test/sessions';
 import { SessionHeader } from './SessionHeader';
 
-function renderHeader(session: Session) {
-  render(
-    <ServicesProvider services={createServices('token-for-tests')}>
+function renderHeader(session: Session, api?: ApiClient) {
+  const services = createServices('token-for-tests');
+  const withApi = api ? { ...services, api, catalog: new CatalogStore(api, services.ws) } : services;
+  const { rerender } = render(
+    <ServicesProvider services={withApi}>
       <SessionHeader
         session={session}
         isChangesOpen={false}
@@ -18,6 +22,21 @@ function renderHeader(session: Session) {
       />
     </ServicesProvider>,
   );
+  return {
+    catalog: withApi.catalog,
+    /** What the session list does when the session changes: the header gets the new session. */
+    showSession: (next: Session) =>
+      rerender(
+        <ServicesProvider services={withApi}>
+          <SessionHeader
+            session={next}
+            isChangesOpen={false}
+            onToggleChanges={() => {}}
+            onArchive={() => {}}
+          />
+        </ServicesProvider>,
+      ),
+  };
 }
 
 describe('SessionHeader', () => {
@@ -25,6 +44,38 @@ describe('SessionHeader', () => {
     renderHeader(makeSession('live', { model: 'opus' }));
     expect((screen.getByRole('combobox', { name: 'Model' }) as HTMLSelectElement).value).toBe('opus');
     expect(screen.getByRole('combobox', { name: 'Permission mode' })).toBeTruthy();
+  });
+
+  it('shows a picked model at once, while the backend has not answered yet', async () => {
+    const answers: ((response: Response) => void)[] = [];
+    const api = new ApiClient('token-for-tests', {
+      fetch: () => new Promise<Response>((resolve) => answers.push(resolve)),
+    });
+    const { catalog, showSession } = renderHeader(makeSession('live'), api);
+    const model = screen.getByRole('combobox', { name: 'Model' }) as HTMLSelectElement;
+    fireEvent.change(model, { target: { value: 'opus' } });
+    expect(model.value).toBe('opus');
+    expect(answers).toHaveLength(1);
+    await act(async () => answers[0]?.(json(200, makeSession('live', { model: 'opus' }))));
+    const updated = catalog.getSnapshot().catalog.sessions.get('live');
+    expect(updated?.model).toBe('opus');
+    if (updated) showSession(updated);
+    expect(model.value).toBe('opus');
+  });
+
+  it('goes back to the session’s setting, and says why, when the backend refuses the change', async () => {
+    const answers: ((response: Response) => void)[] = [];
+    const api = new ApiClient('token-for-tests', {
+      fetch: () => new Promise<Response>((resolve) => answers.push(resolve)),
+    });
+    renderHeader(makeSession('live', { permissionMode: 'acceptEdits' }), api);
+    const mode = screen.getByRole('combobox', { name: 'Permission mode' }) as HTMLSelectElement;
+    fireEvent.change(mode, { target: { value: 'plan' } });
+    expect(mode.value).toBe('plan');
+    const refusal = { error: { code: 'conflict', message: 'The session is being archived.' } };
+    await act(async () => answers[0]?.(json(409, refusal)));
+    expect(mode.value).toBe('acceptEdits');
+    expect(screen.getByRole('alert').textContent).toContain('The session is being archived.');
   });
 
   it('shows an archived session’s settings as text that says how to change them', () => {
@@ -66,3 +117,7 @@ describe('SessionHeader', () => {
     expect(controls?.contains(screen.getByRole('heading'))).toBe(false);
   });
 });
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}

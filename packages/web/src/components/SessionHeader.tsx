@@ -22,12 +22,22 @@ export function SessionHeader({
   const [error, setError] = useState<string>();
   const isArchived = session.status === 'archived';
 
-  const update = async (fields: { model?: string; permissionMode?: PermissionMode }) => {
+  // A setting picked shows at once, not the old one until the backend answers (the select is
+  // controlled by the session, which the answer or the session's update brings); a refused change
+  // goes back to what the session has, with the error.
+  const [picked, setPicked] = useState<SettingsChange>({});
+  const model = picked.model ?? session.model;
+  const permissionMode = picked.permissionMode ?? session.permissionMode;
+
+  const update = async (fields: SettingsChange) => {
+    setPicked((current) => ({ ...current, ...fields }));
     try {
       catalog.addSession(await api.updateSession(session.id, fields));
       setError(undefined);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setPicked((current) => withoutSettled(current, fields));
     }
   };
 
@@ -74,13 +84,13 @@ export function SessionHeader({
                 id="session-model"
                 className="input compact session-setting"
                 data-testid="session-model"
-                value={session.model ?? ''}
-                title={modelLabel(session.model, 'Default model')}
+                value={model ?? ''}
+                title={modelLabel(model, 'Default model')}
                 onChange={(event) => {
                   if (event.target.value) void update({ model: event.target.value });
                 }}
               >
-                <ModelOptions current={session.model} defaultLabel="Default model" />
+                <ModelOptions current={model} defaultLabel="Default model" />
               </select>
               <label className="visually-hidden" htmlFor="session-mode">
                 Permission mode
@@ -88,8 +98,8 @@ export function SessionHeader({
               <select
                 id="session-mode"
                 className="input compact session-setting"
-                value={session.permissionMode}
-                title={permissionModeLabel(session.permissionMode)}
+                value={permissionMode}
+                title={permissionModeLabel(permissionMode)}
                 onChange={(event) =>
                   void update({ permissionMode: PermissionMode.parse(event.target.value) })
                 }
@@ -127,6 +137,20 @@ export function SessionHeader({
       )}
     </>
   );
+}
+
+interface SettingsChange {
+  model?: string;
+  permissionMode?: PermissionMode;
+}
+
+/** `picked` without the settings `settled` asked for (one picked since, by a later request, stays). */
+function withoutSettled(picked: SettingsChange, settled: SettingsChange): SettingsChange {
+  const rest = { ...picked };
+  if (settled.model !== undefined && rest.model === settled.model) delete rest.model;
+  if (settled.permissionMode !== undefined && rest.permissionMode === settled.permissionMode)
+    delete rest.permissionMode;
+  return rest;
 }
 
 /** A setting that cannot change now, as text; the reason is its tooltip and is read out with it. */
