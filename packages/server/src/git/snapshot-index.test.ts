@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempRepo, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -34,4 +34,42 @@ it('sees a same-size edit made in the same second as the last index write', asyn
   const saved = await saveUncommittedWork(repo.path, 'ses_racy');
   expect(saved).toBeTruthy();
   expect(await repo.git(['show', 'refs/chatml/archive/ses_racy:app.ts'])).toBe('export const app = 3;\n');
+});
+
+it('archives edits to files marked assume-unchanged or skip-worktree, and leaves the marks alone', async () => {
+  await writeFile(join(repo.path, 'config.ts'), 'original\n');
+  await writeFile(join(repo.path, 'local.ts'), 'original\n');
+  await writeFile(join(repo.path, 'gone.ts'), 'original\n');
+  await repo.git(['add', '.']);
+  await repo.git(['commit', '-m', 'files']);
+  await repo.git(['update-index', '--assume-unchanged', 'config.ts', 'gone.ts']);
+  await repo.git(['update-index', '--skip-worktree', 'local.ts']);
+  await writeFile(join(repo.path, 'config.ts'), 'uncommitted work\n');
+  await writeFile(join(repo.path, 'local.ts'), 'more uncommitted work\n');
+  await rm(join(repo.path, 'gone.ts'));
+  const marks = await repo.git(['ls-files', '-v']);
+
+  // (The diff view shows the worktree as `git diff` does, which honours the marks; an archive,
+  // which removes the worktree, must not.)
+  const saved = await saveUncommittedWork(repo.path, 'ses_marked');
+  expect(saved).toBeTruthy();
+  expect(await repo.git(['show', 'refs/chatml/archive/ses_marked:config.ts'])).toBe('uncommitted work\n');
+  expect(await repo.git(['show', 'refs/chatml/archive/ses_marked:local.ts'])).toBe('more uncommitted work\n');
+  expect(await repo.git(['ls-tree', '--name-only', 'refs/chatml/archive/ses_marked'])).not.toContain(
+    'gone.ts',
+  );
+  // The worktree's own index keeps what the user set.
+  expect(await repo.git(['ls-files', '-v'])).toBe(marks);
+});
+
+it('does not take the files a sparse checkout leaves out for deleted', async () => {
+  await mkdir(join(repo.path, 'docs'));
+  await writeFile(join(repo.path, 'docs/guide.md'), '# Guide\n');
+  await repo.git(['add', '.']);
+  await repo.git(['commit', '-m', 'docs']);
+  await repo.git(['sparse-checkout', 'set', '--no-cone', '/app.ts']);
+  await expect(access(join(repo.path, 'docs/guide.md'))).rejects.toThrow();
+
+  const diff = await sessionDiff({ worktreePath: repo.path, baseBranch: 'main' });
+  expect(diff.files).toEqual([]);
 });
