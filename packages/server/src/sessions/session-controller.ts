@@ -49,7 +49,7 @@ export class SessionController {
     return this.queue.length;
   }
 
-  /** Accept a user message: log it now, run it when the session is free. Never dropped. */
+  /** Accept a user message: log it now, run it when the session is free (dropped only by an archive). */
   sendMessage(text: string): { messageId: string; queued: boolean } {
     if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
     if (this.closingReason)
@@ -180,8 +180,22 @@ export class SessionController {
     return runner;
   }
 
-  /** `note`: what the archive did that the user should know (git-ignored files saved or deleted). */
+  /**
+   * `note`: what the archive did that the user should know (git-ignored files saved or deleted).
+   * Messages still queued will not run: the log says so, so neither a restore nor a restart runs
+   * them later, unasked.
+   */
   markArchived(archivedRef: string | null, note: string | null = null): void {
+    const dropped = this.queue.splice(0);
+    if (dropped.length > 0) {
+      this.publish({
+        type: 'messages_dropped',
+        payload: {
+          messageIds: dropped.map((message) => message.messageId),
+          reason: 'The session was archived before this message’s turn came.',
+        },
+      });
+    }
     this.record = this.context.sessions.update(this.record.id, {
       archivedRef: archivedRef ?? this.record.archivedRef,
     });

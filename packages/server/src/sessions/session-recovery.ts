@@ -23,10 +23,12 @@ export function recoverSession(
   const history = events.ofTypes(record.id, [
     'user_message',
     'turn_started',
+    'messages_dropped',
     'turn_ended',
     'permission_requested',
     'permission_resolved',
   ]);
+  /** Messages that started a turn, or were dropped from the queue: not to run again. */
   const started = new Set<string>();
   const openPermissions = new Set<string>();
   const messages: { messageId: string; text: string }[] = [];
@@ -37,6 +39,9 @@ export function recoverSession(
     if (event.type === 'user_message') {
       const payload = parseEventPayload('user_message', event.payload);
       messages.push({ messageId: payload.messageId, text: payload.text });
+    } else if (event.type === 'messages_dropped') {
+      for (const messageId of parseEventPayload('messages_dropped', event.payload).messageIds)
+        started.add(messageId);
     } else if (event.type === 'turn_started') {
       const payload = parseEventPayload('turn_started', event.payload);
       started.add(payload.messageId);

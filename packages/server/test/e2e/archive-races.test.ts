@@ -43,10 +43,26 @@ describe('archive and shutdown races', () => {
     balanced(events);
     expect(events.filter((event) => event.type === 'turn_started')).toHaveLength(1);
     for (const pid of runnerPids(events)) expect(processGroupMembers(pid).length > 0).toBe(false);
+    // The queued message will not run: the log says so.
+    const queuedId = (
+      events.findLast((event) => event.type === 'user_message')?.payload as { messageId: string }
+    ).messageId;
+    expect(events.find((event) => event.type === 'messages_dropped')?.payload).toMatchObject({
+      messageIds: [queuedId],
+    });
 
     // With a limit of one turn, another session can only run if the slot was given back.
     const next = await harness.createSession(workspaceId, { prompt: 'garbage' });
     expect((await harness.waitForTurnEnd(next.id)).payload).toMatchObject({ outcome: 'completed' });
+
+    // Neither a restore nor a restart runs what was dropped.
+    const restored = await harness.request<Session>('POST', `/sessions/${session.id}/restore`);
+    expect(restored.body).toMatchObject({ status: 'idle', queuedMessages: 0 });
+    await harness.restart();
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.queuedMessages).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await harness.events(session.id);
+    expect(after.filter((event) => event.type === 'turn_started')).toHaveLength(1);
   });
 
   it('never lets a message sent during an archive start an agent in the worktree being removed', async () => {

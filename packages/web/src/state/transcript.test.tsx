@@ -203,6 +203,22 @@ describe('transcript reducer', () => {
     expect(started.items.map((item) => item.kind)).toEqual(['user', 'turn_footer', 'user']);
   });
 
+  it('takes queued messages an archive dropped out of the queue, and says they were not sent', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'first', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('user_message', { messageId: 'u2', text: 'second\nand more', queued: true });
+    log.add('user_message', { messageId: 'u3', text: 'third', queued: true });
+    log.add('turn_ended', { turnId: 't1', outcome: 'interrupted' });
+    log.add('messages_dropped', { messageIds: ['u2', 'u3'], reason: 'The session was archived.' });
+    const transcript = build(log);
+    expect(transcript.queued).toEqual([]);
+    expect(only(transcript.items, 'user').map((item) => item.text)).toEqual(['first']);
+    expect(only(transcript.items, 'notice').at(-1)?.text).toBe(
+      'Not sent: “second and more”, “third”. The session was archived.',
+    );
+  });
+
   it('tracks permission requests until they are resolved', () => {
     const log = new EventLog();
     const request = { turnId: 't1', requestId: 'r1', tool: 'Bash', input: { command: 'rm x' } };

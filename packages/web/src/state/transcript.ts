@@ -59,6 +59,16 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
     }
   },
 
+  messages_dropped: (draft, payload, event) => {
+    const ids = new Set(payload.messageIds);
+    const dropped = draft.queued.filter((message) => ids.has(message.messageId));
+    if (dropped.length === 0) return;
+    draft.queued = draft.queued.filter((message) => !ids.has(message.messageId));
+    const quoted = dropped.map((message) => `“${clip(message.text, 80)}”`).join(', ');
+    const text = `Not sent: ${quoted}. ${payload.reason}`;
+    draft.add({ kind: 'notice', key: `dropped:${event.seq}`, ts: event.ts, tone: 'info', text });
+  },
+
   stream_delta: (draft, payload, event) => {
     const key = blockKey(payload.turnId, payload.messageId, payload.blockIndex);
     const existing = draft.get(key);
@@ -261,6 +271,12 @@ function blockKey(turnId: string, messageId: string, blockIndex: number): string
 
 function toolKeyOf(turnId: string, toolUseId: string): string {
   return `tool:${turnId}:${toolUseId}`;
+}
+
+/** `text` on one line, cut to `max` characters with an ellipsis. */
+function clip(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function addUserItem(draft: TranscriptDraft, messageId: string, text: string, ts: number): void {
