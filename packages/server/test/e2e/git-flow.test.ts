@@ -103,6 +103,31 @@ describe('a session’s way out through API v1, on real git', () => {
     expect((await commit(s.id, 'x')).status).toBe(201);
   });
 
+  it('refuses to merge back into another session’s branch while that session’s agent works', async () => {
+    const a = await session('stacked-base', { prompt: 'run something', permissionMode: 'default' });
+    await harness.waitForEvent(a.id, (event) => event.type === 'permission_requested');
+    const b = await session('stacked-top', { baseBranch: a.branch });
+    write(join(b.worktreePath, 'from-b.txt'), 'b\n');
+    expect((await commit(b.id, 'b')).status).toBe(201);
+
+    const refused = await harness.request<ErrorResponse>('POST', `/sessions/${b.id}/merge`, {
+      strategy: 'squash',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'session_busy' });
+    expect(refused.body.error.message).toContain('stacked-base');
+    expect(existsSync(join(a.worktreePath, 'from-b.txt'))).toBe(false);
+
+    await harness.request('POST', `/sessions/${a.id}/interrupt`);
+    await harness.waitForTurnEnd(a.id);
+    const merged = await harness.request<MergeResponse>('POST', `/sessions/${b.id}/merge`, {
+      strategy: 'squash',
+    });
+    expect(merged.status).toBe(200);
+    expect(merged.body.updatedCheckout).toBe(a.worktreePath);
+    expect(readFileSync(join(a.worktreePath, 'from-b.txt'), 'utf8')).toBe('b\n');
+  });
+
   it('pages the diff, reads files at a ref (refusing traversal) and discards only with confirmation', async () => {
     const s = await session('changes');
     for (let index = 0; index < 5; index++) write(join(s.worktreePath, `f${index}.txt`), `${index}\n`);
