@@ -48,6 +48,8 @@ export interface SessionManagerDeps {
  */
 export class SessionManager {
   private readonly controllers = new Map<string, SessionController>();
+  /** Workspaces being removed: no session may be created in them. */
+  private readonly closingWorkspaces = new Set<string>();
   /** One archive at a time per session: a double-click must not race git or overwrite the archive ref. */
   private readonly archiving = new Map<string, Promise<Session>>();
 
@@ -81,10 +83,27 @@ export class SessionManager {
     for (const controller of this.controllers.values()) controller.activate();
   }
 
+  /**
+   * Refuse new sessions in a workspace until the returned function is called; resolves once every
+   * create already under way has finished (they run under the repository's lock), so the sessions
+   * listed after it are all there will be. For removing the workspace.
+   */
+  async closeWorkspace(workspaceId: string, repoPath: string): Promise<() => void> {
+    this.closingWorkspaces.add(workspaceId);
+    await this.deps.repoLock.run(repoPath, async () => {});
+    return () => this.closingWorkspaces.delete(workspaceId);
+  }
+
+  private refuseIfClosing(workspaceId: string, name: string): void {
+    if (this.closingWorkspaces.has(workspaceId))
+      throw new ConflictError(`Workspace ${name} is being removed: no new sessions in it.`);
+  }
+
   async create(workspaceId: string, body: CreateSessionBody): Promise<Session> {
     const { workspaces, sessions, worktrees, repoLock, paths, hub } = this.deps;
     const workspace = workspaces.get(workspaceId);
     if (!workspace) throw new NotFoundError('Workspace', workspaceId);
+    this.refuseIfClosing(workspaceId, workspace.name);
     if (workspace.status !== 'ready')
       throw new ConflictError(`Workspace ${workspace.name} is not ready (${workspace.status}).`);
     if (!existsSync(workspace.path))
@@ -93,6 +112,7 @@ export class SessionManager {
       );
 
     return repoLock.run(workspace.path, async () => {
+      this.refuseIfClosing(workspaceId, workspace.name); // (asked for while this create waited)
       const name =
         body.name ?? generateUniqueName((candidate) => sessions.isNameTaken(workspaceId, candidate));
       if (sessions.isNameTaken(workspaceId, name))

@@ -64,8 +64,19 @@ export class WorkspaceService {
    * archive refs in the repository; the user's checkout and its .git are never deleted.
    */
   async delete(id: string): Promise<void> {
-    this.get(id);
+    const workspace = this.get(id);
     this.clones.get(id)?.abort();
+    // A session created meanwhile would outlive its workspace (its row goes with it) with a worktree
+    // and branch nobody lists: creates are refused from here, and those under way finish first.
+    const reopen = await this.deps.sessions.closeWorkspace(id, workspace.path);
+    try {
+      await this.archiveSessionsAndForget(id);
+    } finally {
+      reopen();
+    }
+  }
+
+  private async archiveSessionsAndForget(id: string): Promise<void> {
     const archived: string[] = [];
     for (const session of this.deps.sessions.list(id)) {
       if (session.status === 'archived') continue;

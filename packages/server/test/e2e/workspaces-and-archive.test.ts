@@ -144,9 +144,33 @@ describe('workspaces and archive', () => {
       });
       expect(existsSync(locked.worktreePath)).toBe(true);
       expect(existsSync(first.worktreePath)).toBe(false);
+      // The workspace stays usable.
+      await harness.createSession(added.body.id, { name: 'after-refusal' });
 
       await repo.git(['worktree', 'unlock', locked.worktreePath]);
       expect((await harness.request('DELETE', `/workspaces/${added.body.id}`)).status).toBe(204);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('leaves no session behind when one is created while its workspace is being removed', async () => {
+    const repo = await createTempRepo({ files: { 'README.md': '# racing\n' } });
+    try {
+      const added = await harness.request<Workspace>('POST', '/workspaces', { path: repo.path });
+      for (const name of ['r1', 'r2', 'r3']) await harness.createSession(added.body.id, { name });
+      const removal = harness.request('DELETE', `/workspaces/${added.body.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const late = await harness.request<{ error?: { message: string } }>(
+        'POST',
+        `/workspaces/${added.body.id}/sessions`,
+        { name: 'late' },
+      );
+      expect((await removal).status).toBe(204);
+      // Refused (it came after the removal began), or created and then archived with the rest.
+      if (late.status === 409) expect(late.body.error?.message).toContain('is being removed');
+      else expect(late.status).toBe(201);
+      expect((await repo.git(['worktree', 'list', '--porcelain'])).match(/^worktree /gm)).toHaveLength(1);
     } finally {
       await repo.cleanup();
     }
