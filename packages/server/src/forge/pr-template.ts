@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '../util/read-regular-file.js';
 
 /** Where GitHub looks for a pull request template, in its order of preference. */
 const FOLDERS = ['.github', '', 'docs'];
@@ -16,7 +17,7 @@ export async function findPullRequestTemplate(worktreePath: string): Promise<str
   for (const folder of FOLDERS) {
     const entries = await listDir(join(worktreePath, folder));
     const file = entries.find((entry) => entry.isFile() && TEMPLATE_NAME.test(entry.name));
-    if (file) return readTemplate(join(worktreePath, folder, file.name));
+    if (file) return readTemplate(worktreePath, join(folder, file.name));
   }
   for (const folder of FOLDERS) {
     const dir = (await listDir(join(worktreePath, folder))).find(
@@ -27,7 +28,7 @@ export async function findPullRequestTemplate(worktreePath: string): Promise<str
       .filter((entry) => entry.isFile() && /\.(md|markdown|txt)$/i.test(entry.name))
       .map((entry) => entry.name)
       .sort();
-    if (files[0]) return readTemplate(join(worktreePath, folder, dir.name, files[0]));
+    if (files[0]) return readTemplate(worktreePath, join(folder, dir.name, files[0]));
   }
   return null;
 }
@@ -41,7 +42,8 @@ async function listDir(path: string) {
   }
 }
 
-async function readTemplate(path: string): Promise<string | null> {
-  const text = (await readFile(path)).subarray(0, MAX_TEMPLATE_BYTES).toString('utf8');
+/** The template's text, if it is a regular file inside the worktree (a symlinked `.github` is not). */
+async function readTemplate(worktreePath: string, path: string): Promise<string | null> {
+  const text = (await readRegularFile(worktreePath, path, MAX_TEMPLATE_BYTES))?.toString('utf8') ?? '';
   return text.trim() === '' ? null : text;
 }

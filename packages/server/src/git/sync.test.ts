@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempRepo, makeTempDir, type TempDir, type TempRepo } from '@chatml/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,6 +91,20 @@ describe.each(['rebase', 'merge'] as const)('sync by %s', (strategy) => {
 });
 
 describe('sync refusals and edge cases', () => {
+  it('does not hang on a FIFO left at a conflicted path', async () => {
+    await makeConflict();
+    await sync('rebase');
+    await rm(join(worktreePath, 'a.txt'));
+    execFileSync('mkfifo', [join(worktreePath, 'a.txt')]);
+    const outcome = await continueSync(worktreePath).then(
+      () => 'continued',
+      () => 'refused',
+    );
+    expect(['continued', 'refused']).toContain(outcome);
+    await rm(join(worktreePath, 'a.txt'));
+    await abortSync(worktreePath).catch(() => undefined);
+  });
+
   it('does nothing when the base has nothing new', async () => {
     const before = await head();
     expect(await sync('rebase')).toMatchObject({ ok: true, upToDate: true, head: before });

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SyncResponse, SyncStrategy } from '@chatml/protocol';
 import { BadRequestError, ConflictError, GitError } from '../errors.js';
+import { readRegularFile } from '../util/read-regular-file.js';
 import { identityEnv } from './git-identity.js';
 import { validateBranchName } from './ref-names.js';
 import { type GitResult, runGit } from './run-git.js';
@@ -164,11 +163,15 @@ async function refuseWhileInProgress(worktreePath: string): Promise<void> {
 }
 
 const CONFLICT_MARKER = /^(<{7}|>{7})( |$)/m;
+/** Conflict markers are looked for in this much of each file (a source file is far smaller). */
+const MAX_CHECKED_BYTES = 32 * 1024 * 1024;
 
 async function filesWithConflictMarkers(worktreePath: string, paths: readonly string[]): Promise<string[]> {
   const flagged: string[] = [];
   for (const path of paths) {
-    const text = await readFile(join(worktreePath, path), 'utf8').catch(() => '');
+    // Only regular files inside the worktree: a FIFO or a symlink to a device left at a conflicted
+    // path must not hang the continue (and the repository's lock with it).
+    const text = (await readRegularFile(worktreePath, path, MAX_CHECKED_BYTES))?.toString('utf8') ?? '';
     if (CONFLICT_MARKER.test(text)) flagged.push(path);
   }
   return flagged;
