@@ -149,6 +149,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Stale worktrees, deleted branches and syncs left half-done are found before anyone asks.
   await sessionGit.recoverOnStart();
   const workspaces = new WorkspaceService({ workspaces: workspaceStore, sessions, hub, paths, logger });
+  await workspaces.recoverInterruptedClones();
   const forge = createForgeServices({
     db,
     sessions,

@@ -91,6 +91,7 @@ export async function cloneRepo(options: CloneOptions): Promise<{ path: string }
       cwd: dirname(dest),
       env: { GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS },
       signal: options.signal,
+      diesWithBackend: true,
       onStderrLine: (line) => {
         const match = PROGRESS_LINE.exec(line);
         if (match?.[1]) report(match[1], match[2] === undefined ? null : Number(match[2]));

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempRepo, type TempRepo } from '@chatml/testkit';
+import { fileURLToPath } from 'node:url';
+import { createTempRepo, listProcesses, type TempRepo, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../errors.js';
 import { runGit, runGitStreaming } from './run-git.js';
@@ -125,5 +127,41 @@ describe('runGitStreaming', () => {
       onStderrLine: (line) => lines.push(line),
     });
     expect(lines).toEqual(['one', 'two', 'three']);
+  });
+});
+
+describe('a git command that dies with the backend', () => {
+  const built = fileURLToPath(new URL('../../dist/git/run-git.js', import.meta.url));
+
+  it('passes output and exit code through while the backend lives', async () => {
+    const { stdout } = await runGit(['rev-parse', '--show-toplevel'], {
+      cwd: repo.path,
+      diesWithBackend: true,
+    });
+    expect(stdout.trim()).toBe(repo.path);
+    const failed = await runGit(['rev-parse', '--verify', 'no-such-ref'], {
+      cwd: repo.path,
+      diesWithBackend: true,
+      okExitCodes: [0, 128],
+    });
+    expect(failed.exitCode).toBe(128);
+  });
+
+  it('is stopped, helpers and all, when the backend is killed with SIGKILL', async () => {
+    // A "backend" that runs a git command which would take 30 s (an alias running sleep).
+    const script = `import { runGit } from ${JSON.stringify(built)};
+      runGit(['nap'], { cwd: ${JSON.stringify(repo.path)}, config: { 'alias.nap': '!sleep 29' }, diesWithBackend: true });
+      setInterval(() => {}, 1000);`;
+    const backend = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const leader = () => listProcesses().find((info) => info.ppid === backend.pid);
+    const members = (group: number) => listProcesses().filter((info) => info.pgrp === group);
+    await waitUntil(() => leader() !== undefined, { timeoutMs: 10_000, what: 'git started' });
+    const group = leader()?.pgrp ?? -1;
+    await waitUntil(() => members(group).some((info) => info.comm === 'sleep'), {
+      timeoutMs: 10_000,
+      what: 'the alias running',
+    });
+    backend.kill('SIGKILL');
+    await waitUntil(() => members(group).length === 0, { timeoutMs: 5_000, what: 'git’s group gone' });
   });
 });

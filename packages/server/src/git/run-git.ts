@@ -29,6 +29,13 @@ export interface RunGitOptions {
    */
   niceness?: number;
   /**
+   * For commands that may run long (clone): git is stopped, with its helpers, when the backend dies
+   * — even by SIGKILL, which runs no clean-up — instead of running on orphaned. A tiny `sh` leader
+   * of git's process group watches the backend's end of a pipe and kills the group once it closes.
+   * Takes no `input`.
+   */
+  diesWithBackend?: boolean;
+  /**
    * Exit codes that mean an answer rather than a failure (e.g. `show-ref --verify` exits 1 when the
    * ref is missing). Default `[0]`.
    */
@@ -126,7 +133,10 @@ function spawnGit(
   const okExitCodes = options.okExitCodes ?? [0];
 
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
+    const [command, commandArgs] = options.diesWithBackend
+      ? ['sh', ['-c', WATCHDOG_SCRIPT, 'chatml-git-watchdog', 'git', ...args]]
+      : ['git', args];
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd,
       env: gitEnv({ ...configEnv(options.config), ...options.env }),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -212,6 +222,8 @@ function spawnGit(
       finish(() => reject(new GitError(args, null, reason)));
     });
     child.on('close', (code) => {
+      // The watchdog's pipe: closing it now lets its watcher (waiting on it) end too.
+      if (options.diesWithBackend) child.stdin.destroy();
       finish(() => {
         if (partialLine) reportLine(partialLine);
         if (failure !== undefined) return reject(failure);
@@ -224,9 +236,28 @@ function spawnGit(
 
     // git may exit without reading all of stdin (EPIPE); its exit code reports what went wrong.
     child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+    if (!options.diesWithBackend) child.stdin.end(options.input ?? '');
   });
 }
+
+/**
+ * `diesWithBackend`'s group leader: runs "$@" (git and its arguments, never interpolated), and
+ * beside it a watcher that reads the backend's pipe (fd 3, a copy of stdin: background jobs get
+ * /dev/null) until it closes — the backend is gone — then stops the whole group. When git ends
+ * first, the watcher is stopped and the exit code passed on. The watcher holds no output pipe, so
+ * the backend sees git's output end when git's does.
+ */
+const WATCHDOG_SCRIPT = [
+  'exec 3<&0',
+  '{ cat <&3; kill -TERM 0; } </dev/null >/dev/null 2>&1 &',
+  'watcher=$!',
+  'exec 3<&-',
+  '"$@" </dev/null &',
+  'wait $!',
+  'status=$?',
+  'kill $watcher 2>/dev/null',
+  'exit $status',
+].join('\n');
 
 function configEnv(config: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
   if (!config) return {};

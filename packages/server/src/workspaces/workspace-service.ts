@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CreateWorkspaceBody, Workspace } from '@chatml/protocol';
 import type { AppPaths } from '../config/app-paths.js';
 import { AppError, BadRequestError, ConflictError, NotFoundError } from '../errors.js';
@@ -17,7 +18,8 @@ import type { WorkspaceStore } from '../store/workspace-store.js';
  * background with progress pushed to every client as `workspace_updated` frames.
  */
 export class WorkspaceService {
-  private readonly clones = new Map<string, AbortController>();
+  private readonly clones = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private isDisposed = false;
 
   constructor(
     private readonly deps: {
@@ -28,6 +30,27 @@ export class WorkspaceService {
       logger: Logger;
     },
   ) {}
+
+  /**
+   * At start-up, before the server listens: a clone the last run did not see to its end (it stopped,
+   * or was killed, meanwhile) is not going to finish — left `cloning`, the workspace would wait
+   * forever. It is an error the user can act on; a partial clone in ChatML's own repos folder goes.
+   */
+  async recoverInterruptedClones(): Promise<void> {
+    for (const workspace of this.deps.workspaces.list()) {
+      if (workspace.status !== 'cloning') continue;
+      const inRepos = relative(this.deps.paths.repos, workspace.path);
+      const isOurs =
+        inRepos !== '' && !inRepos.startsWith(`..${sep}`) && inRepos !== '..' && !isAbsolute(inRepos);
+      if (isOurs) await rm(workspace.path, { recursive: true, force: true });
+      this.update(workspace.id, {
+        status: 'error',
+        statusDetail: isOurs
+          ? 'The clone did not finish: ChatML stopped while it ran. Remove this workspace and clone again.'
+          : `The clone did not finish: ChatML stopped while it ran. Remove this workspace, delete the partial clone in ${workspace.path}, and clone again.`,
+      });
+    }
+  }
 
   async add(body: CreateWorkspaceBody): Promise<Workspace> {
     if ('cloneUrl' in body) return this.startClone(body.cloneUrl, body.name, body.path);
@@ -65,7 +88,7 @@ export class WorkspaceService {
    */
   async delete(id: string): Promise<void> {
     const workspace = this.get(id);
-    this.clones.get(id)?.abort();
+    this.clones.get(id)?.abort.abort();
     // A session created meanwhile would outlive its workspace (its row goes with it) with a worktree
     // and branch nobody lists: creates are refused from here, and those under way finish first.
     const reopen = await this.deps.sessions.closeWorkspace(id, workspace.path);
@@ -102,8 +125,12 @@ export class WorkspaceService {
     this.deps.hub.broadcast({ type: 'workspace_deleted', workspaceId: id });
   }
 
+  /** Stops every clone and waits for it to end (the next start marks it as not finished). */
   async dispose(): Promise<void> {
-    for (const controller of this.clones.values()) controller.abort();
+    this.isDisposed = true;
+    const clones = [...this.clones.values()];
+    for (const clone of clones) clone.abort.abort();
+    await Promise.all(clones.map((clone) => clone.done));
   }
 
   private async startClone(
@@ -137,9 +164,8 @@ export class WorkspaceService {
         this.update(workspace.id, { statusDetail: percent === null ? phase : `${phase} ${percent}%` }),
     });
     this.deps.workspaces.insert(workspace);
-    this.clones.set(workspace.id, abort);
     this.deps.hub.broadcast({ type: 'workspace_updated', workspace });
-    clone
+    const done = clone
       .then(async () => {
         const info = await inspectRepo(dest);
         this.update(workspace.id, {
@@ -150,10 +176,13 @@ export class WorkspaceService {
         });
       })
       .catch((error: Error) => {
+        // Stopped by shutdown: the database may be closing; the next start marks the clone.
+        if (this.isDisposed) return;
         this.deps.logger.warn(`clone of workspace ${workspace.id} failed: ${error.message}`);
         this.update(workspace.id, { status: 'error', statusDetail: error.message });
       })
       .finally(() => this.clones.delete(workspace.id));
+    this.clones.set(workspace.id, { abort, done });
     return workspace;
   }
 

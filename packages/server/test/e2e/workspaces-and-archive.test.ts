@@ -104,6 +104,30 @@ describe('workspaces and archive', () => {
     }
   });
 
+  it('marks a clone that a shutdown cut short as not finished, and removes the partial clone', async () => {
+    // The "ssh" git starts just waits (no network): the clone is still running at shutdown.
+    const previous = process.env.GIT_SSH_COMMAND;
+    process.env.GIT_SSH_COMMAND = 'sleep 30; :';
+    let response: { status: number; body: Workspace };
+    try {
+      response = await harness.request<Workspace>('POST', '/workspaces', {
+        cloneUrl: 'ssh://git@example.invalid/slow.git',
+        name: 'cut-short',
+      });
+      expect(response.body.status).toBe('cloning');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // git is started meanwhile
+      await harness.restart();
+    } finally {
+      if (previous === undefined) delete process.env.GIT_SSH_COMMAND;
+      else process.env.GIT_SSH_COMMAND = previous;
+    }
+    const after = (await harness.request<Workspace>('GET', `/workspaces/${response.body.id}`)).body;
+    expect(after.status).toBe('error');
+    expect(after.statusDetail).toContain('The clone did not finish');
+    expect(existsSync(response.body.path)).toBe(false);
+    expect((await harness.request('DELETE', `/workspaces/${response.body.id}`)).status).toBe(204);
+  });
+
   it('deletes a workspace by archiving its sessions first, leaving the repository intact', async () => {
     const { body: list } = await harness.request<{ workspaces: Workspace[] }>('GET', '/workspaces');
     const cloned = list.workspaces.find((workspace) => workspace.name === 'cloned')!;
