@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, PermissionMode, SessionStatus } from './common.js';
+import { Id, ModelName, PermissionMode, SessionStatus } from './common.js';
 import { SessionGitState } from './git-state.js';
 import { StoredEvent } from './session-events.js';
 
@@ -59,7 +59,15 @@ export const CreateWorkspaceBody = z.union([
   z
     .object({
       cloneUrl: z.string().min(1).max(4096),
-      name: z.string().min(1).max(100).optional(),
+      /** The folder's name in `$CHATML_HOME/repos` (one folder, not a path). */
+      name: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((name) => !/[/\\\0]/.test(name) && name !== '.' && name !== '..', {
+          message: 'a folder name, not a path',
+        })
+        .optional(),
       /** Where to clone to; defaults to `$CHATML_HOME/repos/<name>`. */
       path: z.string().min(1).max(4096).optional(),
     })
@@ -131,7 +139,7 @@ export const CreateSessionBody = z
     prompt: z.string().max(MAX_MESSAGE_LENGTH).optional(),
     name: SessionName.optional(),
     baseBranch: z.string().min(1).max(255).optional(),
-    model: z.string().min(1).max(100).optional(),
+    model: ModelName.optional(),
     permissionMode: PermissionMode.optional(),
   })
   .strict();
@@ -161,7 +169,7 @@ export const PermissionDecisionBody = z
 export type PermissionDecisionBody = z.output<typeof PermissionDecisionBody>;
 
 export const UpdateSessionBody = z
-  .object({ model: z.string().min(1).max(100).optional(), permissionMode: PermissionMode.optional() })
+  .object({ model: ModelName.optional(), permissionMode: PermissionMode.optional() })
   .strict();
 export type UpdateSessionBody = z.output<typeof UpdateSessionBody>;
 

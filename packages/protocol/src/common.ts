@@ -40,3 +40,10 @@ export type ContentBlock = z.output<typeof ContentBlock>;
 
 export const DeltaKind = z.enum(['text', 'thinking', 'tool_input']);
 export type DeltaKind = z.output<typeof DeltaKind>;
+
+/** A model name or alias as the SDK takes it (`opus`, `claude-…`, `arn:aws:bedrock:…`), never an option. */
+export const ModelName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\s-][^\s]*$/, 'a model name has no spaces and does not start with "-"');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelName } from './common.js';
 
 /** `$CHATML_HOME/server.json`, mode 0600: how the launcher and CLI find the running backend. */
 export const ServerInfo = z.object({
@@ -12,15 +13,18 @@ export const ServerInfo = z.object({
 export type ServerInfo = z.output<typeof ServerInfo>;
 
 /** `$CHATML_HOME/settings.json`: user settings. Unknown keys are kept out; bad files are reported. */
+/** Longest delay a JavaScript timer takes (~24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const Settings = z
   .object({
     /** Most agent turns running at once; more wait in a visible queue. Default: from free memory. */
     maxConcurrentTurns: z.number().int().min(1).max(64).optional(),
     /** Stop a session's runner after this long idle; it resumes transparently on the next message. */
-    idleRunnerTimeoutMs: z.number().int().min(1000).optional(),
+    idleRunnerTimeoutMs: z.number().int().min(1000).max(MAX_TIMER_MS).optional(),
     /** Model endpoint; the environment's `ANTHROPIC_BASE_URL` wins when set. */
     anthropicBaseUrl: z.string().url().optional(),
-    defaultModel: z.string().optional(),
+    defaultModel: ModelName.optional(),
     /** GitHub REST API for pull requests, e.g. `https://github.example.com/api/v3`; wins over GITHUB_API_URL. */
     githubApiUrl: z.string().url().optional(),
     /** After a merge back, archive the session and delete its branch (a request's `archive` wins). */

@@ -140,8 +140,9 @@ export class WorkspaceService {
   ): Promise<Workspace> {
     // Refuse hostile URLs (ext::, option-like) before anything is recorded or run.
     validateCloneUrl(cloneUrl);
+    const fromUrl = basename(cloneUrl.replace(/[/\\]+$/, '')).replace(/\.git$/, '');
     const derivedName =
-      name ?? (basename(cloneUrl.replace(/[/\\]+$/, '')).replace(/\.git$/, '') || 'repository');
+      name ?? (fromUrl === '' || fromUrl === '.' || fromUrl === '..' ? 'repository' : fromUrl);
     const dest = path === undefined ? join(this.deps.paths.repos, derivedName) : userPath(path);
     if (existsSync(dest)) throw new ConflictError(`${dest} already exists — choose another name or path.`);
     if (this.deps.workspaces.findByPath(dest)) throw new ConflictError(`${dest} is already a workspace.`);

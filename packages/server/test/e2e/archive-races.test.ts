@@ -98,6 +98,10 @@ describe('archive and shutdown races', () => {
     expect(response.body).toMatchObject({
       error: { message: expect.stringMatching(/worktree .* is missing/) },
     });
+    // The composer's file picker says so too (it used to be a 500 from git).
+    const files = await harness.request('GET', `/sessions/${session.id}/files`);
+    expect(files.status).toBe(409);
+    expect(files.body).toMatchObject({ error: { message: expect.stringMatching(/worktree .* is missing/) } });
   });
 
   it('shutting down with turns running and messages queued leaves every turn ended and nothing running', async () => {

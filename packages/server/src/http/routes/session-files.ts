@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { SessionFilesQuery } from '@chatml/protocol';
 import { ConflictError } from '../../errors.js';
 import type { SessionManager } from '../../sessions/session-manager.js';
@@ -10,6 +11,10 @@ export function sessionFileRoutes(sessions: SessionManager): Router {
     const session = sessions.get(c.req.param('id'));
     if (session.status === 'archived')
       throw new ConflictError('This session is archived; its worktree is gone, so it has no files to list.');
+    if (!existsSync(session.worktreePath))
+      throw new ConflictError(
+        `The worktree ${session.worktreePath} is missing, so there are no files to list — restore the session.`,
+      );
     const query = SessionFilesQuery.parse({ limit: c.req.query('limit') });
     return c.json(await listWorktreeFiles(session.worktreePath, query.limit, c.req.signal));
   });
