@@ -119,7 +119,8 @@ export class SessionManager {
         throw new ConflictError(`A session named ${name} already exists in this workspace.`);
       const branch = sessionBranch(name);
       await validateBranchName(branch);
-      const baseBranch = body.baseBranch ?? workspace.baseBranch;
+      // A full ref name is taken as the branch it names: merge back and sync work on branch names.
+      const baseBranch = (body.baseBranch ?? workspace.baseBranch).replace(/^refs\/heads\//, '');
       await validateBranchName(baseBranch);
       const now = Date.now();
       const record: SessionRecord = {

@@ -32,6 +32,14 @@ describe('workspaces and archive', () => {
     expect(a.status).toBe('idle');
   });
 
+  it('takes a base given as a full ref name as the branch it names', async () => {
+    const session = await harness.createSession(workspaceId, {
+      name: 'full-ref',
+      baseBranch: 'refs/heads/main',
+    });
+    expect(session.baseBranch).toBe('main');
+  });
+
   it('refuses a duplicate session name with 409', async () => {
     await harness.createSession(workspaceId, { name: 'twice' });
     expect(
