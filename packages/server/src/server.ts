@@ -53,6 +53,8 @@ export interface ServerOptions {
   maxConcurrentTurns?: number;
   idleRunnerTimeoutMs?: number;
   interruptGraceMs?: number;
+  /** How long a new runner may take to say hello before its turn fails (default 30 s). */
+  runnerStartTimeoutMs?: number;
   /** Niceness of agent processes (see Settings.runnerNiceness). Default: settings, else 10. */
   runnerNiceness?: number;
   hub?: Omit<HubOptions, 'logger'>;
@@ -133,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     idleRunnerTimeoutMs: options.idleRunnerTimeoutMs ?? settings.idleRunnerTimeoutMs ?? 10 * 60_000,
     runnerNiceness: options.runnerNiceness ?? settings.runnerNiceness ?? 10,
     interruptGraceMs: options.interruptGraceMs ?? 5000,
+    runnerStartTimeoutMs: options.runnerStartTimeoutMs ?? 30_000,
     defaultModel: settings.defaultModel,
     isDemoModel: options.isDemoModel ?? false,
   });

@@ -14,6 +14,8 @@ export interface SessionContext {
   idleRunnerTimeoutMs: number;
   /** How long an interrupted turn may take to wind down before its runner is killed. */
   interruptGraceMs: number;
+  /** How long a new runner may take to greet (`hello`) before its turn fails and it is stopped. */
+  runnerStartTimeoutMs: number;
   /** Runners talk to the offline demo model: its token counts are scripted, so no turn has a price. */
   isDemoModel?: boolean;
   spawnRunner(

@@ -17,6 +17,7 @@ import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './tu
 export class SessionController {
   private runner: RunnerProcess | null = null;
   private isRunnerHandshaken = false;
+  private startTimer: NodeJS.Timeout | null = null;
   /** Runners we asked to stop; their exit is expected and must not fail a turn. */
   private readonly stoppingRunners = new Set<RunnerProcess>();
   private readonly queue: QueuedMessage[] = [];
@@ -273,6 +274,23 @@ export class SessionController {
       },
     });
     this.runner = runner;
+    // A runner that never greets (stuck starting, or not a runner at all) must not leave the turn
+    // running forever: it is stopped and the turn fails, retryable.
+    this.startTimer = setTimeout(() => {
+      this.startTimer = null;
+      if (this.runner !== runner || this.isRunnerHandshaken) return;
+      const seconds = Math.round(this.context.runnerStartTimeoutMs / 1000);
+      const message = `The agent process did not start (no answer within ${seconds} s), so it was stopped. Send the message again to retry.`;
+      this.context.logger.warn(
+        `session ${this.record.id}: runner gave no hello within ${seconds} s; stopping it`,
+      );
+      void this.detachRunner()?.stop();
+      this.publish({
+        type: 'error_reported',
+        payload: { code: 'runner_unresponsive', message, retryable: true },
+      });
+      this.endTurn({ outcome: 'failed', reason: message, retryable: true });
+    }, this.context.runnerStartTimeoutMs);
     this.publish({
       type: 'runner_started',
       payload: { pid: runner.pid ?? -1, resumed: this.record.sdkSessionId !== null },
@@ -284,6 +302,8 @@ export class SessionController {
     switch (event.type) {
       case 'hello':
         this.isRunnerHandshaken = true;
+        if (this.startTimer) clearTimeout(this.startTimer);
+        this.startTimer = null;
         if (this.turn && !this.turn.isSentToRunner) this.sendTurn(this.turn);
         return;
       case 'ready':
@@ -393,6 +413,8 @@ export class SessionController {
   private clearTimers(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.startTimer) clearTimeout(this.startTimer);
+    this.startTimer = null;
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
     this.interruptTimer = null;
   }

@@ -37,6 +37,7 @@ export interface SessionManagerDeps {
   idleRunnerTimeoutMs: number;
   runnerNiceness: number;
   interruptGraceMs: number;
+  runnerStartTimeoutMs: number;
   defaultModel?: string;
   /** The runners talk to the offline demo model (`--demo-model`): turns are recorded without a price. */
   isDemoModel?: boolean;
@@ -350,6 +351,7 @@ export class SessionManager {
       logger: deps.logger,
       idleRunnerTimeoutMs: deps.idleRunnerTimeoutMs,
       interruptGraceMs: deps.interruptGraceMs,
+      runnerStartTimeoutMs: deps.runnerStartTimeoutMs,
       isDemoModel: deps.isDemoModel,
       onChanged: (sessionId) => {
         const current = this.controllers.get(sessionId)?.session;

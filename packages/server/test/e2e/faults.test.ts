@@ -130,12 +130,30 @@ describe('faults from a misbehaving runner', () => {
       server: {
         runnerMainPath: fileURLToPath(new URL('../fixtures/misbehaving-runner.mjs', import.meta.url)),
         idleRunnerTimeoutMs: 300,
+        runnerStartTimeoutMs: 3000,
         hub: { highWaterBytes: 64 * 1024, hardLimitBytes: 1024 * 1024 },
       },
     });
     workspaceId = await harness.addWorkspace();
   });
   afterAll(() => harness?.close());
+
+  it('fails the turn of a runner that never greets and stops it, leaving the session in error, retryable', async () => {
+    const session = await harness.createSession(workspaceId, { name: 'silent-1', prompt: 'garbage' });
+    expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining('The agent process did not start'),
+      retryable: true,
+    });
+    const pids = (await harness.events(session.id))
+      .filter((event) => event.type === 'runner_started')
+      .map((event) => (event.payload as { pid: number }).pid);
+    await waitUntil(() => pids.every((pid) => processGroupMembers(pid).length === 0), {
+      timeoutMs: 5000,
+      what: 'the silent runner stopped',
+    });
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('error');
+  });
 
   it('tells the user to restart ChatML when a runner speaks another protocol version, not that it crashed', async () => {
     const session = await harness.createSession(workspaceId, { name: 'old-protocol-1', prompt: 'garbage' });
