@@ -44,9 +44,9 @@ describe('archive and shutdown races', () => {
     expect(events.filter((event) => event.type === 'turn_started')).toHaveLength(1);
     for (const pid of runnerPids(events)) expect(processGroupMembers(pid).length > 0).toBe(false);
     // The queued message will not run: the log says so.
-    const queuedId = (
-      events.findLast((event) => event.type === 'user_message')?.payload as { messageId: string }
-    ).messageId;
+    const lastMessage = events.findLast((event) => event.type === 'user_message');
+    const queuedId = (lastMessage?.payload as { messageId: string } | undefined)?.messageId;
+    expect(queuedId).toBeDefined();
     expect(events.find((event) => event.type === 'messages_dropped')?.payload).toMatchObject({
       messageIds: [queuedId],
     });
