@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   maxRestarts?: number;
   /** The backend will not be restarted again (another instance, or too many crashes). */
   onGaveUp?: () => void;
+  /** The backend exited cleanly, as asked (`chatml stop`): the app is over, not crashed. */
+  onStopped?: () => void;
 }
 
 /**
@@ -38,7 +40,8 @@ export class BackendSupervisor {
   private failedChecks = 0;
 
   constructor(private readonly options: SupervisorOptions) {
-    mkdirSync(dirname(options.logPath), { recursive: true });
+    // Private like the rest of the data dir (the backend would create it 0700, but this runs first).
+    mkdirSync(dirname(options.logPath), { recursive: true, mode: 0o700 });
     this.log = createWriteStream(options.logPath, { flags: 'a' });
     this.log.on('error', (error) => options.onLog(`cannot write ${options.logPath}: ${error.message}`));
   }
@@ -87,6 +90,15 @@ export class BackendSupervisor {
     child.once('exit', (code, signal) => {
       if (this.healthTimer) clearInterval(this.healthTimer);
       if (this.isStopping) return;
+      // Exit 0 is a backend that shut down on request (a signal from `chatml stop`, say). Taking
+      // it for a crash would start it again right after the user stopped it.
+      if (code === 0 && signal === null) {
+        this.options.onLog('The backend was stopped; ChatML exits.');
+        this.isStopping = true;
+        this.log.end();
+        this.options.onStopped?.();
+        return;
+      }
       if (code === EXIT_ALREADY_RUNNING) {
         this.options.onLog('Another ChatML backend holds this data dir; not starting a second one.');
         process.exitCode = 1;

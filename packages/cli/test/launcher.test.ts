@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session, StoredEvent } from '@chatml/protocol';
@@ -165,6 +165,25 @@ describe('chatml', () => {
     expect(await start.exited).toBe(0);
     expect(isAlive(second.pid)).toBe(false);
     expect(readFileSync(join(home, 'logs', 'server.log'), 'utf8')).not.toContain(second.token);
+  });
+
+  it('stop ends the app the launcher supervises, not just its backend (which it would restart)', async () => {
+    const home = join(dir.path, 'home-stop');
+    const start = run(['start', '--no-open', '--port', '0'], home);
+    await start.waitForLine((line) => line.startsWith('Open ChatML at: http://127.0.0.1:'));
+    // A data dir the launcher creates is as private as one the backend creates.
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    const backend = readInfo(home);
+
+    const stopped = execFileSync(process.execPath, [BIN, 'stop'], { env: env(home), encoding: 'utf8' });
+    expect(stopped).toContain('ChatML stopped.');
+    expect(await start.exited).toBe(0);
+    expect(isAlive(backend.pid)).toBe(false);
+    const status = spawnSync(process.execPath, [BIN, 'status', '--json'], {
+      env: env(home),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: false });
   });
 
   it('serves the clearly-labelled offline demo model', async () => {

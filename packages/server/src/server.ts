@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_VERSION, type ServerInfo } from '@chatml/protocol';
@@ -84,6 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? createLogger();
   const paths = new AppPaths(options.home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  privateFolder(paths.home, logger);
   const settings = loadSettings(paths.settings, logger);
   const env = options.env ?? process.env;
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -252,6 +253,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+/**
+ * The data dir holds transcripts, the database and the launch token: only its owner may enter it.
+ * One created by an older launcher (0755) is tightened; one the user shares on purpose some other
+ * way (not owned by us) is left alone.
+ */
+function privateFolder(path: string, logger: Logger): void {
+  try {
+    const stats = statSync(path);
+    if ((stats.mode & 0o077) !== 0 && stats.uid === process.getuid?.()) chmodSync(path, 0o700);
+  } catch (error) {
+    logger.warn(`could not make ${path} private: ${(error as Error).message}`);
+  }
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { AppPaths, defaultChatmlHome } from '@chatml/server';
 import { BACKEND_NODE_FLAGS, chatmlBinPath } from '../backend-flags.js';
 import { openBrowser } from '../open-browser.js';
@@ -19,6 +20,8 @@ export interface StartOptions {
 export async function start(options: StartOptions): Promise<void> {
   const home = options.home ?? defaultChatmlHome();
   const paths = new AppPaths(home);
+  // The data dir holds transcripts and the launch token: only its owner may enter it.
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const existing = readServerInfo(paths.serverInfo);
   if (existing && (await checkHealth(existing.port, existing.token))) {
     const url = `http://127.0.0.1:${existing.port}/#token=${existing.token}`;
@@ -50,6 +53,7 @@ export async function start(options: StartOptions): Promise<void> {
     },
     env: { ...process.env, CHATML_LAUNCH_TOKEN: randomBytes(32).toString('base64url') },
     onGaveUp: () => process.exit(),
+    onStopped: () => process.exit(0),
     logPath: `${paths.logs}/server.log`,
     readInfoToken: () => readServerInfo(paths.serverInfo)?.token,
     onLog: (message) => console.error(`[chatml] ${message}`),
