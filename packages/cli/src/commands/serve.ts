@@ -46,7 +46,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     if (options.demoModel) {
       // The demo model is the testkit's scripted fake API, loaded only when asked for.
       const { FakeAnthropicServer, demoHandler } = await import('@chatml/testkit/fake-anthropic');
-      demo = await FakeAnthropicServer.start({ handler: demoHandler() });
+      demo = await FakeAnthropicServer.start({ handler: demoHandler(), recordRequests: false });
       logger.warn('Using the OFFLINE DEMO MODEL: replies are scripted, not from Claude.');
     }
     const env = { ...process.env };

@@ -245,6 +245,23 @@ describe('FakeAnthropicServer', () => {
     expect(fake.requestsForPrompt('recorded')).toEqual([recorded]);
   });
 
+  it('keeps no requests when told not to (the long-lived demo model), and still answers', async () => {
+    const quiet = await FakeAnthropicServer.start({ recordRequests: false });
+    try {
+      quiet.enqueue(textReply('hi'));
+      const response = await fetch(`${quiet.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(messagesBody('not kept')),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('hi');
+      expect(quiet.requests).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('listens on loopback only', () => {
     expect(fake.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });

@@ -29,6 +29,11 @@ export interface FakeAnthropicOptions {
   handler?: ReplyHandler;
   /** Default 0: any free port. The server always binds 127.0.0.1. */
   port?: number;
+  /**
+   * Default true. Off for a long-lived server (the app's offline demo model), which would otherwise
+   * keep every request — system prompt and history, tens of KB each — for as long as it runs.
+   */
+  recordRequests?: boolean;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -46,7 +51,7 @@ const ERROR_TYPES: Record<number, string> = {
  * Agent SDK (and its `claude` CLI) can talk to it through `ANTHROPIC_BASE_URL`.
  *
  * Each `POST /v1/messages` is answered by, in order: the next enqueued reply, the handler, or a text
- * saying nothing was scripted. Every request is recorded in `requests`.
+ * saying nothing was scripted. Every request is recorded in `requests` (unless `recordRequests` is false).
  *
  * @example
  * const fake = await FakeAnthropicServer.start({ handler: scriptByPrompt({ hello: [textReply('Hi!')] }) });
@@ -58,6 +63,7 @@ export class FakeAnthropicServer {
   private handler: ReplyHandler | undefined;
   private messagesRequestCount = 0;
   private idCounter = 0;
+  private isRecording = true;
   private readonly waiters = new Set<() => void>();
 
   private constructor(
@@ -74,6 +80,7 @@ export class FakeAnthropicServer {
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const fake = new FakeAnthropicServer(server, `http://127.0.0.1:${port}`, options.handler);
+    fake.isRecording = options.recordRequests ?? true;
     server.on('request', (req, res) => {
       fake.handle(req, res).catch((error: unknown) => {
         // A bug in a test's handler: answer 500 so the client sees it, and keep serving.
@@ -137,7 +144,7 @@ export class FakeAnthropicServer {
   }
 
   private record(request: RecordedRequest): void {
-    this.requests.push(request);
+    if (this.isRecording) this.requests.push(request);
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }
