@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { CommitMessageDraft, PullRequestDraft, Session } from '@chatml/protocol';
 import { ConflictError, SessionArchivedError } from '../errors.js';
 import { findPullRequestTemplate } from '../forge/pr-template.js';
 import { sessionDiff } from '../git/diff-service.js';
 import { runGit } from '../git/run-git.js';
 import { withSnapshotIndex } from '../git/snapshot-index.js';
+import { hasWorktree } from '../git/worktree-presence.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import {
   boundedDiff,
@@ -98,7 +98,7 @@ export class DraftService {
   private liveSession(sessionId: string): Session {
     const session = this.deps.sessions.get(sessionId);
     if (session.status === 'archived') throw new SessionArchivedError(sessionId);
-    if (!existsSync(session.worktreePath))
+    if (!hasWorktree(session.worktreePath))
       throw new ConflictError(`The worktree ${session.worktreePath} is missing; restore the session first.`);
     return session;
   }

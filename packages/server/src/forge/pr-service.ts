@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type {
   CommentsToAgentResponse,
   CreatePullRequestBody,
@@ -12,6 +11,7 @@ import type {
 } from '@chatml/protocol';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
 import { detectSyncInProgress } from '../git/sync-state.js';
+import { hasWorktree } from '../git/worktree-presence.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { EventStore } from '../store/event-store.js';
@@ -74,7 +74,7 @@ export class PullRequestService {
     const { session, workspace } = this.context(sessionId);
     // Mid-sync the branch still points at its tip from before the rebase or merge: pushing it now
     // would publish what the user is in the middle of replacing.
-    const sync = existsSync(session.worktreePath) ? await detectSyncInProgress(session.worktreePath) : null;
+    const sync = hasWorktree(session.worktreePath) ? await detectSyncInProgress(session.worktreePath) : null;
     if (sync) {
       throw new ConflictError(
         `A ${sync.strategy} with ${session.baseBranch} is in progress — continue or abort it before pushing.`,
@@ -83,7 +83,7 @@ export class PullRequestService {
     const remote = await chooseRemote(workspace.path, session.baseBranch);
     const result = await pushBranch({
       // Pushing needs refs, not files: an archived session's branch can still go out.
-      worktreePath: existsSync(session.worktreePath) ? session.worktreePath : workspace.path,
+      worktreePath: hasWorktree(session.worktreePath) ? session.worktreePath : workspace.path,
       remote,
       branch: session.branch,
       force: options.force,
@@ -196,7 +196,7 @@ export class PullRequestService {
     const text = (firstPrompt?.payload as { text?: string } | undefined)?.text ?? '';
     const firstLine = text.trim().split('\n')[0]?.trim() ?? '';
     const title = firstLine ? truncate(firstLine, 72) : session.name.replace(/[-_]+/g, ' ');
-    const root = existsSync(session.worktreePath) ? session.worktreePath : workspace.path;
+    const root = hasWorktree(session.worktreePath) ? session.worktreePath : workspace.path;
     return { title, body: (await findPullRequestTemplate(root)) ?? '' };
   }
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { CommitDiff, CommitInfo, CommitList } from '@chatml/protocol';
 import { GitError, NotFoundError } from '../errors.js';
 import { parseCombinedDiff } from './diff-parser.js';
@@ -8,6 +7,7 @@ import { validateBranchName } from './ref-names.js';
 import { validateRevision } from './repo-paths.js';
 import { runGit } from './run-git.js';
 import { listUncommittedEntries } from './uncommitted-changes.js';
+import { hasWorktree } from './worktree-presence.js';
 
 /** The tree of a commit with no parent is compared with git's empty tree. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -61,11 +61,11 @@ export async function listCommitsOf(options: {
   signal?: AbortSignal;
 }): Promise<CommitList> {
   const { worktreePath, repoPath, branch, baseBranch, signal } = options;
-  if (options.hasWorktree && existsSync(worktreePath)) {
+  if (options.hasWorktree && hasWorktree(worktreePath)) {
     try {
       return await listSessionCommits({ worktreePath, baseBranch, signal });
     } catch (error) {
-      if (signal?.aborted || existsSync(worktreePath)) throw error;
+      if (signal?.aborted || hasWorktree(worktreePath)) throw error;
     }
   }
   return listBranchCommits({ repoPath, branch, baseBranch, signal });

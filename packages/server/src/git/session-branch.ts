@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { MergeBody, Session, Workspace } from '@chatml/protocol';
@@ -7,6 +6,7 @@ import { mergedRef } from './ref-names.js';
 import { runGit } from './run-git.js';
 import { detectSyncInProgress } from './sync-state.js';
 import { refuseUncommittedChanges } from './uncommitted-changes.js';
+import { hasWorktree } from './worktree-presence.js';
 
 // The git questions merge back and restore ask about a session, apart from SessionGit's locking
 // and events.
@@ -97,7 +97,7 @@ export async function hasHead(worktreePath: string): Promise<boolean> {
 
 /** The commit the worktree's HEAD last pointed at, from its reflog; null without a worktree or log. */
 async function lastHeadOf(worktreePath: string): Promise<string | null> {
-  if (!existsSync(worktreePath)) return null;
+  if (!hasWorktree(worktreePath)) return null;
   try {
     const { stdout } = await runGit(['rev-parse', '--git-path', 'logs/HEAD'], { cwd: worktreePath });
     const log = await readFile(resolve(worktreePath, stdout.trim()), 'utf8');

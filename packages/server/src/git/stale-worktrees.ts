@@ -1,9 +1,10 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import type { Session } from '@chatml/protocol';
 import type { GitStateRecord } from '../store/git-state-store.js';
 import { runGit } from './run-git.js';
 import { detectSyncInProgress } from './sync-state.js';
 import { listWorktrees } from './worktree-list.js';
+import { hasWorktree } from './worktree-presence.js';
 
 /**
  * What start-up finds about each session of one repository: `git worktree prune` drops the entries
@@ -32,7 +33,7 @@ export async function scanSessionWorktrees(
   const found = new Map<string, GitStateRecord>();
   for (const session of sessions) {
     const isArchived = session.status === 'archived';
-    const hasFolder = !isArchived && existsSync(session.worktreePath);
+    const hasFolder = !isArchived && hasWorktree(session.worktreePath);
     const realPath = hasFolder ? realpathSync(session.worktreePath) : null;
     const worktree = worktrees.find(
       (entry) => entry.path === realPath || entry.path === session.worktreePath,

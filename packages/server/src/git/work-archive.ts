@@ -15,6 +15,8 @@ export interface SavedWork {
   keptIgnored: string[];
   /** Git-ignored paths not saved — whole ignored folders (`build/`), large files — and so deleted. */
   droppedIgnored: string[];
+  /** The folder was there but no longer a git worktree: nothing saved, and the folder left as it is. */
+  leftFolder?: boolean;
 }
 
 /**

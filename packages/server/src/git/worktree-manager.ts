@@ -1,4 +1,4 @@
-import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { archiveRef, validateBranchName } from './ref-names.js';
@@ -10,6 +10,7 @@ import {
   saveUncommittedWork,
 } from './work-archive.js';
 import { listWorktrees, type WorktreeInfo } from './worktree-list.js';
+import { hasWorktree } from './worktree-presence.js';
 
 export interface CreateWorktreeOptions {
   /** The workspace's repository (its main checkout). */
@@ -97,11 +98,15 @@ export class WorktreeManager {
       const { repoPath, sessionId } = options;
       const entry = await findWorktree(repoPath, worktreePath);
       if (!entry || entry.isMain) throw new NotFoundError('Worktree', worktreePath);
-      if (!(await exists(worktreePath))) {
-        // Deleted by hand: its files are gone already; drop the stale entry so the branch is free.
+      if (!hasWorktree(worktreePath)) {
+        // Deleted by hand: its files are gone already, or what is in the folder now is outside git
+        // (nothing to save with git, and not ours to delete: it stays). Drop the stale entry so the
+        // branch is free.
+        const leftFolder = await exists(worktreePath);
         await runGit(['worktree', 'prune'], { cwd: repoPath });
         if (entry.headSha === null) throw new NotFoundError('Worktree', worktreePath);
-        return { archivedRef: null, headSha: entry.headSha, keptIgnored: [], droppedIgnored: [] };
+        const saved = { archivedRef: null, headSha: entry.headSha, keptIgnored: [], droppedIgnored: [] };
+        return leftFolder ? { ...saved, leftFolder } : saved;
       }
       const saved = await saveUncommittedWork(worktreePath, sessionId);
       await runGit(['worktree', 'remove', '--force', '--', worktreePath], { cwd: repoPath });
@@ -114,14 +119,23 @@ export class WorktreeManager {
    * by `remove` as uncommitted changes. `archive` tells whether there was any, and whether it went
    * back cleanly or left conflict markers (only possible when the branch moved meanwhile).
    */
-  async restore(options: RestoreWorktreeOptions): Promise<{ headSha: string; archive: ArchiveOutcome }> {
+  async restore(
+    options: RestoreWorktreeOptions,
+  ): Promise<{ headSha: string; archive: ArchiveOutcome; movedAside?: string }> {
     archiveRef(options.sessionId);
     const branch = await validateBranchName(options.branch);
     const worktreePath = absolute(options.worktreePath);
     return this.serialize(options.repoPath, async () => {
       const { repoPath, sessionId } = options;
-      if (await exists(worktreePath)) {
+      let movedAside: string | undefined;
+      if (hasWorktree(worktreePath)) {
         throw new ConflictError(`${worktreePath} already exists — cannot restore the session there.`);
+      }
+      if (await exists(worktreePath)) {
+        // A folder without git where the worktree was (files written after it was deleted): kept,
+        // next to it, for the user to look through.
+        movedAside = `${worktreePath}.moved-aside-${Date.now()}`;
+        await rename(worktreePath, movedAside);
       }
       if (!(await branchExists(repoPath, branch))) throw new NotFoundError('Branch', branch);
       const holder = (await listWorktrees(repoPath)).find((worktree) => worktree.branch === branch);
@@ -138,7 +152,7 @@ export class WorktreeManager {
       try {
         const archive = await reapplyArchivedWork(worktreePath, sessionId);
         const headSha = (await runGit(['rev-parse', 'HEAD'], { cwd: worktreePath })).stdout.trim();
-        return { headSha, archive };
+        return movedAside ? { headSha, archive, movedAside } : { headSha, archive };
       } catch (error) {
         // The archive ref is untouched when re-applying fails, so dropping the half-restored folder
         // loses nothing and lets the user retry.

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { NewSessionEvent, PermissionDecisionBody, RunnerEvent, SessionStatus } from '@chatml/protocol';
 import { ConflictError, SessionArchivedError } from '../errors.js';
+import { worktreeProblem } from '../git/worktree-presence.js';
 import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
 import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
@@ -55,9 +55,10 @@ export class SessionController {
     if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
     if (this.closingReason)
       throw new ConflictError(`This session cannot take messages now: ${this.closingReason}`);
-    if (!existsSync(this.record.worktreePath)) {
+    const problem = worktreeProblem(this.record.worktreePath);
+    if (problem) {
       throw new ConflictError(
-        `The worktree ${this.record.worktreePath} is missing, so the agent has nowhere to work. Its branch ${this.record.branch} is intact.`,
+        `${problem.slice(0, -1)}, so the agent has nowhere to work. Its branch ${this.record.branch} is intact: restore the session.`,
       );
     }
     const messageId = newId('msg');
@@ -233,6 +234,17 @@ export class SessionController {
     };
     this.turn = turn;
     this.publish({ type: 'turn_started', payload: { turnId: turn.turnId, messageId: turn.messageId } });
+    // The worktree went away while the message waited: no agent may start in a folder that is not
+    // the session's worktree (in a bare folder it would work outside git, unseen).
+    const problem = worktreeProblem(this.record.worktreePath);
+    if (problem) {
+      this.endTurn({
+        outcome: 'failed',
+        reason: `${problem} Restore the session to go on.`,
+        retryable: false,
+      });
+      return;
+    }
     this.setStatus('running', null);
     if (!this.runner) this.startRunner();
     else if (this.isRunnerHandshaken) this.sendTurn(turn);
@@ -391,7 +403,11 @@ export class SessionController {
     this.permissions.expireAll();
     this.publish({ type: 'turn_ended', payload: { turnId: turn.turnId, ...end } });
     this.context.scheduler.release(this.record.id);
+    // The worktree can go during a turn (deleted by hand; the agent may even re-create the folder,
+    // without git): the session must say so, not look ready.
+    const problem = end.outcome === 'failed' ? null : worktreeProblem(this.record.worktreePath);
     if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
+    else if (problem) this.setStatus('error', `${problem} Restore the session to go on.`);
     else this.setStatus('idle', null);
     this.context.onTurnEnded?.(this.record.id);
     // Messages accepted earlier run even after a failed turn: they were promised to run, in order.

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type {
   CommitDiff,
   CommitList,
@@ -35,6 +34,7 @@ import {
 } from '../git/session-branch.js';
 import { abortSync, continueSync, describeSync, syncWithBase } from '../git/sync.js';
 import { detectSyncInProgress } from '../git/sync-state.js';
+import { hasWorktree, worktreeProblem } from '../git/worktree-presence.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import type { GitStateStore } from '../store/git-state-store.js';
@@ -98,7 +98,7 @@ export class SessionGit {
   /** Works for archived sessions too: it reads from the repository, not the worktree. */
   fileAtRef(sessionId: string, ref: string, path: string): Promise<FileAtRef> {
     const { session, workspace } = this.target(sessionId);
-    const cwd = existsSync(session.worktreePath) ? session.worktreePath : workspace.path;
+    const cwd = hasWorktree(session.worktreePath) ? session.worktreePath : workspace.path;
     return fileAtRef({ cwd, ref, path });
   }
 
@@ -106,7 +106,7 @@ export class SessionGit {
   async refresh(sessionId: string): Promise<Session> {
     const { session } = this.target(sessionId);
     if (session.status !== 'archived') {
-      const missing = !existsSync(session.worktreePath);
+      const missing = !hasWorktree(session.worktreePath);
       const sync = missing ? null : await detectSyncInProgress(session.worktreePath);
       // A branch deleted under the worktree leaves HEAD pointing at nothing.
       const branch = missing ? {} : { branchMissing: !(await hasHead(session.worktreePath)) };
@@ -294,14 +294,14 @@ export class SessionGit {
    */
   async restore(sessionId: string): Promise<RestoreResponse> {
     const { session, workspace } = this.target(sessionId);
-    const hasWorktree = session.status !== 'archived' && existsSync(session.worktreePath);
-    if (hasWorktree && (await hasHead(session.worktreePath))) {
+    const isPresent = session.status !== 'archived' && hasWorktree(session.worktreePath);
+    if (isPresent && (await hasHead(session.worktreePath))) {
       throw new ConflictError('This session has its worktree and its branch; there is nothing to restore.');
     }
     await this.deps.repoLock.run(workspace.path, () =>
       recreateBranch(session, workspace, this.deps.gitStates.get(session.id).lastKnownHead),
     );
-    if (hasWorktree) return this.branchRestored(sessionId);
+    if (isPresent) return this.branchRestored(sessionId);
     const restored = await this.deps.sessions.restore(sessionId);
     this.deps.gitStates.update(sessionId, {
       sync: null,
@@ -348,11 +348,10 @@ export class SessionGit {
     if (target.session.status === 'archived') {
       throw new ConflictError(`This session is archived; its worktree is gone. Restore it to ${what}.`);
     }
-    if (!existsSync(target.session.worktreePath)) {
+    const problem = worktreeProblem(target.session.worktreePath);
+    if (problem) {
       this.deps.gitStates.update(sessionId, { worktreeMissing: true });
-      throw new ConflictError(
-        `The worktree ${target.session.worktreePath} is missing — restore the session to ${what}.`,
-      );
+      throw new ConflictError(`${problem.slice(0, -1)} — restore the session to ${what}.`);
     }
     return target;
   }

@@ -6,6 +6,7 @@ import { generateUniqueName } from '../git/name-generator.js';
 import { sessionBranch, validateBranchName } from '../git/ref-names.js';
 import { type ArchiveOutcome, describeIgnored } from '../git/work-archive.js';
 import type { WorktreeManager } from '../git/worktree-manager.js';
+import { hasWorktree } from '../git/worktree-presence.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
 import { RunnerProcess } from '../runners/runner-process.js';
@@ -241,7 +242,12 @@ export class SessionManager {
         }
       });
       this.diffStats.forget(sessionId);
-      controller.markArchived(saved?.archivedRef ?? null, saved ? describeIgnored(saved) : null);
+      const note = saved?.leftFolder
+        ? `The worktree folder ${record.worktreePath} had lost its .git, so nothing in it could be saved with git; it was left on disk as it is.`
+        : saved
+          ? describeIgnored(saved)
+          : null;
+      controller.markArchived(saved?.archivedRef ?? null, note);
     } catch (error) {
       controller.reopen();
       throw error;
@@ -263,11 +269,11 @@ export class SessionManager {
     if (!workspace) throw new NotFoundError('Workspace', record.workspaceId);
     const stale = this.controllers.get(sessionId);
     if (stale) {
-      if (existsSync(record.worktreePath))
+      if (hasWorktree(record.worktreePath))
         throw new ConflictError('This session has its worktree; there is nothing to restore.');
       await stale.close('it is being restored.', 'The session is being restored.');
     }
-    let restored: { headSha: string; archive: ArchiveOutcome };
+    let restored: { headSha: string; archive: ArchiveOutcome; movedAside?: string };
     try {
       restored = await this.deps.repoLock.run(workspace.path, async () => {
         // A folder deleted by hand leaves a worktree entry that holds the branch: drop it first.
@@ -284,10 +290,15 @@ export class SessionManager {
       throw error;
     }
     this.controllers.delete(sessionId);
-    const reason =
+    const notes = [
       restored.archive === 'conflicted'
         ? 'Restored; the saved uncommitted work did not apply cleanly, so some files have conflict markers.'
-        : null;
+        : null,
+      restored.movedAside
+        ? `The folder that was in the worktree's place without git is now ${restored.movedAside}.`
+        : null,
+    ].filter((note) => note !== null);
+    const reason = notes.length > 0 ? notes.join(' ') : null;
     const updated = this.deps.sessions.update(sessionId, { status: 'idle', statusReason: reason });
     this.deps.hub.publish(sessionId, {
       type: 'status_changed',

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { parseEventPayload } from '@chatml/protocol';
+import { worktreeProblem } from '../git/worktree-presence.js';
 import type { Hub } from '../hub/hub.js';
 import type { EventStore } from '../store/event-store.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
@@ -78,9 +78,10 @@ export function recoverSession(
 
   let status = record.status;
   let reason = record.statusReason;
-  if (!existsSync(record.worktreePath)) {
+  const problem = worktreeProblem(record.worktreePath);
+  if (problem) {
     status = 'error';
-    reason = `The worktree folder ${record.worktreePath} is missing. Its branch ${record.branch} is intact.`;
+    reason = `${problem} Its branch ${record.branch} is intact.`;
   } else if (status === 'running' || status === 'waiting_permission' || status === 'creating') {
     status = 'idle';
     reason = null;

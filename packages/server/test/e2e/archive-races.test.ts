@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Session, StoredEvent } from '@chatml/protocol';
 import { processGroupMembers } from '@chatml/testkit';
@@ -102,6 +103,43 @@ describe('archive and shutdown races', () => {
     const files = await harness.request('GET', `/sessions/${session.id}/files`);
     expect(files.status).toBe(409);
     expect(files.body).toMatchObject({ error: { message: expect.stringMatching(/worktree .* is missing/) } });
+  });
+
+  it('treats a worktree folder that lost its .git as gone: no agent works there, archive leaves it, restore moves it aside', async () => {
+    const session = await harness.createSession(workspaceId, { prompt: 'hang' });
+    await harness.waitForEvent(session.id, (event) => event.type === 'stream_delta');
+    // Deleted by hand mid-turn, and the folder re-created without git (as an agent's Write would).
+    rmSync(session.worktreePath, { recursive: true, force: true });
+    mkdirSync(session.worktreePath);
+    writeFileSync(join(session.worktreePath, 'written-after.md'), 'outside git\n');
+    await harness.request('POST', `/sessions/${session.id}/interrupt`);
+    await harness.waitForTurnEnd(session.id);
+    const after = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body;
+    expect(after.status).toBe('error');
+    expect(after.statusReason).toContain('missing its .git');
+
+    const refused = await harness.request<{ error: { message: string } }>(
+      'POST',
+      `/sessions/${session.id}/messages`,
+      {
+        text: 'garbage',
+      },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('missing its .git');
+    expect((await harness.request('GET', `/sessions/${session.id}/files`)).status).toBe(409);
+
+    const archived = await harness.request<Session>('POST', `/sessions/${session.id}/archive`);
+    expect(archived.body.status).toBe('archived');
+    expect(archived.body.statusReason).toContain('had lost its .git');
+    expect(readFileSync(join(session.worktreePath, 'written-after.md'), 'utf8')).toBe('outside git\n');
+
+    const restored = await harness.request<Session>('POST', `/sessions/${session.id}/restore`);
+    expect(restored.status).toBe(200);
+    expect(existsSync(join(session.worktreePath, '.git'))).toBe(true);
+    const aside = restored.body.statusReason?.match(/is now (\S+)\.$/)?.[1];
+    expect(aside).toBeDefined();
+    expect(readFileSync(join(aside ?? '', 'written-after.md'), 'utf8')).toBe('outside git\n');
   });
 
   it('shutting down with turns running and messages queued leaves every turn ended and nothing running', async () => {

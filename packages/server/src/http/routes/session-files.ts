@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { SessionFilesQuery } from '@chatml/protocol';
 import { ConflictError } from '../../errors.js';
+import { hasWorktree } from '../../git/worktree-presence.js';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import { listWorktreeFiles } from '../../sessions/worktree-files.js';
 import { Router } from '../router.js';
@@ -11,7 +11,7 @@ export function sessionFileRoutes(sessions: SessionManager): Router {
     const session = sessions.get(c.req.param('id'));
     if (session.status === 'archived')
       throw new ConflictError('This session is archived; its worktree is gone, so it has no files to list.');
-    if (!existsSync(session.worktreePath))
+    if (!hasWorktree(session.worktreePath))
       throw new ConflictError(
         `The worktree ${session.worktreePath} is missing, so there are no files to list — restore the session.`,
       );
