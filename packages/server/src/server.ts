@@ -53,6 +53,8 @@ export interface ServerOptions {
   maxConcurrentTurns?: number;
   idleRunnerTimeoutMs?: number;
   interruptGraceMs?: number;
+  /** How often live sessions' worktrees are looked at, so one deleted by hand shows (default 10 s). */
+  worktreeCheckMs?: number;
   /** How long a new runner may take to say hello before its turn fails (default 30 s). */
   runnerStartTimeoutMs?: number;
   /** Niceness of agent processes (see Settings.runnerNiceness). Default: settings, else 10. */
@@ -201,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   policy.setPort(port);
   const ws = attachWebSocket(server, { policy, hub, logger });
   sessions.startQueuedWork();
+  sessions.watchWorktrees(options.worktreeCheckMs ?? 10_000);
   forge.start();
   // Collects only when the process has `gc` (the launcher's --expose-gc); see util/idle-heap-reducer.ts.
   const heapReducer = new IdleHeapReducer({ release: () => releaseDatabaseMemory(db) });

@@ -70,6 +70,17 @@ export class SessionController {
     return { messageId, queued };
   }
 
+  /**
+   * An idle session whose worktree went away (deleted by hand) says so now, rather than when the
+   * next message is refused. A running turn finds out when it ends.
+   */
+  noticeMissingWorktree(): void {
+    if (this.turn || this.isWaitingForSlot || this.closingReason) return;
+    if (this.record.status !== 'idle') return;
+    const problem = worktreeProblem(this.record.worktreePath);
+    if (problem) this.setStatus('error', `${problem} Restore the session to go on.`);
+  }
+
   /** A turn is running or about to start (waiting for an agent slot). */
   get isBusy(): boolean {
     return this.turn !== null || this.isWaitingForSlot;

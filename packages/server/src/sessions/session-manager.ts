@@ -52,6 +52,7 @@ export class SessionManager {
   private readonly controllers = new Map<string, SessionController>();
   /** Workspaces being removed: no session may be created in them. */
   private readonly closingWorkspaces = new Set<string>();
+  private worktreeWatch: NodeJS.Timeout | null = null;
   /** One archive at a time per session: a double-click must not race git or overwrite the archive ref. */
   private readonly archiving = new Map<string, Promise<Session>>();
 
@@ -79,6 +80,17 @@ export class SessionManager {
       const { record: recovered, unstarted } = recoverSession(record, this.deps);
       this.addController(recovered).requeue(unstarted);
     }
+  }
+
+  /**
+   * Looks at every live session's worktree every `intervalMs` (a stat each): one deleted by hand
+   * turns its session to `error` in the session list within that time. Stopped by `dispose`.
+   */
+  watchWorktrees(intervalMs: number): void {
+    this.worktreeWatch = setInterval(() => {
+      for (const controller of this.controllers.values()) controller.noticeMissingWorktree();
+    }, intervalMs);
+    this.worktreeWatch.unref();
   }
 
   startQueuedWork(): void {
@@ -310,6 +322,7 @@ export class SessionManager {
 
   /** Stop every runner (backend shutdown). Statuses are left as they are; `recoverAll` sorts them out. */
   async dispose(): Promise<void> {
+    if (this.worktreeWatch) clearInterval(this.worktreeWatch);
     await this.diffStats.dispose();
     await Promise.all(
       [...this.controllers.values()].map((controller) =>

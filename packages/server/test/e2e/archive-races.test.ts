@@ -24,7 +24,9 @@ describe('archive and shutdown races', () => {
   let harness: Harness;
   let workspaceId: string;
   beforeAll(async () => {
-    harness = await Harness.start({ server: { runnerMainPath: fixture, maxConcurrentTurns: 1 } });
+    harness = await Harness.start({
+      server: { runnerMainPath: fixture, maxConcurrentTurns: 1, worktreeCheckMs: 200 },
+    });
     workspaceId = await harness.addWorkspace();
   });
   afterAll(() => harness?.close());
@@ -99,6 +101,14 @@ describe('archive and shutdown races', () => {
     expect(response.body).toMatchObject({
       error: { message: expect.stringMatching(/worktree .* is missing/) },
     });
+    // The session list says so soon after, without anyone having to try first.
+    await harness.waitForEvent(
+      session.id,
+      (event) => event.type === 'status_changed' && (event.payload as { status: string }).status === 'error',
+    );
+    expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.statusReason).toMatch(
+      /worktree .* is missing/,
+    );
     // The composer's file picker says so too (it used to be a 500 from git).
     const files = await harness.request('GET', `/sessions/${session.id}/files`);
     expect(files.status).toBe(409);
