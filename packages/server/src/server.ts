@@ -134,7 +134,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     runnerMainPath: options.runnerMainPath ?? RUNNER_MAIN_PATH,
     runnerEnv: (sessionId) =>
-      buildRunnerEnv(env, { sessionId, tmpDir: paths.runnerTmp(sessionId), endpoint }),
+      buildRunnerEnv(env, {
+        sessionId,
+        tmpDir: paths.runnerTmp(sessionId),
+        endpoint,
+        gitCeiling: paths.worktrees,
+      }),
     idleRunnerTimeoutMs: options.idleRunnerTimeoutMs ?? settings.idleRunnerTimeoutMs ?? 10 * 60_000,
     runnerNiceness: options.runnerNiceness ?? settings.runnerNiceness ?? 10,
     interruptGraceMs: options.interruptGraceMs ?? 5000,
@@ -167,7 +172,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     settingsApiUrl: settings.githubApiUrl,
     credentialSources: options.credentialSources,
     runnerEnv: (sessionId) =>
-      buildRunnerEnv(env, { sessionId, tmpDir: paths.runnerTmp(sessionId), endpoint }),
+      buildRunnerEnv(env, {
+        sessionId,
+        tmpDir: paths.runnerTmp(sessionId),
+        endpoint,
+        gitCeiling: paths.worktrees,
+      }),
   });
 
   const policy = new AccessPolicy(token);

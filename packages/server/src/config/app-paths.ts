@@ -39,8 +39,13 @@ export class AppPaths {
   get repos(): string {
     return join(this.home, 'repos');
   }
+  /** The folder holding every session's worktree. */
+  get worktrees(): string {
+    return join(this.home, 'worktrees');
+  }
+
   worktree(workspaceId: string, sessionName: string): string {
-    return join(this.home, 'worktrees', workspaceId, sessionName);
+    return join(this.worktrees, workspaceId, sessionName);
   }
   runnerTmp(sessionId: string): string {
     return join(this.home, 'tmp', sessionId);

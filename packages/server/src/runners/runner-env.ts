@@ -36,7 +36,17 @@ export interface ModelEndpoint {
 
 export function buildRunnerEnv(
   source: NodeJS.ProcessEnv,
-  options: { sessionId: string; tmpDir: string; endpoint?: ModelEndpoint },
+  options: {
+    sessionId: string;
+    tmpDir: string;
+    endpoint?: ModelEndpoint;
+    /**
+     * The folder holding every session's worktree: git's search for a repository stops there, so a
+     * worktree that lost its `.git` mid-turn makes the agent's git commands fail instead of finding
+     * a repository further up (the user's home may be one).
+     */
+    gitCeiling?: string;
+  },
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of passThrough) {
@@ -47,5 +57,6 @@ export function buildRunnerEnv(
   if (options.endpoint?.apiKey) env.ANTHROPIC_API_KEY = options.endpoint.apiKey;
   env.CHATML_RUNNER_TMPDIR = options.tmpDir;
   env.CHATML_SESSION_ID = options.sessionId;
+  if (options.gitCeiling) env.GIT_CEILING_DIRECTORIES = options.gitCeiling;
   return env;
 }
