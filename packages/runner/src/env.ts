@@ -39,6 +39,8 @@ const INHERITED = [
   'SSL_CERT_FILE',
   'SSL_CERT_DIR',
   'SYSTEMROOT',
+  // Set by the backend: git's repository search stops at the worktrees folder (runner-env.ts).
+  'GIT_CEILING_DIRECTORIES',
 ] as const;
 
 /** Where the runner keeps the CLI's scratch files, so nothing lands in a shared `/tmp/claude-<uid>`. */

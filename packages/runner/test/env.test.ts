@@ -31,6 +31,11 @@ describe('buildChildEnv', () => {
     });
   });
 
+  it('hands the CLI the backend’s fence on git’s repository search', () => {
+    const env = buildChildEnv({ PATH: '/usr/bin', GIT_CEILING_DIRECTORIES: '/data/worktrees' });
+    expect(env.GIT_CEILING_DIRECTORIES).toBe('/data/worktrees');
+  });
+
   it('puts the CLI scratch files in CHATML_RUNNER_TMPDIR, creating it', () => {
     const base = mkdtempSync(path.join(tmpdir(), 'chatml-env-'));
     const scratch = path.join(base, 'runner', 'tmp');
