@@ -19,4 +19,14 @@ describe('the archive confirmation', () => {
     expect(running).toContain('The unfinished rebase with main is dropped; its conflicted files are saved');
     expect(running).toContain('Uncommitted work is saved to an archive ref first');
   });
+
+  it('says queued messages will not be sent', () => {
+    expect(archiveMessage(makeSession('one', { status: 'running', queuedMessages: 1 }))).toContain(
+      'The queued message is not sent (not after a restore either).',
+    );
+    expect(archiveMessage(makeSession('two', { status: 'running', queuedMessages: 2 }))).toContain(
+      'The 2 queued messages are not sent',
+    );
+    expect(archiveMessage(makeSession('none'))).not.toContain('queued');
+  });
 });

@@ -9,6 +9,9 @@ export function archiveMessage(session: Session | undefined): string {
     session?.gitState?.sync
       ? `The unfinished ${session.gitState.sync.strategy} with ${session.baseBranch} is dropped; its conflicted files are saved as uncommitted work.`
       : undefined,
+    session && session.queuedMessages > 0
+      ? `${session.queuedMessages === 1 ? 'The queued message is' : `The ${session.queuedMessages} queued messages are`} not sent (not after a restore either).`
+      : undefined,
   ].filter(Boolean);
   return [
     ...inFlight,
