@@ -125,10 +125,11 @@ export const Session = z.object({
 export type Session = z.output<typeof Session>;
 
 /** Session and branch names: short, readable, and safe as a git ref component. */
+export const MAX_SESSION_NAME_LENGTH = 60;
 export const SessionName = z
   .string()
   .min(1)
-  .max(60)
+  .max(MAX_SESSION_NAME_LENGTH, `use at most ${MAX_SESSION_NAME_LENGTH} characters`)
   .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** The longest message (or first prompt) a session takes, in UTF-16 code units. */

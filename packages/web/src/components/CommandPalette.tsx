@@ -66,6 +66,7 @@ export function CommandPalette({
         <Command.Input
           className="input palette-input"
           placeholder="Switch to a session, or type a command…"
+          aria-label="Search sessions and commands"
           value={search}
           onValueChange={setSearch}
           data-autofocus

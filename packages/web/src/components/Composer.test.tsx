@@ -110,6 +110,14 @@ describe('Composer', () => {
     await waitFor(() => expect(onSend).toHaveBeenCalledWith('next'));
   });
 
+  it('keeps keyboard focus in the message box after Stop (the button goes when the turn ends)', () => {
+    const { input } = setup({ isRunning: true });
+    const stopButton = screen.getByRole('button', { name: 'Stop' });
+    stopButton.focus();
+    fireEvent.click(stopButton);
+    expect(document.activeElement).toBe(input);
+  });
+
   it('takes the focus when it opens with nobody holding it, and leaves it where it is otherwise', () => {
     (document.activeElement as HTMLElement | null)?.blur();
     const { input } = setup();

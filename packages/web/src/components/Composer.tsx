@@ -136,6 +136,8 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
 
   const stop = async () => {
     setError(undefined);
+    // The Stop button goes once the turn ends: keep keyboard focus in the composer, not the page body.
+    inputRef.current?.focus();
     try {
       await onStop();
     } catch (caught) {

@@ -1,4 +1,10 @@
-import { type Branch, PermissionMode, type Session, type Workspace } from '@chatml/protocol';
+import {
+  type Branch,
+  MAX_SESSION_NAME_LENGTH,
+  PermissionMode,
+  type Session,
+  type Workspace,
+} from '@chatml/protocol';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { ApiError } from '../api/api-error';
 import { useServices } from '../app/services';
@@ -110,6 +116,7 @@ export function NewSessionForm({
             className="input"
             data-testid="new-session-name"
             placeholder="generated, e.g. brave-otter"
+            maxLength={MAX_SESSION_NAME_LENGTH}
             {...invalidIf('name')}
             value={name}
             onChange={(event) => setName(event.target.value)}

@@ -32,6 +32,18 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
     isChangesOpen ? ['conversation', 'changes'] : ['conversation'],
   );
 
+  // The tab and the browser's history name the session, and say when it waits for the user.
+  useEffect(() => {
+    const waiting = session.status === 'waiting_permission' ? '(waiting for you) ' : '';
+    document.title = `${waiting}${session.name} — ChatML`;
+  }, [session.name, session.status]);
+  useEffect(
+    () => () => {
+      document.title = 'ChatML';
+    },
+    [],
+  );
+
   // What the user has on screen counts as seen; a hidden tab sees nothing until it is shown again.
   // Marked when the session's own lastSeq moves (a turn ends, a question comes), when the tab is
   // shown again and when the user leaves the session — not on every streamed delta, which would

@@ -182,6 +182,8 @@ describe('the app shell in Chromium', () => {
       .toContain('planner');
     // A switch lands where the next keystrokes go: the message box.
     await expect.poll(focusedTestId, POLL).toBe('composer-input');
+    // The tab (and the history entry) names the session.
+    await expect.poll(() => page.title(), POLL).toMatch(/planner[^ ]* — ChatML$/);
   });
 
   it('inserts a worktree file picked with @ into the message', async () => {
