@@ -22,16 +22,8 @@ import { sessionDiffPage } from '../git/diff-pages.js';
 import { type DiffStream, streamSessionDiff } from '../git/diff-service.js';
 import { discardChanges } from '../git/discard.js';
 import { fileAtRef } from '../git/file-at-ref.js';
-import { mergeBack } from '../git/merge-back.js';
 import { runGit } from '../git/run-git.js';
-import {
-  defaultMergeMessage,
-  describeRestore,
-  hasHead,
-  recreateBranch,
-  refuseUnfinishedWork,
-  retireMergedBranch,
-} from '../git/session-branch.js';
+import { describeRestore, hasHead, recreateBranch, retireMergedBranch } from '../git/session-branch.js';
 import { abortSync, continueSync, describeSync, syncWithBase } from '../git/sync.js';
 import { detectSyncInProgress } from '../git/sync-state.js';
 import { hasWorktree, worktreeProblem } from '../git/worktree-presence.js';
@@ -41,6 +33,7 @@ import type { GitStateStore } from '../store/git-state-store.js';
 import type { WorkspaceStore } from '../store/workspace-store.js';
 import type { KeyedLock } from '../util/keyed-lock.js';
 import { recoverGitStates } from './git-recovery.js';
+import { holdSessionOnBranch, mergeSessionBranch } from './merge-session.js';
 import type { SessionManager } from './session-manager.js';
 
 export interface SessionGitDeps {
@@ -197,9 +190,20 @@ export class SessionGit {
     const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
       // The base can be another session's branch: merging updates that session's worktree, which
       // must not change under its agent's feet — nor may its agent start while it does.
-      const releaseBase = this.holdSessionOnBranch(workspace.id, session.baseBranch, sessionId);
+      const releaseBase = holdSessionOnBranch(
+        this.deps.sessions,
+        workspace.id,
+        session.baseBranch,
+        sessionId,
+      );
       try {
-        return await this.mergeHeld(sessionId, session, workspace, body);
+        return await mergeSessionBranch({
+          session,
+          workspace,
+          body,
+          record: (payload) => this.record(sessionId, payload),
+          gitStates: this.deps.gitStates,
+        });
       } finally {
         releaseBase();
       }
@@ -218,73 +222,6 @@ export class SessionGit {
       archived: shouldArchive,
       branchDeleted,
     };
-  }
-
-  /**
-   * Holds the turns of the live session (other than `exceptId`) whose worktree has `branch` checked
-   * out; refused while its agent works. Returns the release.
-   */
-  private holdSessionOnBranch(workspaceId: string, branch: string, exceptId: string): () => void {
-    const holder = this.deps.sessions
-      .list(workspaceId)
-      .find((other) => other.id !== exceptId && other.branch === branch && other.status !== 'archived');
-    if (!holder) return () => {};
-    const controller = this.deps.sessions.controller(holder.id);
-    if (controller.isBusy) {
-      throw new SessionBusyError(
-        `The agent of session ${holder.name} is working on ${branch} — wait for its turn to end (or interrupt it), then merge back into it.`,
-      );
-    }
-    const release = controller.holdTurns();
-    return () => {
-      release();
-      this.deps.sessions.refreshDiffStats(holder.id); // its branch has the merge now
-    };
-  }
-
-  private async mergeHeld(
-    sessionId: string,
-    session: Session,
-    workspace: Workspace,
-    body: MergeBody,
-  ): Promise<Awaited<ReturnType<typeof mergeBack>>> {
-    // The worktree check (a pass over every file) runs alongside the merge computation; the merge
-    // waits for it before it changes any ref or file.
-    const worktreeCheck = refuseUnfinishedWork(session);
-    worktreeCheck.catch(() => {
-      // Awaited below (or by beforeUpdate); this only keeps an early failure from going unhandled.
-    });
-    const message = body.message ?? (await defaultMergeMessage(session, workspace, body.strategy));
-    const merged = await mergeBack({
-      repoPath: workspace.path,
-      baseBranch: session.baseBranch,
-      branch: session.branch,
-      strategy: body.strategy,
-      message,
-      beforeUpdate: () => worktreeCheck,
-    }).catch(async (error: unknown) => {
-      // A refusal of the session's own state wins over what the merge found.
-      await worktreeCheck;
-      if (error instanceof ConflictError) {
-        this.record(sessionId, {
-          kind: 'merge',
-          ok: false,
-          strategy: body.strategy,
-          conflicts: error.conflicts ? [...error.conflicts] : undefined,
-          message: error.message,
-        });
-      }
-      throw error;
-    });
-    this.deps.gitStates.update(sessionId, { lastKnownHead: merged.mergedTip });
-    this.record(sessionId, {
-      kind: 'merge',
-      ok: true,
-      sha: merged.sha,
-      strategy: body.strategy,
-      message: `Merged into ${session.baseBranch} (${body.strategy}).`,
-    });
-    return merged;
   }
 
   /**
