@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { CreateSessionBody, Session } from '@chatml/protocol';
 import type { AppPaths } from '../config/app-paths.js';
 import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
@@ -9,7 +9,6 @@ import type { WorktreeManager } from '../git/worktree-manager.js';
 import { hasWorktree } from '../git/worktree-presence.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
-import { RunnerProcess } from '../runners/runner-process.js';
 import type { EventStore } from '../store/event-store.js';
 import { type GitStateStore, toApiGitState } from '../store/git-state-store.js';
 import type { SessionRecord, SessionStore } from '../store/session-store.js';
@@ -19,6 +18,7 @@ import { DiffStatsTracker } from './diff-stats-tracker.js';
 import { newId } from './ids.js';
 import { SessionController } from './session-controller.js';
 import { recoverSession } from './session-recovery.js';
+import { spawnSessionRunner } from './spawn-session-runner.js';
 import type { TurnScheduler } from './turn-scheduler.js';
 
 export interface SessionManagerDeps {
@@ -385,28 +385,7 @@ export class SessionManager {
         const current = this.controllers.get(sessionId)?.session;
         if (current) this.diffStats.refresh(this.target(current));
       },
-      spawnRunner: (session, handlers) => {
-        const tmpDir = deps.paths.runnerTmp(session.id);
-        mkdirSync(tmpDir, { recursive: true });
-        return new RunnerProcess({
-          sessionId: session.id,
-          mainPath: deps.runnerMainPath,
-          env: deps.runnerEnv(session.id),
-          logPath: deps.paths.sessionLog(session.id),
-          logger: deps.logger,
-          config: {
-            cwd: session.worktreePath,
-            model: session.model ?? undefined,
-            permissionMode: session.permissionMode,
-            resumeSdkSessionId: session.sdkSessionId ?? undefined,
-            settingSources: [],
-          },
-          runBatch: (work) => deps.hub.enqueue(work),
-          afterOutput: (report) => deps.hub.whenFlushed(report),
-          niceness: deps.runnerNiceness,
-          ...handlers,
-        });
-      },
+      spawnRunner: (session, handlers) => spawnSessionRunner(deps, session, handlers),
     });
     this.controllers.set(record.id, controller);
     return controller;
