@@ -12,30 +12,16 @@ import { SessionHeader } from './SessionHeader';
 function renderHeader(session: Session, api?: ApiClient) {
   const services = createServices('token-for-tests');
   const withApi = api ? { ...services, api, catalog: new CatalogStore(api, services.ws) } : services;
-  const { rerender } = render(
+  const header = (shown: Session) => (
     <ServicesProvider services={withApi}>
-      <SessionHeader
-        session={session}
-        isChangesOpen={false}
-        onToggleChanges={() => {}}
-        onArchive={() => {}}
-      />
-    </ServicesProvider>,
+      <SessionHeader session={shown} isChangesOpen={false} onToggleChanges={() => {}} onArchive={() => {}} />
+    </ServicesProvider>
   );
+  const { rerender } = render(header(session));
   return {
     catalog: withApi.catalog,
     /** What the session list does when the session changes: the header gets the new session. */
-    showSession: (next: Session) =>
-      rerender(
-        <ServicesProvider services={withApi}>
-          <SessionHeader
-            session={next}
-            isChangesOpen={false}
-            onToggleChanges={() => {}}
-            onArchive={() => {}}
-          />
-        </ServicesProvider>,
-      ),
+    showSession: (next: Session) => rerender(header(next)),
   };
 }
 
