@@ -1,11 +1,12 @@
 import type { NewSessionEvent, PermissionDecisionBody, RunnerEvent, SessionStatus } from '@chatml/protocol';
 import { ConflictError, SessionArchivedError } from '../errors.js';
 import { worktreeProblem } from '../git/worktree-presence.js';
-import type { RunnerExit, RunnerProcess } from '../runners/runner-process.js';
+import type { RunnerExit } from '../runners/runner-process.js';
 import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
 import { PermissionRequests } from './permission-requests.js';
 import { toDeltaPayload, toLogEvent } from './runner-event-log.js';
+import { RunnerSlot } from './runner-slot.js';
 import type { QueuedMessage, SessionContext, Turn } from './session-context.js';
 import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
 
@@ -15,16 +16,11 @@ import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './tu
  * the session row. A turn always ends with exactly one `turn_ended`, whatever goes wrong.
  */
 export class SessionController {
-  private runner: RunnerProcess | null = null;
-  private isRunnerHandshaken = false;
-  private startTimer: NodeJS.Timeout | null = null;
-  /** Runners we asked to stop; their exit is expected and must not fail a turn. */
-  private readonly stoppingRunners = new Set<RunnerProcess>();
+  private readonly runner: RunnerSlot;
   private readonly queue: QueuedMessage[] = [];
   private turn: Turn | null = null;
   private isWaitingForSlot = false;
   private readonly permissions: PermissionRequests;
-  private idleTimer: NodeJS.Timeout | null = null;
   private interruptTimer: NodeJS.Timeout | null = null;
   /** Set while the session is being archived or the backend shuts down: nothing new may start. */
   private closingReason: string | null = null;
@@ -39,6 +35,21 @@ export class SessionController {
       sessionId: record.id,
       publish: (event) => this.publish(event),
       setStatus: (status, reason) => this.setStatus(status, reason),
+    });
+    this.runner = new RunnerSlot(record.id, context, {
+      publish: (event) => this.publish(event),
+      onHandshake: () => {
+        if (this.turn && !this.turn.isSentToRunner) this.sendTurn(this.turn);
+      },
+      onEvent: (event) => this.handleRunnerEvent(event),
+      onLost: (exit) => this.handleRunnerLost(exit),
+      onStartTimeout: (message) => {
+        this.publish({
+          type: 'error_reported',
+          payload: { code: 'runner_unresponsive', message, retryable: true },
+        });
+        this.endTurn({ outcome: 'failed', reason: message, retryable: true });
+      },
     });
   }
 
@@ -122,11 +133,11 @@ export class SessionController {
       this.endTurn({ outcome: 'interrupted', reason: 'Stopped before the agent started.' });
       return true;
     }
-    this.runner?.send({ type: 'interrupt', session: this.record.id, turnId: turn.turnId });
+    this.runner.send({ type: 'interrupt', session: this.record.id, turnId: turn.turnId });
     // Safety net: a turn that will not wind down is ended here and its runner replaced.
     this.interruptTimer = setTimeout(() => {
       if (this.turn !== turn) return;
-      const runner = this.detachRunner();
+      const runner = this.runner.detach();
       this.endTurn({
         outcome: 'interrupted',
         reason: 'Stopped by you (the agent did not respond to the interrupt and was terminated).',
@@ -137,16 +148,16 @@ export class SessionController {
   }
 
   answerPermission(requestId: string, decision: PermissionDecisionBody): void {
-    this.permissions.answer(requestId, decision, this.runner);
+    this.permissions.answer(requestId, decision, this.runner.current);
   }
 
   /** Change the model or permission mode; applies to the live runner and to every later one. */
   updateSettings(fields: { model?: string; permissionMode?: SessionRecord['permissionMode'] }): void {
     this.record = this.context.sessions.update(this.record.id, fields);
     this.publish({ type: 'settings_changed', payload: fields });
-    if (fields.model) this.runner?.send({ type: 'set_model', session: this.record.id, model: fields.model });
+    if (fields.model) this.runner.send({ type: 'set_model', session: this.record.id, model: fields.model });
     if (fields.permissionMode) {
-      this.runner?.send({
+      this.runner.send({
         type: 'set_permission_mode',
         session: this.record.id,
         mode: fields.permissionMode,
@@ -168,29 +179,16 @@ export class SessionController {
       this.isWaitingForSlot = false;
     }
     // Detach first: ending the turn must not hand anything to the runner being stopped.
-    const runner = this.detachRunner();
+    const runner = this.runner.detach();
     if (this.turn) this.endTurn({ outcome: 'interrupted', reason: turnEndReason });
     await runner?.stop();
-    await Promise.all([...this.stoppingRunners].map((stopping) => stopping.waitForExit()));
+    await this.runner.stopAll();
   }
 
   /** Undo `close` after an archive that failed: the session carries on. */
   reopen(): void {
     this.closingReason = null;
     this.pump();
-  }
-
-  /**
-   * Forget the current runner at once and let it wind down in the background: a message that
-   * arrives while it stops gets a fresh runner instead of a closing stdin.
-   */
-  private detachRunner(): RunnerProcess | null {
-    const runner = this.runner;
-    if (!runner) return null;
-    this.runner = null;
-    this.isRunnerHandshaken = false;
-    this.stoppingRunners.add(runner);
-    return runner;
   }
 
   /**
@@ -257,13 +255,13 @@ export class SessionController {
       return;
     }
     this.setStatus('running', null);
-    if (!this.runner) this.startRunner();
-    else if (this.isRunnerHandshaken) this.sendTurn(turn);
+    if (!this.runner.current) this.runner.start(this.record);
+    else if (this.runner.isReady) this.sendTurn(turn);
   }
 
   private sendTurn(turn: Turn): void {
     turn.isSentToRunner = true;
-    this.runner?.send({
+    this.runner.send({
       type: 'user_message',
       session: this.record.id,
       turnId: turn.turnId,
@@ -271,64 +269,11 @@ export class SessionController {
     });
   }
 
-  private startRunner(): void {
-    this.isRunnerHandshaken = false;
-    const runner = this.context.spawnRunner(this.record, {
-      // These run inside stdout and exit handlers: an exception there (say, a full disk) must be
-      // reported, never thrown into the event loop where it would take the backend down.
-      onEvent: (event) => {
-        if (this.runner !== runner) return;
-        try {
-          this.handleRunnerEvent(event);
-        } catch (error) {
-          this.context.logger.error(
-            `session ${this.record.id}: handling ${event.type} failed: ${(error as Error).stack}`,
-          );
-        }
-      },
-      onExit: (exit) => {
-        try {
-          this.handleRunnerExit(runner, exit);
-        } catch (error) {
-          this.context.logger.error(
-            `session ${this.record.id}: handling runner exit failed: ${(error as Error).stack}`,
-          );
-        }
-      },
-    });
-    this.runner = runner;
-    // A runner that never greets (stuck starting, or not a runner at all) must not leave the turn
-    // running forever: it is stopped and the turn fails, retryable.
-    this.startTimer = setTimeout(() => {
-      this.startTimer = null;
-      if (this.runner !== runner || this.isRunnerHandshaken) return;
-      const seconds = Math.round(this.context.runnerStartTimeoutMs / 1000);
-      const message = `The agent process did not start (no answer within ${seconds} s), so it was stopped. Send the message again to retry.`;
-      this.context.logger.warn(
-        `session ${this.record.id}: runner gave no hello within ${seconds} s; stopping it`,
-      );
-      void this.detachRunner()?.stop();
-      this.publish({
-        type: 'error_reported',
-        payload: { code: 'runner_unresponsive', message, retryable: true },
-      });
-      this.endTurn({ outcome: 'failed', reason: message, retryable: true });
-    }, this.context.runnerStartTimeoutMs);
-    this.publish({
-      type: 'runner_started',
-      payload: { pid: runner.pid ?? -1, resumed: this.record.sdkSessionId !== null },
-    });
-  }
-
   private handleRunnerEvent(event: RunnerEvent): void {
     const turnId = this.turn?.turnId;
     switch (event.type) {
       case 'hello':
-        this.isRunnerHandshaken = true;
-        if (this.startTimer) clearTimeout(this.startTimer);
-        this.startTimer = null;
-        if (this.turn && !this.turn.isSentToRunner) this.sendTurn(this.turn);
-        return;
+        return; // the slot's handshake
       case 'ready':
         if (event.sdkSessionId !== this.record.sdkSessionId) {
           this.record = this.context.sessions.update(this.record.id, { sdkSessionId: event.sdkSessionId });
@@ -383,26 +328,16 @@ export class SessionController {
     }
   }
 
-  private handleRunnerExit(runner: RunnerProcess, exit: RunnerExit): void {
-    const wasExpected = this.stoppingRunners.delete(runner);
-    if (this.runner === runner) this.runner = null;
-    this.publish({
-      type: 'runner_stopped',
-      payload: {
-        reason: wasExpected ? 'stopped' : `exited unexpectedly (${describeExit(exit)})`,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-      },
-    });
-    if (this.turn && !wasExpected && this.runner === null) {
-      const end = exitToTurnEnd(exit, this.turn.isInterruptRequested);
-      if (end.outcome === 'failed')
-        this.publish({
-          type: 'error_reported',
-          payload: { code: 'runner_crashed', message: end.reason ?? describeExit(exit), retryable: true },
-        });
-      this.endTurn(end);
-    }
+  /** The runner died without being asked to: the turn it was running fails (or ends, if stopped). */
+  private handleRunnerLost(exit: RunnerExit): void {
+    if (!this.turn) return;
+    const end = exitToTurnEnd(exit, this.turn.isInterruptRequested);
+    if (end.outcome === 'failed')
+      this.publish({
+        type: 'error_reported',
+        payload: { code: 'runner_crashed', message: end.reason ?? describeExit(exit), retryable: true },
+      });
+    this.endTurn(end);
   }
 
   private endTurn(end: TurnEnd): void {
@@ -423,25 +358,11 @@ export class SessionController {
     this.context.onTurnEnded?.(this.record.id);
     // Messages accepted earlier run even after a failed turn: they were promised to run, in order.
     this.pump();
-    if (!this.turn && this.runner) this.armIdleTimer();
-  }
-
-  private armIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = null;
-      if (this.turn || !this.runner) return;
-      this.context.logger.info(`stopping idle runner of ${this.record.id}`);
-      void this.detachRunner()?.stop();
-    }, this.context.idleRunnerTimeoutMs);
-    this.idleTimer.unref();
+    if (!this.turn) this.runner.stopWhenIdle();
   }
 
   private clearTimers(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    if (this.startTimer) clearTimeout(this.startTimer);
-    this.startTimer = null;
+    this.runner.cancelIdleStop();
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
     this.interruptTimer = null;
   }

@@ -155,6 +155,22 @@ describe('faults from a misbehaving runner', () => {
     expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.status).toBe('error');
   });
 
+  it('still stops a runner that never greets when its first turn was stopped and a second one waits', async () => {
+    const session = await harness.createSession(workspaceId, { name: 'silent-2', prompt: 'garbage' });
+    await harness.waitForEvent(session.id, (event) => event.type === 'runner_started');
+    expect((await harness.request('POST', `/sessions/${session.id}/interrupt`)).body).toEqual({
+      interrupted: true,
+    });
+    expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({ outcome: 'interrupted' });
+    // The runner is still "starting": the next turn waits for its hello, and the start time limit
+    // (counted from the runner's spawn, not from this turn) still ends the wait.
+    await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage again' });
+    expect((await harness.waitForTurnEnd(session.id, 2)).payload).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining('The agent process did not start'),
+    });
+  });
+
   it('tells the user to restart ChatML when a runner speaks another protocol version, not that it crashed', async () => {
     const session = await harness.createSession(workspaceId, { name: 'old-protocol-1', prompt: 'garbage' });
     expect((await harness.waitForTurnEnd(session.id)).payload).toMatchObject({
