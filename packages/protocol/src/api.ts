@@ -187,6 +187,12 @@ export type EventsResponse = z.output<typeof EventsResponse>;
 
 // ---- diff --------------------------------------------------------------------------------------
 
+/**
+ * Unchanged lines git prints around each change in a `patch` (the backend pins it, whatever the
+ * user's `diff.context`), so a last hunk ending with fewer than this many reaches the end of the file.
+ */
+export const DIFF_CONTEXT_LINES = 3;
+
 export const FileChangeStatus = z.enum(['added', 'modified', 'deleted', 'renamed', 'copied', 'type_changed']);
 
 export const FileDiff = z.object({

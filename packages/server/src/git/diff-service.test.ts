@@ -199,6 +199,14 @@ describe('sessionDiff', () => {
     expect(diff.files[0]?.patch).not.toContain('\u001b[');
   });
 
+  it('prints three lines of context around a change whatever diff.context says', async () => {
+    await repo.git(['config', 'diff.context', '10']);
+    await write('src/before.ts', RENAMED_BODY.replace('line 10\n', 'line ten\n'));
+    const diff = await sessionDiff({ worktreePath, baseBranch: 'main' });
+    // The 11th of 20 lines: 3 lines either side (git would print all 20 with diff.context=10).
+    expect(diff.files[0]?.patch).toContain('@@ -8,7 +8,7 @@');
+  });
+
   it('refuses a missing or hostile base branch', async () => {
     await expect(sessionDiff({ worktreePath, baseBranch: 'nope' })).rejects.toBeInstanceOf(BadRequestError);
     await expect(sessionDiff({ worktreePath, baseBranch: '--output=/tmp/x' })).rejects.toThrow(

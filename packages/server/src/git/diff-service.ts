@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { DiffResponse, FileDiff } from '@chatml/protocol';
+import { DIFF_CONTEXT_LINES, type DiffResponse, type FileDiff } from '@chatml/protocol';
 import { BadRequestError, ConflictError, GitError } from '../errors.js';
 import { DiffOutputParser } from './diff-parser.js';
 import { validateBranchName } from './ref-names.js';
@@ -16,9 +16,11 @@ export interface SessionDiffOptions {
 /**
  * Output options that make `git diff` print the same thing whatever the user's config says
  * (`diff.noprefix`, `diff.mnemonicPrefix`, `color.diff=always`, `diff.external`, textconv drivers,
- * `diff.relative`), so the parser can rely on it.
+ * `diff.relative`, `diff.context`), so the parser can rely on it — the UI tells from the context
+ * size whether a hunk reaches the end of its file.
  */
 export const STABLE_DIFF_ARGS = [
+  `--unified=${DIFF_CONTEXT_LINES}`,
   '--no-color',
   '--no-ext-diff',
   '--no-textconv',

@@ -8,24 +8,31 @@ import { parseFilePatch } from './diff-model';
 import { FileDiffView } from './FileDiffView';
 import { FileTree } from './FileTree';
 
+/** As git prints it (3 lines of context) for `modifiedOldFile` with lines 11 and 41 changed. */
 const modifiedPatch = [
   'diff --git a/src/math.ts b/src/math.ts',
   'index 1111111..2222222 100644',
   '--- a/src/math.ts',
   '+++ b/src/math.ts',
-  '@@ -10,4 +10,5 @@ export function add(a: number, b: number) {',
-  ' const one = 1;',
-  '-const two = 2;',
-  '+const two = 1 + 1;',
-  '+const three = 3;',
-  ' const four = 4;',
-  ' const five = 5;',
-  '@@ -40,3 +41,3 @@ export function sub() {',
-  ' const x = 1;',
-  '-const y = 2;',
-  '+const y = 3;',
-  ' const z = 4;',
-  '\\ No newline at end of file',
+  '@@ -8,7 +8,8 @@ line 7',
+  ' line 8',
+  ' line 9',
+  ' line 10',
+  '-line 11',
+  '+line eleven',
+  '+line eleven and a half',
+  ' line 12',
+  ' line 13',
+  ' line 14',
+  '@@ -38,7 +39,7 @@ line 37',
+  ' line 38',
+  ' line 39',
+  ' line 40',
+  '-line 41',
+  '+line forty-one',
+  ' line 42',
+  ' line 43',
+  ' line 44',
   '',
 ].join('\n');
 
@@ -46,7 +53,7 @@ function rowsOf(container: HTMLElement, kind: string): HTMLElement[] {
   return [...container.querySelectorAll<HTMLElement>(`[data-kind="${kind}"]`)];
 }
 
-/** The old side's file of `modifiedPatch` (the merge-base): 49 lines, 7 after the last hunk. */
+/** The old side's file of `modifiedPatch` (the merge-base): 49 lines, 5 after the last hunk. */
 const modifiedOldFile = `${Array.from({ length: 49 }, (_, index) => `line ${index + 1}`).join('\n')}\n`;
 
 /** A unified diff of `patch` whose collapsed lines can be fetched with `loadFile`. */
@@ -67,17 +74,16 @@ describe('DiffView', () => {
     const { container } = render(
       <DiffView model={parseFilePatch(modifiedPatch)} mode="unified" language={undefined} label="Diff" />,
     );
-    expect(screen.getByText('@@ -10,4 +10,5 @@ export function add(a: number, b: number) {')).toBeTruthy();
+    expect(screen.getByText('@@ -8,7 +8,8 @@ line 7')).toBeTruthy();
     const added = rowsOf(container, 'add');
     expect(added.map((row) => row.textContent)).toEqual([
-      '11+const two = 1 + 1;',
-      '12+const three = 3;',
-      '42+const y = 3;',
+      '11+line eleven',
+      '12+line eleven and a half',
+      '42+line forty-one',
     ]);
     const removed = rowsOf(container, 'del');
-    expect(removed.map((row) => row.textContent)).toEqual(['11-const two = 2;', '41-const y = 2;']);
-    expect(rowsOf(container, 'context')[0]?.textContent).toBe('1010 const one = 1;');
-    expect(container.querySelector('.diff-eof')).not.toBeNull();
+    expect(removed.map((row) => row.textContent)).toEqual(['11-line 11', '41-line 41']);
+    expect(rowsOf(container, 'context')[0]?.textContent).toBe('88 line 8');
   });
 
   it('puts removals beside the additions that replace them in the split view', () => {
@@ -88,11 +94,11 @@ describe('DiffView', () => {
     const halves = (pair: Element | undefined) =>
       [...(pair?.querySelectorAll('.diff-half') ?? [])].map((half) => half.textContent);
     const firstChange = pairs.findIndex((pair) => pair.querySelector('[data-kind="del"]'));
-    expect(halves(pairs[firstChange])).toEqual(['11-const two = 2;', '11+const two = 1 + 1;']);
+    expect(halves(pairs[firstChange])).toEqual(['11-line 11', '11+line eleven']);
     // One more addition than removals: its left side is empty.
-    expect(halves(pairs[firstChange + 1])).toEqual(['', '12+const three = 3;']);
+    expect(halves(pairs[firstChange + 1])).toEqual(['', '12+line eleven and a half']);
     expect(pairs[firstChange + 1]?.querySelector('.diff-empty')).not.toBeNull();
-    expect(halves(pairs[0])).toEqual(['10 const one = 1;', '10 const one = 1;']);
+    expect(halves(pairs[0])).toEqual(['8 line 8', '8 line 8']);
   });
 
   it('keeps both halves of the split view in the pane however long a line is, and scrolls their code sideways together', () => {
@@ -124,7 +130,7 @@ describe('DiffView', () => {
   });
 
   it('collapses the unchanged lines before and between hunks, and expands them from the whole file', async () => {
-    // 7 lines follow the last hunk (old 40–42).
+    // 5 lines follow the last hunk (old 38–44).
     let loads = 0;
     const { container } = renderUnified(modifiedPatch, async () => {
       loads++;
@@ -132,33 +138,33 @@ describe('DiffView', () => {
     });
     const gaps = screen.getAllByTestId('diff-gap').map((gap) => gap.textContent);
     expect(gaps).toEqual([
-      'Expand 9 unchanged lines',
-      'Expand 26 unchanged lines',
+      'Expand 7 unchanged lines',
+      'Expand 23 unchanged lines',
       'Expand the rest of the file',
     ]);
-    fireEvent.click(screen.getByRole('button', { name: 'Expand 26 unchanged lines' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Expand 23 unchanged lines' }));
     await waitFor(() =>
-      expect(screen.queryByRole('button', { name: 'Expand 26 unchanged lines' })).toBeNull(),
+      expect(screen.queryByRole('button', { name: 'Expand 23 unchanged lines' })).toBeNull(),
     );
     expect(loads).toBe(1);
     const context = rowsOf(container, 'context').map((row) => row.textContent);
-    // Old line 14 is new line 15 (one line was added above it); the text comes from the old file.
-    expect(context).toContain('1415 line 14');
-    expect(context).toContain('3940 line 39');
+    // Old line 15 is new line 16 (one line was added above it); the text comes from the old file.
+    expect(context).toContain('1516 line 15');
+    expect(context).toContain('3738 line 37');
     // The file is known now: the other gaps expand without another fetch and show their size.
-    expect(screen.getByRole('button', { name: 'Expand 7 unchanged lines' })).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Expand 9 unchanged lines' }));
+    expect(screen.getByRole('button', { name: 'Expand 5 unchanged lines' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Expand 7 unchanged lines' }));
     expect(rowsOf(container, 'context')[0]?.textContent).toBe('11 line 1');
     expect(loads).toBe(1);
   });
 
   it('keeps the keyboard focus in the diff when an expanded gap row goes away', async () => {
     renderUnified(modifiedPatch, async () => modifiedOldFile);
-    const gap = screen.getByRole('button', { name: 'Expand 9 unchanged lines' });
+    const gap = screen.getByRole('button', { name: 'Expand 7 unchanged lines' });
     gap.focus();
     fireEvent.click(gap);
     await waitFor(() =>
-      expect(screen.queryByRole('button', { name: 'Expand 9 unchanged lines' })).toBeNull(),
+      expect(screen.queryByRole('button', { name: 'Expand 7 unchanged lines' })).toBeNull(),
     );
     expect(document.activeElement).toBe(screen.getByRole('region', { name: 'Diff' }));
   });
@@ -173,13 +179,53 @@ describe('DiffView', () => {
     }
   });
 
+  it('offers no "rest of the file" when the last hunk reaches the end of the file', () => {
+    // Fewer than three unchanged lines after the change: git ran out of file.
+    const changedNearEnd = [
+      '--- a/list.txt',
+      '+++ b/list.txt',
+      '@@ -16,5 +16,5 @@ line 15',
+      ' line 16',
+      ' line 17',
+      ' line 18',
+      '-line 19',
+      '+line nineteen',
+      ' line 20',
+      '',
+    ].join('\n');
+    // Three unchanged lines, but the last has no newline: that is the end too.
+    const noFinalNewline = [
+      '--- a/list.txt',
+      '+++ b/list.txt',
+      '@@ -14,7 +14,7 @@ line 13',
+      ' line 14',
+      ' line 15',
+      ' line 16',
+      '-line 17',
+      '+line seventeen',
+      ' line 18',
+      ' line 19',
+      ' line 20',
+      '\\ No newline at end of file',
+      '',
+    ].join('\n');
+    for (const patch of [changedNearEnd, noFinalNewline]) {
+      const { container, unmount } = renderUnified(patch, async () => 'unused');
+      expect(screen.getAllByTestId('diff-gap').map((gap) => gap.textContent)).toEqual([
+        `Expand ${patch === changedNearEnd ? 15 : 13} unchanged lines`,
+      ]);
+      expect(container.querySelector('.diff-eof') !== null).toBe(patch === noFinalNewline);
+      unmount();
+    }
+  });
+
   it('without a way to fetch the file, names the collapsed lines but offers no expand', () => {
     render(
       <DiffView model={parseFilePatch(modifiedPatch)} mode="unified" language={undefined} label="Diff" />,
     );
     expect(screen.getAllByTestId('diff-gap').map((gap) => gap.textContent)).toEqual([
-      '⋯ 9 unchanged lines',
-      '⋯ 26 unchanged lines',
+      '⋯ 7 unchanged lines',
+      '⋯ 23 unchanged lines',
     ]);
     expect(screen.queryAllByRole('button')).toHaveLength(0);
   });

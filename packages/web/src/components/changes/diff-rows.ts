@@ -1,4 +1,5 @@
-import type { DiffLine, DiffModel } from './diff-model';
+import { DIFF_CONTEXT_LINES } from '@chatml/protocol';
+import type { DiffHunk, DiffLine, DiffModel } from './diff-model';
 
 /**
  * The rows the viewer shows, one fixed-height row each (which is what makes the list cheap to
@@ -96,11 +97,25 @@ export function buildRows(
   // A file added or deleted whole has one side empty: no line is unchanged, nothing follows.
   const isOneSideEmpty =
     model.hunks.every((hunk) => hunk.newLines === 0) || model.hunks.every((hunk) => hunk.oldLines === 0);
-  if (model.hunks.length > 0 && !isOneSideEmpty) {
+  const lastHunk = model.hunks.at(-1);
+  if (lastHunk && !isOneSideEmpty && !reachesEndOfFile(lastHunk)) {
     const after = model.hasFullOldText ? model.oldText.length + 1 - oldEnd : undefined;
     gap('gap:end', after, oldEnd, model.oldText.length + 1, newEnd - oldEnd);
   }
   return mode === 'unified' ? unifiedRows(entries) : splitRows(entries);
+}
+
+/**
+ * Whether nothing follows this (last) hunk: git ends a hunk with DIFF_CONTEXT_LINES unchanged lines
+ * unless the file ends first, and marks a last line without a newline. With exactly that many the
+ * file may or may not go on, so the viewer still offers the rest.
+ */
+function reachesEndOfFile(hunk: DiffHunk): boolean {
+  if (hunk.lines.some((line) => line.hasNoNewline)) return true;
+  let trailing = 0;
+  for (let index = hunk.lines.length - 1; index >= 0 && hunk.lines[index]?.kind === 'context'; index--)
+    trailing++;
+  return trailing < DIFF_CONTEXT_LINES;
 }
 
 function foldContext(lines: DiffLine[], idPrefix: string, expanded: ReadonlySet<string>, entries: Entry[]) {
