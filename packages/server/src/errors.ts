@@ -57,9 +57,23 @@ export class GitError extends AppError {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    const detail = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500);
+    const detail = gitFailureDetail(stderr);
     super('git_failed', `git ${args[0] ?? ''} failed${detail ? `: ${detail}` : ''}`, 500);
   }
+}
+
+/**
+ * What git said went wrong: its `fatal:`/`error:` lines when there are any — git often follows
+ * them with generic advice ("Please make sure you have the correct access rights…") that would
+ * otherwise be all the user sees — else its last lines.
+ */
+function gitFailureDetail(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const failures = lines.filter((line) => /^(fatal|error):/.test(line));
+  return (failures.length > 0 ? failures : lines).slice(-3).join(' ').slice(0, 500);
 }
 
 /** The agent is running a turn, and the operation would race it in the worktree. */

@@ -11,7 +11,7 @@ import {
 } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError, ConflictError, GitError } from '../errors.js';
-import { cloneRepo, validateCloneUrl } from './clone.js';
+import { checkLocalCloneSource, cloneRepo, validateCloneUrl } from './clone.js';
 import { inspectRepo } from './repo-inspector.js';
 
 let source: TempRepo;
@@ -85,6 +85,29 @@ describe('cloneRepo', () => {
     }
     expect(existsSync(dest)).toBe(false);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('says why a local source cannot be cloned: no such folder, or a folder that is not a repository', async () => {
+    const plain = join(dir.path, 'plain-folder');
+    await mkdir(join(plain, 'sub'), { recursive: true });
+    await expect(checkLocalCloneSource(join(dir.path, 'nowhere'))).rejects.toThrow(/there is no such folder/);
+    await expect(checkLocalCloneSource(plain)).rejects.toThrow(/a folder but not a git repository/);
+    await expect(checkLocalCloneSource(`file://${plain}`)).rejects.toBeInstanceOf(BadRequestError);
+    // A folder inside a repository is not one to clone either.
+    await expect(checkLocalCloneSource(join(source.path, 'src'))).rejects.toThrow(/not a git repository/);
+    // A checkout, a bare repository and remote URLs pass (git has the last word on those).
+    await checkLocalCloneSource(source.path);
+    await checkLocalCloneSource(`file://${remote.path}`);
+    await checkLocalCloneSource('https://example.com/o/r.git');
+  });
+
+  it('names git’s own failure, not its generic advice, when a clone fails', async () => {
+    const error = await cloneRepo({ url: 'file:///nonexistent/chatml/repo.git', dest: freshDest() }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as Error).message).toMatch(/^git clone failed: fatal: /);
+    expect((error as Error).message).not.toContain('access rights');
   });
 
   it('removes the destination when the clone fails', async () => {

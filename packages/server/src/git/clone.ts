@@ -1,5 +1,6 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BadRequestError, ConflictError } from '../errors.js';
 import { runGitStreaming } from './run-git.js';
 
@@ -61,6 +62,32 @@ export function validateCloneUrl(url: string): string {
   if (SCP_LIKE.test(url)) return url;
   if (isAbsolute(url)) return url;
   return refuse('use an https://, ssh://, git@host:path or file:// URL, or an absolute path');
+}
+
+/**
+ * For a local source (absolute path or file:// URL), say plainly what is wrong before cloning:
+ * git's own words for a folder that is not a repository are "repository does not exist" or advice
+ * about access rights. A folder is taken as a repository when it has `.git` (a checkout) or `HEAD`
+ * and `objects` (a bare repository); a file goes to git as is (it may be a bundle).
+ */
+export async function checkLocalCloneSource(url: string): Promise<void> {
+  let path: string;
+  if (isAbsolute(url)) path = url;
+  else if (/^file:\/\//i.test(url)) {
+    try {
+      path = fileURLToPath(url);
+    } catch {
+      throw new BadRequestError(`Cannot clone ${url}: it is not a valid file:// URL.`);
+    }
+  } else return;
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new BadRequestError(`Cannot clone ${path}: there is no such folder.`);
+  if (!info.isDirectory()) return;
+  const has = async (name: string) => (await stat(join(path, name)).catch(() => null)) !== null;
+  if ((await has('.git')) || ((await has('HEAD')) && (await has('objects')))) return;
+  throw new BadRequestError(
+    `Cannot clone ${path}: it is a folder but not a git repository (no .git in it). To work on it, run \`git init\` there, commit, and add it by path.`,
+  );
 }
 
 /**

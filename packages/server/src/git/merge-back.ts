@@ -123,7 +123,12 @@ export async function mergeTree(
     },
   );
   if (result.exitCode === 129) {
-    throw new GitError(['merge-tree'], 129, `merging back needs git 2.38 or newer. ${result.stderr}`);
+    // git's own answer is its usage text: the reason is what the user needs.
+    throw new GitError(
+      ['merge-tree'],
+      129,
+      'error: merging back needs git 2.38 or newer (this git has no `merge-tree --write-tree`).',
+    );
   }
   const [tree, ...rest] = result.stdout.split('\0');
   if (result.exitCode === 0 && tree) return { tree, conflicts: [] };

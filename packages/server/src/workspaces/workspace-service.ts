@@ -5,7 +5,7 @@ import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CreateWorkspaceBody, Workspace } from '@chatml/protocol';
 import type { AppPaths } from '../config/app-paths.js';
 import { AppError, BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import { cloneRepo, validateCloneUrl } from '../git/clone.js';
+import { checkLocalCloneSource, cloneRepo, validateCloneUrl } from '../git/clone.js';
 import { inspectRepo } from '../git/repo-inspector.js';
 import type { Hub } from '../hub/hub.js';
 import type { Logger } from '../logger.js';
@@ -140,6 +140,7 @@ export class WorkspaceService {
   ): Promise<Workspace> {
     // Refuse hostile URLs (ext::, option-like) before anything is recorded or run.
     validateCloneUrl(cloneUrl);
+    await checkLocalCloneSource(cloneUrl);
     const fromUrl = basename(cloneUrl.replace(/[/\\]+$/, '')).replace(/\.git$/, '');
     const derivedName =
       name ?? (fromUrl === '' || fromUrl === '.' || fromUrl === '..' ? 'repository' : fromUrl);

@@ -112,6 +112,18 @@ describe('workspaces and archive', () => {
     }
   });
 
+  it('refuses at once to clone a local folder that is not a repository, saying so, and records nothing', async () => {
+    const folder = join(harness.repo.path, 'src');
+    const before = (await harness.request<{ workspaces: Workspace[] }>('GET', '/workspaces')).body.workspaces;
+    const response = await harness.request('POST', '/workspaces', { cloneUrl: folder });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: { message: expect.stringContaining('a folder but not a git repository') },
+    });
+    const after = (await harness.request<{ workspaces: Workspace[] }>('GET', '/workspaces')).body.workspaces;
+    expect(after).toHaveLength(before.length);
+  });
+
   it('marks a clone that a shutdown cut short as not finished, and removes the partial clone', async () => {
     // The "ssh" git starts just waits (no network): the clone is still running at shutdown.
     const previous = process.env.GIT_SSH_COMMAND;
