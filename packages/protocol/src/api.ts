@@ -160,6 +160,13 @@ export type InterruptBody = z.output<typeof InterruptBody>;
 
 export const SendMessageResponse = z.object({ messageId: z.string(), queued: z.boolean() });
 
+/**
+ * `DELETE /sessions/:id/messages/:messageId`: a queued message taken back before its turn started.
+ * Also the answer for one already taken back (by the user or by an archive): it will not run either way.
+ */
+export const CancelMessageResponse = z.object({ cancelled: z.literal(true) });
+export type CancelMessageResponse = z.output<typeof CancelMessageResponse>;
+
 export const PermissionDecisionBody = z
   .object({
     allow: z.boolean(),

@@ -12,6 +12,7 @@ export const ErrorCode = z.enum([
   'git_failed',
   'session_archived',
   'session_busy',
+  'message_started',
   'payload_too_large',
   'no_remote',
   'not_github_remote',

@@ -24,8 +24,8 @@ export const SessionEventPayloads = {
   user_message: z.object({ messageId: z.string(), text: z.string(), queued: z.boolean().default(false) }),
   turn_started: z.object({ turnId: z.string(), messageId: z.string() }),
   /**
-   * Queued messages that will never run (the session was archived before their turn came): they
-   * leave the queue, after a restart too.
+   * Queued messages that will never run (the user cancelled them, or the session was archived before
+   * their turn came): they leave the queue, after a restart too.
    */
   messages_dropped: z.object({ messageIds: z.array(z.string()).min(1), reason: z.string() }),
   stream_delta: z.object({

@@ -83,6 +83,13 @@ export class SessionBusyError extends AppError {
   }
 }
 
+/** A message asked to be cancelled has already started its turn (or run it): only Stop is left. */
+export class MessageStartedError extends AppError {
+  constructor(message: string) {
+    super('message_started', message, 409);
+  }
+}
+
 export class SessionArchivedError extends AppError {
   constructor(sessionId: string) {
     super('session_archived', `Session ${sessionId} is archived; restore it to continue.`, 409);

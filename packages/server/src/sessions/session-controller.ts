@@ -4,6 +4,7 @@ import { worktreeProblem } from '../git/worktree-presence.js';
 import type { RunnerExit } from '../runners/runner-process.js';
 import type { SessionRecord } from '../store/session-store.js';
 import { newId } from './ids.js';
+import { MessageQueue } from './message-queue.js';
 import { PermissionRequests } from './permission-requests.js';
 import { toDeltaPayload, toLogEvent } from './runner-event-log.js';
 import { RunnerSlot } from './runner-slot.js';
@@ -17,7 +18,7 @@ import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './tu
  */
 export class SessionController {
   private readonly runner: RunnerSlot;
-  private readonly queue: QueuedMessage[] = [];
+  private readonly queue = new MessageQueue((event) => this.publish(event));
   private turn: Turn | null = null;
   private isWaitingForSlot = false;
   private readonly permissions: PermissionRequests;
@@ -61,7 +62,7 @@ export class SessionController {
     return this.queue.length;
   }
 
-  /** Accept a user message: log it now, run it when the session is free (dropped only by an archive). */
+  /** Accept a user message: log it now, run it when the session is free (unless cancelled or archived). */
   sendMessage(text: string): { messageId: string; queued: boolean } {
     if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
     if (this.closingReason)
@@ -111,6 +112,24 @@ export class SessionController {
       this.gitHolds--;
       this.pump();
     };
+  }
+
+  /**
+   * Take back a message that has not started. Like the start of a turn (which takes the queue's
+   * head), this runs in one go, so a message is either cancelled or started, never both.
+   * `not_queued`: it ran, was dropped before, or is unknown (the log says which).
+   */
+  cancelMessage(messageId: string): 'cancelled' | 'running' | 'not_queued' {
+    if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
+    if (this.turn?.messageId === messageId) return 'running';
+    if (!this.queue.drop(messageId, 'Cancelled by you.')) return 'not_queued';
+    // The slot asked for on this message's behalf is not needed any more (nor the note about it).
+    if (this.queue.length === 0 && this.isWaitingForSlot) {
+      this.stopWaitingForSlot();
+      this.setStatus(this.record.status, null);
+    }
+    this.context.onChanged(this.record.id);
+    return 'cancelled';
   }
 
   /** Re-queue messages that were accepted before a restart but never started. */
@@ -174,10 +193,7 @@ export class SessionController {
   async close(reason: string, turnEndReason: string): Promise<void> {
     this.closingReason = reason;
     this.clearTimers();
-    if (this.isWaitingForSlot) {
-      this.context.scheduler.cancel(this.record.id);
-      this.isWaitingForSlot = false;
-    }
+    this.stopWaitingForSlot();
     // Detach first: ending the turn must not hand anything to the runner being stopped.
     const runner = this.runner.detach();
     if (this.turn) this.endTurn({ outcome: 'interrupted', reason: turnEndReason });
@@ -197,16 +213,7 @@ export class SessionController {
    * them later, unasked.
    */
   markArchived(archivedRef: string | null, note: string | null = null): void {
-    const dropped = this.queue.splice(0);
-    if (dropped.length > 0) {
-      this.publish({
-        type: 'messages_dropped',
-        payload: {
-          messageIds: dropped.map((message) => message.messageId),
-          reason: 'The session was archived before this message’s turn came.',
-        },
-      });
-    }
+    this.queue.dropAll('The session was archived before this message’s turn came.');
     this.record = this.context.sessions.update(this.record.id, {
       archivedRef: archivedRef ?? this.record.archivedRef,
     });
@@ -226,6 +233,12 @@ export class SessionController {
       const position = this.context.scheduler.positionOf(this.record.id);
       this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`);
     }
+  }
+
+  private stopWaitingForSlot(): void {
+    if (!this.isWaitingForSlot) return;
+    this.context.scheduler.cancel(this.record.id);
+    this.isWaitingForSlot = false;
   }
 
   private startTurn(): void {

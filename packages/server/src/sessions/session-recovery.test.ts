@@ -51,4 +51,22 @@ describe('recoverSession', () => {
     recoverSession(recovered, { hub, events, sessions });
     expect(events.ofTypes('s1', ['turn_ended'])).toHaveLength(3);
   });
+
+  it('hands back accepted messages that never started, in order, but not the dropped ones', () => {
+    start('t1', 'm1');
+    hub.publish('s1', { type: 'turn_ended', payload: { turnId: 't1', outcome: 'completed' } });
+    for (const messageId of ['m2', 'm3', 'm4'])
+      hub.publish('s1', { type: 'user_message', payload: { messageId, text: messageId, queued: true } });
+    hub.publish('s1', {
+      type: 'messages_dropped',
+      payload: { messageIds: ['m3'], reason: 'Cancelled by you.' },
+    });
+    const record = sessions.update('s1', { status: 'idle' });
+
+    const { unstarted } = recoverSession(record, { hub, events, sessions });
+    expect(unstarted).toEqual([
+      { messageId: 'm2', text: 'm2' },
+      { messageId: 'm4', text: 'm4' },
+    ]);
+  });
 });

@@ -198,7 +198,10 @@ export class EventStore {
     return seq;
   }
 
-  /** Events of the given types, oldest first: used on start-up to find turns a crash cut short. */
+  /**
+   * Events of the given types, oldest first: used on start-up to find turns a crash cut short, and
+   * to tell what became of a message that is no longer queued.
+   */
   ofTypes(sessionId: string, types: readonly SessionEventType[]): StoredEvent[] {
     const named = Object.fromEntries(types.map((type, i) => [`type${i}`, type]));
     const inList = Object.keys(named)

@@ -1,10 +1,12 @@
 import {
+  type CancelMessageResponse,
   EventsQuery,
   InterruptBody,
   PermissionDecisionBody,
   SendMessageBody,
   UpdateSessionBody,
 } from '@chatml/protocol';
+import { cancelMessage } from '../../sessions/cancel-message.js';
 import type { SessionManager } from '../../sessions/session-manager.js';
 import type { EventStore } from '../../store/event-store.js';
 import { parseBody, parseOptionalBody } from '../parse-body.js';
@@ -21,6 +23,11 @@ export function sessionRoutes(sessions: SessionManager, events: EventStore): Rou
     .post('/sessions/:id/messages', async (c) => {
       const body = await parseBody(c, SendMessageBody);
       return c.json(sessions.controller(c.req.param('id')).sendMessage(body.text), 202);
+    })
+    .delete('/sessions/:id/messages/:messageId', (c) => {
+      cancelMessage(sessions.controller(c.req.param('id')), events, c.req.param('messageId'));
+      const body: CancelMessageResponse = { cancelled: true };
+      return c.json(body);
     })
     .post('/sessions/:id/interrupt', async (c) => {
       const body = await parseOptionalBody(c, InterruptBody);
