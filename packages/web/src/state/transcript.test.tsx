@@ -219,6 +219,17 @@ describe('transcript reducer', () => {
     );
   });
 
+  it('says a message shown as sent was not sent when it is dropped before it started (it waited for a slot)', () => {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'waited for a slot', queued: false });
+    log.add('messages_dropped', { messageIds: ['u1'], reason: 'Cancelled by you.' });
+    const transcript = build(log);
+    expect(only(transcript.items, 'user').map((item) => item.text)).toEqual(['waited for a slot']);
+    expect(only(transcript.items, 'notice').at(-1)?.text).toBe(
+      'Not sent: “waited for a slot”. Cancelled by you.',
+    );
+  });
+
   it('tracks permission requests until they are resolved', () => {
     const log = new EventLog();
     const request = { turnId: 't1', requestId: 'r1', tool: 'Bash', input: { command: 'rm x' } };

@@ -4,6 +4,7 @@ import {
   type SessionEventType,
   type StoredEvent,
 } from '@chatml/protocol';
+import { clip } from './clip-text';
 import { TranscriptDraft } from './transcript-draft';
 import type { ToolItem, Transcript } from './transcript-types';
 
@@ -61,10 +62,16 @@ const handlers: { [T in SessionEventType]?: Handler<T> } = {
 
   messages_dropped: (draft, payload, event) => {
     const ids = new Set(payload.messageIds);
-    const dropped = draft.queued.filter((message) => ids.has(message.messageId));
-    if (dropped.length === 0) return;
+    // A message sent while every agent slot was busy is shown as sent, not queued, but it may be
+    // dropped all the same: it never started.
+    const texts = payload.messageIds.flatMap((messageId) => {
+      const queued = draft.queued.find((message) => message.messageId === messageId);
+      const shown = draft.get(`user:${messageId}`);
+      return queued ? [queued.text] : shown?.kind === 'user' ? [shown.text] : [];
+    });
+    if (texts.length === 0) return;
     draft.queued = draft.queued.filter((message) => !ids.has(message.messageId));
-    const quoted = dropped.map((message) => `“${clip(message.text, 80)}”`).join(', ');
+    const quoted = texts.map((text) => `“${clip(text, 80)}”`).join(', ');
     const text = `Not sent: ${quoted}. ${payload.reason}`;
     draft.add({ kind: 'notice', key: `dropped:${event.seq}`, ts: event.ts, tone: 'info', text });
   },
@@ -271,12 +278,6 @@ function blockKey(turnId: string, messageId: string, blockIndex: number): string
 
 function toolKeyOf(turnId: string, toolUseId: string): string {
   return `tool:${turnId}:${toolUseId}`;
-}
-
-/** `text` on one line, cut to `max` characters with an ellipsis. */
-function clip(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function addUserItem(draft: TranscriptDraft, messageId: string, text: string, ts: number): void {
