@@ -1,5 +1,6 @@
 import {
   BranchList,
+  CancelMessageResponse,
   CommentsToAgentResponse,
   CommitDiff,
   CommitList,
@@ -91,6 +92,15 @@ export class ApiClient {
 
   sendMessage(sessionId: string, text: string): Promise<z.output<typeof SendMessageResponse>> {
     return this.request('POST', `/sessions/${enc(sessionId)}/messages`, SendMessageResponse, { text });
+  }
+
+  /** Takes back a queued message before its turn starts; `409 message_started` once it has. */
+  async cancelMessage(sessionId: string, messageId: string): Promise<void> {
+    await this.request(
+      'DELETE',
+      `/sessions/${enc(sessionId)}/messages/${enc(messageId)}`,
+      CancelMessageResponse,
+    );
   }
 
   /** Stops the running turn; with `turnId`, only if that turn is still the one running. */

@@ -1,11 +1,11 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import {
   type TranscriptSource,
   useConnectionState,
   useServices,
   useTranscriptSnapshot,
 } from '../app/services';
-import type { PermissionItem, Transcript } from '../state/transcript-types';
+import type { PermissionItem, QueuedMessage, Transcript } from '../state/transcript-types';
 import { Conversation } from './conversation/Conversation';
 import { WorktreeContext } from './conversation/worktree-context';
 import { formatDuration } from './format';
@@ -48,11 +48,22 @@ export function SessionConversation({
   );
   const decide = (requestId: string) => (decision: PermissionDecision) =>
     api.decidePermission(sessionId, requestId, decision);
+  // The same function every frame, so a streamed frame does not re-render the conversation list.
+  const cancelQueued = useCallback(
+    (message: QueuedMessage) => api.cancelMessage(sessionId, message.messageId),
+    [api, sessionId],
+  );
 
   return (
     <>
       <WorktreeContext.Provider value={worktreePath}>
-        <Conversation key={sessionId} source={source} onRetry={onRetry} followSignal={followSignal} />
+        <Conversation
+          key={sessionId}
+          source={source}
+          onRetry={onRetry}
+          followSignal={followSignal}
+          onCancelQueued={cancelQueued}
+        />
         {pendingPermissions.length > 0 && (
           <div className="permission-dock">
             {pendingPermissions.map((item) => (

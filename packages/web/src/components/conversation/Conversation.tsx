@@ -1,11 +1,13 @@
 import { elementScroll, observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { type TranscriptSource, useTranscriptValue } from '../../app/services';
+import { clip } from '../../state/clip-text';
 import type { QueuedMessage } from '../../state/transcript-types';
 import { ExpansionProvider } from './expansion';
 import { FOLLOW_THRESHOLD_PX, FollowLatest } from './follow-latest';
+import { QueuedMessageRow } from './QueuedMessageRow';
 import { repeatsFailure } from './repeated-failure';
-import { type ConversationRow, TranscriptRow } from './TranscriptRow';
+import { TranscriptRow } from './TranscriptRow';
 
 export interface ConversationProps {
   source: TranscriptSource;
@@ -13,6 +15,11 @@ export interface ConversationProps {
   onRetry: (() => void) | undefined;
   /** Changes whenever the view should jump to the latest (e.g. the user sent a message). */
   followSignal?: number;
+  /**
+   * Take back a queued message; rejects when the backend refuses (its turn has just started). Keep
+   * it the same function across renders: the list re-renders when it changes.
+   */
+  onCancelQueued?: (message: QueuedMessage) => Promise<void>;
 }
 
 /**
@@ -28,6 +35,7 @@ export const Conversation = memo(function Conversation({
   source,
   onRetry,
   followSignal = 0,
+  onCancelQueued,
 }: ConversationProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [isFollowing, setIsFollowing] = useState(true);
@@ -44,6 +52,23 @@ export const Conversation = memo(function Conversation({
   // Items are only ever appended or replaced in place, so their count says when rows come or go.
   const itemCount = useTranscriptValue(source, (snapshot) => snapshot.transcript.items.length);
   const queued = useQueued(source);
+  const [cancelFailure, setCancelFailure] = useState<string>();
+  const cancelQueued = useMemo(
+    () =>
+      onCancelQueued &&
+      (async (message: QueuedMessage) => {
+        setCancelFailure(undefined);
+        try {
+          await onCancelQueued(message);
+          return true;
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          setCancelFailure(`Could not cancel “${clip(message.text, 60)}”: ${reason}`);
+          return false;
+        }
+      }),
+    [onCancelQueued],
+  );
   const rowCount = itemCount + queued.length;
   const keyAt = (index: number): string => {
     if (index < itemCount) return source.getSnapshot().transcript.items[index]?.key ?? String(index);
@@ -129,7 +154,7 @@ export const Conversation = memo(function Conversation({
                       onRetry={key === retryKey ? onRetry : undefined}
                     />
                   ) : (
-                    message && <TranscriptRow row={queuedRow(message)} onRetry={undefined} />
+                    message && <QueuedMessageRow message={message} onCancel={cancelQueued} />
                   )}
                 </div>
               );
@@ -142,6 +167,14 @@ export const Conversation = memo(function Conversation({
           </button>
         )}
       </div>
+      {cancelFailure && (
+        <p className="notice is-error cancel-failure" role="alert">
+          {cancelFailure}{' '}
+          <button type="button" className="link-button" onClick={() => setCancelFailure(undefined)}>
+            Dismiss
+          </button>
+        </p>
+      )}
     </ExpansionProvider>
   );
 });
@@ -165,10 +198,6 @@ const ItemRow = memo(function ItemRow({
 
 function queuedKey(message: QueuedMessage): string {
   return `queued:${message.messageId}`;
-}
-
-function queuedRow(message: QueuedMessage): ConversationRow {
-  return { ...message, kind: 'queued', key: queuedKey(message) };
 }
 
 /** The queued messages, as the same array while they stay the same (each frame copies the list). */

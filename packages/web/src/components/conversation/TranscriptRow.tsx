@@ -1,12 +1,9 @@
 import { memo } from 'react';
-import type { PermissionItem, QueuedMessage, TranscriptItem } from '../../state/transcript-types';
+import type { PermissionItem, TranscriptItem } from '../../state/transcript-types';
 import { useExpanded } from './expansion';
 import { Markdown } from './Markdown';
 import { ToolCard } from './ToolCard';
 import { TurnFooter } from './TurnFooter';
-
-/** A row of the conversation list: a transcript item, or a message still waiting in the queue. */
-export type ConversationRow = TranscriptItem | ({ kind: 'queued'; key: string } & QueuedMessage);
 
 function Thinking({ itemKey, text, isStreaming }: { itemKey: string; text: string; isStreaming: boolean }) {
   const [isExpanded, toggle] = useExpanded(itemKey);
@@ -31,7 +28,7 @@ export const TranscriptRow = memo(function TranscriptRow({
   row,
   onRetry,
 }: {
-  row: ConversationRow;
+  row: TranscriptItem;
   /** Set only on the one failure that offers Retry. */
   onRetry: (() => void) | undefined;
 }) {
@@ -39,13 +36,6 @@ export const TranscriptRow = memo(function TranscriptRow({
     case 'user':
       return (
         <div className="message user-message" data-testid="user-message">
-          {row.text}
-        </div>
-      );
-    case 'queued':
-      return (
-        <div className="message user-message is-queued" data-testid="queued-message">
-          <span className="queued-label">Queued</span>
           {row.text}
         </div>
       );
