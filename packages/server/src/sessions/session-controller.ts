@@ -74,7 +74,12 @@ export class SessionController {
       );
     }
     const messageId = newId('msg');
-    const queued = this.turn !== null || this.isWaitingForSlot || this.record.status === 'creating';
+    // Queued = it will not start at once, whatever holds it: the UI shows it waiting, cancellable.
+    const queued =
+      this.isBusy ||
+      this.gitHolds > 0 ||
+      this.record.status === 'creating' ||
+      !this.context.scheduler.hasFreeSlot;
     this.publish({ type: 'user_message', payload: { messageId, text, queued } });
     this.queue.push({ messageId, text });
     this.pump();
@@ -115,8 +120,7 @@ export class SessionController {
   }
 
   /**
-   * Take back a message that has not started. Like the start of a turn (which takes the queue's
-   * head), this runs in one go, so a message is either cancelled or started, never both.
+   * Take back a message that has not started; like a turn's start, in one go, so never both.
    * `not_queued`: it ran, was dropped before, or is unknown (the log says which).
    */
   cancelMessage(messageId: string): 'cancelled' | 'running' | 'not_queued' {

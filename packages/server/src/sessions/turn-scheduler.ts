@@ -51,6 +51,11 @@ export class TurnScheduler {
     return this.waiting.findIndex((entry) => entry.sessionId === sessionId) + 1;
   }
 
+  /** A request made now would be granted at once. */
+  get hasFreeSlot(): boolean {
+    return this.running.size < this.limit;
+  }
+
   get runningCount(): number {
     return this.running.size;
   }

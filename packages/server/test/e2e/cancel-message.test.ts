@@ -130,6 +130,8 @@ describe('cancelling a queued message', () => {
     await waitUntil(() => holds.has('hold the only slot'));
     const waiting = await harness.createSession(workspaceId, {});
     const unwanted = await send(waiting.id, 'never run this either');
+    // It waits for a slot, not for a turn: still queued, so the UI shows it waiting and cancellable.
+    expect(unwanted.queued).toBe(true);
     expect((await session(waiting.id)).statusReason).toMatch(/waiting for a free agent slot/);
 
     expect((await cancel(waiting.id, unwanted.messageId)).status).toBe(200);
