@@ -12,10 +12,13 @@ export const ServerInfo = z.object({
 });
 export type ServerInfo = z.output<typeof ServerInfo>;
 
-/** `$CHATML_HOME/settings.json`: user settings. Unknown keys are kept out; bad files are reported. */
 /** Longest delay a JavaScript timer takes (~24.8 days); a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * `$CHATML_HOME/settings.json`: user settings. Unknown keys are kept out; bad files are reported.
+ * The Settings screen changes `defaultModel` and `archiveAfterMerge` (settings-api.ts).
+ */
 export const Settings = z
   .object({
     /** Most agent turns running at once; more wait in a visible queue. Default: from free memory. */

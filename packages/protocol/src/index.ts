@@ -10,5 +10,6 @@ export * from './ndjson.js';
 export * from './oneshot.js';
 export * from './runner-messages.js';
 export * from './session-events.js';
+export * from './settings-api.js';
 export * from './version.js';
 export * from './ws-frames.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CreateSessionBody, CreateWorkspaceBody, UpdateSessionBody } from './api.js';
 import { Settings } from './config.js';
+import { UpdateSettingsBody } from './settings-api.js';
 
 describe('what the API and the settings file refuse up front', () => {
   it('takes model names and aliases, never an option', () => {
@@ -9,6 +10,13 @@ describe('what the API and the settings file refuse up front', () => {
     for (const model of ['--help', '-x', 'two words', ''])
       expect(CreateSessionBody.safeParse({ model }).success).toBe(false);
     expect(Settings.safeParse({ defaultModel: '' }).success).toBe(false);
+    expect(UpdateSettingsBody.safeParse({ defaultModel: '--help' }).success).toBe(false);
+  });
+
+  it('changes only the settings the Settings screen edits, and null clears the default model', () => {
+    expect(UpdateSettingsBody.safeParse({ defaultModel: null, archiveAfterMerge: true }).success).toBe(true);
+    expect(UpdateSettingsBody.safeParse({ anthropicBaseUrl: 'https://evil.example' }).success).toBe(false);
+    expect(UpdateSettingsBody.safeParse({ archiveAfterMerge: null }).success).toBe(false);
   });
 
   it('takes a clone’s folder name, not a path', () => {

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { APP_VERSION, type ServerInfo } from '@chatml/protocol';
 import { RUNNER_MAIN_PATH } from '@chatml/runner';
 import { AppPaths } from './config/app-paths.js';
+import { LiveSettings } from './config/live-settings.js';
 import { loadSettings } from './config/settings.js';
+import { SettingsFile } from './config/settings-file.js';
 import type { CredentialSource } from './forge/credentials.js';
 import { createForgeServices } from './forge/forge-services.js';
 import { WorktreeManager } from './git/worktree-manager.js';
@@ -88,6 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   privateFolder(paths.home, logger);
   const settings = loadSettings(paths.settings, logger);
+  const liveSettings = new LiveSettings(new SettingsFile(paths.settings), settings);
   const env = options.env ?? process.env;
   const token = options.token ?? randomBytes(32).toString('base64url');
 
@@ -144,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runnerNiceness: options.runnerNiceness ?? settings.runnerNiceness ?? 10,
     interruptGraceMs: options.interruptGraceMs ?? 5000,
     runnerStartTimeoutMs: options.runnerStartTimeoutMs ?? 30_000,
-    defaultModel: settings.defaultModel,
+    defaultModel: () => liveSettings.defaultModel,
     isDemoModel: options.isDemoModel ?? false,
   });
   sessions.recoverAll();
@@ -155,7 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hub,
     repoLock,
     logger,
-    archiveAfterMerge: settings.archiveAfterMerge ?? false,
+    archiveAfterMerge: () => liveSettings.archiveAfterMerge,
   });
   // Stale worktrees, deleted branches and syncs left half-done are found before anyone asks.
   await sessionGit.recoverOnStart();
@@ -190,6 +193,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     uiDir: options.uiDir ?? findWebDist(),
     forge,
+    settings: liveSettings,
     healthDetails: () => ({
       demoModel: options.isDemoModel ?? false,
       maxConcurrentTurns: maxTurns,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Health } from '@chatml/protocol';
+import type { LiveSettings } from '../config/live-settings.js';
 import type { ForgeServices } from '../forge/forge-services.js';
 import type { Logger } from '../logger.js';
 import type { SessionGit } from '../sessions/session-git.js';
@@ -14,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { sessionFileRoutes } from './routes/session-files.js';
 import { sessionGitRoutes } from './routes/session-git.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { settingsRoutes } from './routes/settings.js';
 import { workspaceBranchRoutes } from './routes/workspace-branches.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { AccessPolicy } from './security.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   uiDir: string | undefined;
   /** Push, pull requests and AI drafts (docs/FORGE.md). */
   forge: ForgeServices;
+  /** The settings.json values the Settings screen reads and changes. */
+  settings: LiveSettings;
 }
 
 /** Request bodies above this are refused with 413 before they are buffered. */
@@ -56,6 +60,7 @@ export function createApp(deps: AppDeps): RequestListener {
   api.mount('/', sessionFileRoutes(deps.sessions));
   api.mount('/', workspaceBranchRoutes(deps.workspaces));
   api.mount('/', forgeRoutes(deps.forge));
+  api.mount('/', settingsRoutes(deps.settings));
   const router = new Router().mount('/api/v1', api).mount('/', uiRoutes(deps.uiDir));
   const files = uiStaticFiles(deps.uiDir);
   return (request, response) => {

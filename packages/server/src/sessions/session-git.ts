@@ -44,8 +44,8 @@ export interface SessionGitDeps {
   /** The same per-repository lock session creation and archive use: one git writer per repo. */
   repoLock: KeyedLock;
   logger: Logger;
-  /** The `archiveAfterMerge` setting: the default for a merge without `archive`. */
-  archiveAfterMerge: boolean;
+  /** The `archiveAfterMerge` setting: the default for a merge without `archive` (asked at each merge). */
+  archiveAfterMerge(): boolean;
 }
 
 interface Target {
@@ -208,7 +208,7 @@ export class SessionGit {
         releaseBase();
       }
     });
-    const shouldArchive = body.archive ?? this.deps.archiveAfterMerge;
+    const shouldArchive = body.archive ?? this.deps.archiveAfterMerge();
     let branchDeleted = false;
     if (shouldArchive) {
       await this.deps.sessions.archive(sessionId);

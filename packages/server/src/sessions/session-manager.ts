@@ -39,7 +39,8 @@ export interface SessionManagerDeps {
   runnerNiceness: number;
   interruptGraceMs: number;
   runnerStartTimeoutMs: number;
-  defaultModel?: string;
+  /** The model of a session created without one; asked at each creation (the setting can change). */
+  defaultModel(): string | undefined;
   /** The runners talk to the offline demo model (`--demo-model`): turns are recorded without a price. */
   isDemoModel?: boolean;
 }
@@ -146,7 +147,7 @@ export class SessionManager {
         worktreePath: paths.worktree(workspaceId, name),
         status: 'creating',
         statusReason: null,
-        model: body.model ?? this.deps.defaultModel ?? null,
+        model: body.model ?? this.deps.defaultModel() ?? null,
         permissionMode: body.permissionMode ?? 'default',
         sdkSessionId: null,
         archivedRef: null,
