@@ -12,6 +12,7 @@ import {
   type CreateWorkspaceBody,
   DiffResponse,
   DiscardResponse,
+  EditableSettings,
   EventsResponse,
   FileAtRef,
   Health,
@@ -29,6 +30,7 @@ import {
   SyncResponse,
   type SyncStrategy,
   type UpdateSessionBody,
+  type UpdateSettingsBody,
   Workspace,
   WorkspaceList,
 } from '@chatml/protocol';
@@ -60,6 +62,16 @@ export class ApiClient {
 
   health(): Promise<HealthDetails> {
     return this.request('GET', '/health', HealthDetails);
+  }
+
+  /** The settings.json values the Settings screen edits, as the backend applies them now. */
+  settings(): Promise<EditableSettings> {
+    return this.request('GET', '/settings', EditableSettings);
+  }
+
+  /** Saved to settings.json and in effect at once; answers the values after the change. */
+  updateSettings(body: UpdateSettingsBody): Promise<EditableSettings> {
+    return this.request('PATCH', '/settings', EditableSettings, body);
   }
 
   /**

@@ -58,4 +58,34 @@ describe('the new-session form', () => {
     expect(name.getAttribute('aria-describedby')).toBe(alert.id);
     expect(screen.getByTestId('new-session-base-branch').hasAttribute('aria-invalid')).toBe(false);
   });
+
+  it.each([
+    ['the default model from Settings, preselected', undefined, 'opus'],
+    ['the model the user picks instead', 'haiku', 'haiku'],
+  ])('sends %s', async (_, picked, sent) => {
+    const { callsTo } = renderWithBackend(<NewSessionForm workspace={workspace} onCreated={vi.fn()} />, {
+      'GET /workspaces/ws_1/branches': () => ok({ defaultBranch: 'main', branches: [] }),
+      'GET /settings': () => ok({ defaultModel: 'opus', archiveAfterMerge: false }),
+      'POST /workspaces/ws_1/sessions': () => ok(makeSession('s1')),
+    });
+    const model = screen.getByTestId('new-session-model') as HTMLSelectElement;
+    await waitFor(() => expect(model.value).toBe('opus'));
+    if (picked) fireEvent.change(model, { target: { value: picked } });
+    fireEvent.click(screen.getByTestId('new-session-create'));
+    await waitFor(() => expect(callsTo('POST', '/workspaces/ws_1/sessions')).toHaveLength(1));
+    expect(callsTo('POST', '/workspaces/ws_1/sessions')[0]?.body).toMatchObject({ model: sent });
+  });
+
+  it('leaves the model to the backend when Settings has no default (or cannot be read)', async () => {
+    const { callsTo } = renderWithBackend(<NewSessionForm workspace={workspace} onCreated={vi.fn()} />, {
+      'GET /workspaces/ws_1/branches': () => ok({ defaultBranch: 'main', branches: [] }),
+      'POST /workspaces/ws_1/sessions': () => ok(makeSession('s1')),
+    });
+    const model = screen.getByTestId('new-session-model') as HTMLSelectElement;
+    await waitFor(() => expect(callsTo('GET', '/settings')).toHaveLength(1));
+    expect(model.selectedOptions[0]?.textContent).toBe('Default (ChatML settings)');
+    fireEvent.click(screen.getByTestId('new-session-create'));
+    await waitFor(() => expect(callsTo('POST', '/workspaces/ws_1/sessions')).toHaveLength(1));
+    expect(callsTo('POST', '/workspaces/ws_1/sessions')[0]?.body).not.toHaveProperty('model');
+  });
 });

@@ -9,6 +9,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import { ApiError } from '../api/api-error';
 import { useServices } from '../app/services';
 import { ModelOptions, PermissionModeOptions } from './session-options';
+import { useEditableSettings } from './use-editable-settings';
 
 /**
  * Start a session: a prompt (optional), a name, the branch to start from (suggested from the
@@ -36,7 +37,10 @@ export function NewSessionForm({
   const [prompt, setPrompt] = useState('');
   const [name, setName] = useState('');
   const [baseBranch, setBaseBranch] = useState('');
-  const [model, setModel] = useState('');
+  /** Empty until the user picks one: the default model from Settings is shown until then. */
+  const [pickedModel, setPickedModel] = useState('');
+  const defaultModel = useEditableSettings()?.defaultModel ?? null;
+  const model = pickedModel || defaultModel || '';
   const [permissionMode, setPermissionMode] = useState<PermissionMode>('default');
   const [isCreating, setIsCreating] = useState(false);
   const [error, setError] = useState<{ text: string; field?: string }>();
@@ -152,9 +156,9 @@ export function NewSessionForm({
             className="input"
             data-testid="new-session-model"
             value={model}
-            onChange={(event) => setModel(event.target.value)}
+            onChange={(event) => setPickedModel(event.target.value)}
           >
-            <ModelOptions current={null} defaultLabel="Default (ChatML settings)" />
+            <ModelOptions current={defaultModel} defaultLabel="Default (ChatML settings)" />
           </select>
         </div>
         <div className="field">

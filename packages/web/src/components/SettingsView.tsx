@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { HealthDetails } from '../api/rest-client';
 import { useLocalValue, useServices } from '../app/services';
 import type { ThemeChoice } from '../state/preferences';
+import { SettingsDefaults } from './SettingsDefaults';
 
 const credentialText: Record<ModelCredentials, string> = {
   api_key: 'An Anthropic API key (or auth token) from ChatML’s environment.',
@@ -19,8 +20,9 @@ const themeLabels: Record<ThemeChoice, string> = {
 };
 
 /**
- * `/settings`: what the backend runs with (read-only: credentials come from the environment ChatML
- * was started with, and secrets never reach the browser) and this browser's own choices.
+ * `/settings`: what the backend runs with (credentials are read-only: they come from the environment
+ * ChatML was started with, and secrets never reach the browser), the defaults it gives sessions
+ * (saved in its settings.json), and this browser's own choices.
  */
 export function SettingsView({ health }: { health: HealthDetails | undefined }) {
   const { preferences, notifier } = useServices();
@@ -65,6 +67,7 @@ export function SettingsView({ health }: { health: HealthDetails | undefined }) 
           {health?.maxConcurrentTurns ? `; up to ${health.maxConcurrentTurns} agent turns run at once` : ''}.
         </p>
       </section>
+      <SettingsDefaults />
       <section aria-labelledby="settings-theme">
         <h2 id="settings-theme">Theme</h2>
         <fieldset className="radio-row">

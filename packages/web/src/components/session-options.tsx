@@ -42,11 +42,24 @@ export function permissionModeLabel(mode: PermissionMode): string {
   return permissionModeLabels[mode];
 }
 
-export function ModelOptions({ current, defaultLabel }: { current: string | null; defaultLabel: string }) {
+/**
+ * The model choices, with `current` among them. The default (value `""`) is offered while it is the
+ * current choice, and always with `isDefaultOffered`: where going back to it is possible (the
+ * settings' default model), unlike a session's model, which the API only ever sets.
+ */
+export function ModelOptions({
+  current,
+  defaultLabel,
+  isDefaultOffered = false,
+}: {
+  current: string | null;
+  defaultLabel: string;
+  isDefaultOffered?: boolean;
+}) {
   const isCustom = current !== null && !MODEL_CHOICES.some((choice) => choice.value === current);
   return (
     <>
-      {current === null && <option value="">{defaultLabel}</option>}
+      {(current === null || isDefaultOffered) && <option value="">{defaultLabel}</option>}
       {isCustom && <option value={current}>{current}</option>}
       {MODEL_CHOICES.map((choice) => (
         <option key={choice.value} value={choice.value}>

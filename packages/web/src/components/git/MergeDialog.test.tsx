@@ -76,6 +76,23 @@ describe('the merge dialog', () => {
     await waitFor(() => expect(screen.getByTestId('merge-dialog').hasAttribute('open')).toBe(false));
   });
 
+  it('starts with the archive choice from Settings, which the user can still clear', async () => {
+    const { callsTo } = await openMerge({
+      'GET /settings': () => ok({ defaultModel: null, archiveAfterMerge: true }),
+      'POST /sessions/s1/merge': () => fail(409, 'conflict', 'chatml/s1 conflicts with main.'),
+    });
+    const archive = screen.getByTestId('merge-archive') as HTMLInputElement;
+    await waitFor(() => expect(archive.checked).toBe(true));
+    fireEvent.click(screen.getByTestId('merge-submit'));
+    await screen.findByTestId('merge-error');
+    expect(callsTo('POST', '/sessions/s1/merge')[0]?.body).toEqual({ strategy: 'squash', archive: true });
+
+    fireEvent.click(archive);
+    fireEvent.click(screen.getByTestId('merge-submit'));
+    await waitFor(() => expect(callsTo('POST', '/sessions/s1/merge')).toHaveLength(2));
+    expect(callsTo('POST', '/sessions/s1/merge')[1]?.body).toEqual({ strategy: 'squash', archive: false });
+  });
+
   it('offers nothing that depends on the commits until they are known', async () => {
     let answer = (_: { status: number; body?: unknown }) => {};
     renderWithBackend(<GitBar session={session} isRunning={false} />, {

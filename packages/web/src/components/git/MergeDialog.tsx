@@ -2,6 +2,7 @@ import type { MergeResponse, MergeStrategy, Session } from '@chatml/protocol';
 import { useEffect, useState } from 'react';
 import { useServices } from '../../app/services';
 import { Modal } from '../Modal';
+import { useEditableSettings } from '../use-editable-settings';
 import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
 import { countOf } from '../format';
@@ -35,7 +36,10 @@ export function MergeDialog({
 }) {
   const { api } = useServices();
   const [strategy, setStrategy] = useState<MergeStrategy>('squash');
-  const [isArchiving, setIsArchiving] = useState(false);
+  /** Undefined until the user ticks or clears it: until then, the archiveAfterMerge setting. */
+  const [pickedArchiving, setPickedArchiving] = useState<boolean>();
+  const settings = useEditableSettings(isOpen);
+  const isArchiving = pickedArchiving ?? settings?.archiveAfterMerge ?? false;
   const [isWorking, setIsWorking] = useState(false);
   const [failure, setFailure] = useState<GitFailure>();
 
@@ -101,7 +105,7 @@ export function MergeDialog({
           <input
             type="checkbox"
             checked={isArchiving}
-            onChange={(event) => setIsArchiving(event.target.checked)}
+            onChange={(event) => setPickedArchiving(event.target.checked)}
             data-testid="merge-archive"
           />
           <span>
