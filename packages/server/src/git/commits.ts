@@ -1,7 +1,7 @@
 import type { CommitDiff, CommitInfo, CommitList } from '@chatml/protocol';
 import { GitError, NotFoundError } from '../errors.js';
 import { parseCombinedDiff } from './diff-parser.js';
-import { findMergeBase, STABLE_DIFF_ARGS } from './diff-service.js';
+import { findMergeBase, PATCH_ARGS, STABLE_DIFF_ARGS } from './diff-service.js';
 import { mergeTree } from './merge-back.js';
 import { validateBranchName } from './ref-names.js';
 import { validateRevision } from './repo-paths.js';
@@ -201,7 +201,7 @@ export async function commitDiff(options: { worktreePath: string; sha: string })
     [
       'diff',
       '--raw',
-      '--patch',
+      ...PATCH_ARGS,
       '-z',
       '--find-renames',
       ...STABLE_DIFF_ARGS,

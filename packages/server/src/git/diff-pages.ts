@@ -3,6 +3,7 @@ import { parseCombinedDiff } from './diff-parser.js';
 import {
   findMergeBase,
   hasUntrackedFiles,
+  PATCH_ARGS,
   STABLE_DIFF_ARGS,
   sessionDiff,
   withDiffSource,
@@ -63,7 +64,7 @@ export async function sessionDiffPage(options: DiffPageOptions): Promise<DiffPag
     const nextOffset = offset + limit < all.length ? offset + limit : null;
     if (window.length === 0) return paged(mergeBase, all, offset, all.length, [], nextOffset);
     const paths = window.flatMap((file) => (file.oldPath ? [file.path, file.oldPath] : [file.path]));
-    const withPatches = parseCombinedDiff((await diff(['--patch'], paths.map(literalPathspec))).stdout);
+    const withPatches = parseCombinedDiff((await diff(PATCH_ARGS, paths.map(literalPathspec))).stdout);
     const patchByPath = new Map(withPatches.map((file) => [file.path, file.patch]));
     const files = window.map((file) => ({ ...file, patch: patchByPath.get(file.path) ?? '' }));
     return paged(mergeBase, all, offset, all.length, files, nextOffset);

@@ -16,11 +16,9 @@ export interface SessionDiffOptions {
 /**
  * Output options that make `git diff` print the same thing whatever the user's config says
  * (`diff.noprefix`, `diff.mnemonicPrefix`, `color.diff=always`, `diff.external`, textconv drivers,
- * `diff.relative`, `diff.context`), so the parser can rely on it — the UI tells from the context
- * size whether a hunk reaches the end of its file.
+ * `diff.relative`), so the parser can rely on it.
  */
 export const STABLE_DIFF_ARGS = [
-  `--unified=${DIFF_CONTEXT_LINES}`,
   '--no-color',
   '--no-ext-diff',
   '--no-textconv',
@@ -28,6 +26,13 @@ export const STABLE_DIFF_ARGS = [
   '--src-prefix=a/',
   '--dst-prefix=b/',
 ];
+
+/**
+ * Patches with exactly DIFF_CONTEXT_LINES of context, whatever `diff.context` says: the UI tells
+ * from it whether a hunk reaches the end of its file. (`--unified` implies `--patch`, so it goes
+ * only where patches are wanted, never with a bare `--numstat`.)
+ */
+export const PATCH_ARGS = ['--patch', `--unified=${DIFF_CONTEXT_LINES}`];
 
 /**
  * Everything the session changed: its working tree — committed, uncommitted and untracked (but not
@@ -160,7 +165,7 @@ async function diffWorkingTree(
   const decoder = new StringDecoder('utf8');
   let bytes = 0;
   await runGit(
-    ['diff', ...source.args, '--raw', '--patch', '-z', '--find-renames', ...STABLE_DIFF_ARGS, ...against],
+    ['diff', ...source.args, '--raw', ...PATCH_ARGS, '-z', '--find-renames', ...STABLE_DIFF_ARGS, ...against],
     // quotePath=false: patch headers keep non-ASCII names readable (and match diff-parser).
     {
       cwd: worktreePath,
