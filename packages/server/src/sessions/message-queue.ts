@@ -34,6 +34,11 @@ export class MessageQueue {
     return true;
   }
 
+  /** Everything queued, taken out without a trace in the log: the caller queues it elsewhere. */
+  takeAll(): QueuedMessage[] {
+    return this.messages.splice(0);
+  }
+
   /** For an archive: its worktree is gone by now, so nothing may stay queued even if logging fails. */
   dropAll(reason: string): void {
     const dropped = this.messages;

@@ -9,7 +9,7 @@ export interface RunnerSlotEvents {
   publish(event: NewSessionEvent): void;
   /** The current runner greeted: commands sent now are understood. */
   onHandshake(): void;
-  /** Any other line from the current runner (lines from a replaced runner never arrive here). */
+  /** What the current runner says about its turns (lines from a replaced runner never arrive). */
   onEvent(event: RunnerEvent): void;
   /** The current runner exited without being asked to; `runner_stopped` is already logged. */
   onLost(exit: RunnerExit): void;
@@ -123,13 +123,26 @@ export class RunnerSlot {
   }
 
   private handleEvent(event: RunnerEvent): void {
-    if (event.type !== 'hello') {
-      this.events.onEvent(event);
-      return;
+    switch (event.type) {
+      case 'hello':
+        this.isHandshaken = true;
+        this.clearStartTimer();
+        this.events.onHandshake();
+        return;
+      case 'exit':
+        this.context.logger.debug(`runner ${this.sessionId} exiting: ${event.reason}`);
+        return;
+      case 'error':
+        this.context.logger.warn(`runner ${this.sessionId} reported ${event.code}: ${event.message}`);
+        // A line the runner could not parse is our bug, for the log; anything else the user sees.
+        if (event.code !== 'bad_message') {
+          const { code, message, retryable } = event;
+          this.events.publish({ type: 'error_reported', payload: { code, message, retryable } });
+        }
+        return;
+      default:
+        this.events.onEvent(event);
     }
-    this.isHandshaken = true;
-    this.clearStartTimer();
-    this.events.onHandshake();
   }
 
   private handleExit(runner: RunnerProcess, exit: RunnerExit): void {
@@ -140,15 +153,19 @@ export class RunnerSlot {
       this.clearStartTimer();
       this.cancelIdleStop();
     }
-    this.events.publish({
-      type: 'runner_stopped',
-      payload: {
-        reason: wasExpected ? 'stopped' : `exited unexpectedly (${describeExit(exit)})`,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-      },
-    });
-    if (!wasExpected && this.runner === null) this.events.onLost(exit);
+    try {
+      this.events.publish({
+        type: 'runner_stopped',
+        payload: {
+          reason: wasExpected ? 'stopped' : `exited unexpectedly (${describeExit(exit)})`,
+          exitCode: exit.exitCode,
+          signal: exit.signal,
+        },
+      });
+    } finally {
+      // Even when the log cannot say the runner stopped, its turn must end.
+      if (!wasExpected && this.runner === null) this.events.onLost(exit);
+    }
   }
 
   private clearStartTimer(): void {

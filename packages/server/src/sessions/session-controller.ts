@@ -3,12 +3,14 @@ import { ConflictError, SessionArchivedError } from '../errors.js';
 import { worktreeProblem } from '../git/worktree-presence.js';
 import type { RunnerExit } from '../runners/runner-process.js';
 import type { SessionRecord } from '../store/session-store.js';
+import { runEvery } from '../util/run-every.js';
 import { newId } from './ids.js';
 import { MessageQueue } from './message-queue.js';
 import { PermissionRequests } from './permission-requests.js';
 import { toDeltaPayload, toLogEvent } from './runner-event-log.js';
 import { RunnerSlot } from './runner-slot.js';
 import type { QueuedMessage, SessionContext, Turn } from './session-context.js';
+import { TurnGate } from './turn-gate.js';
 import { describeExit, exitToTurnEnd, resultToTurnEnd, type TurnEnd } from './turn-outcome.js';
 
 /**
@@ -20,13 +22,11 @@ export class SessionController {
   private readonly runner: RunnerSlot;
   private readonly queue = new MessageQueue((event) => this.publish(event));
   private turn: Turn | null = null;
-  private isWaitingForSlot = false;
+  private readonly gate: TurnGate;
   private readonly permissions: PermissionRequests;
   private interruptTimer: NodeJS.Timeout | null = null;
   /** Set while the session is being archived or the backend shuts down: nothing new may start. */
   private closingReason: string | null = null;
-  /** Git operations on the worktree in progress; turns wait (messages stay queued) until they end. */
-  private gitHolds = 0;
 
   constructor(
     private record: SessionRecord,
@@ -37,6 +37,12 @@ export class SessionController {
       publish: (event) => this.publish(event),
       setStatus: (status, reason) => this.setStatus(status, reason),
     });
+    this.gate = new TurnGate(record.id, context, {
+      onGranted: () => this.startTurn(),
+      onReleased: () => this.pump(),
+      onWaiting: (position) =>
+        this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`),
+    });
     this.runner = new RunnerSlot(record.id, context, {
       publish: (event) => this.publish(event),
       onHandshake: () => {
@@ -45,6 +51,8 @@ export class SessionController {
       onEvent: (event) => this.handleRunnerEvent(event),
       onLost: (exit) => this.handleRunnerLost(exit),
       onStartTimeout: (message) => {
+        // Only a turn waiting for this runner fails; with none, there is nothing to tell.
+        if (!this.turn || this.turn.isSentToRunner) return;
         this.publish({
           type: 'error_reported',
           payload: { code: 'runner_unresponsive', message, retryable: true },
@@ -75,11 +83,7 @@ export class SessionController {
     }
     const messageId = newId('msg');
     // Queued = it will not start at once, whatever holds it: the UI shows it waiting, cancellable.
-    const queued =
-      this.isBusy ||
-      this.gitHolds > 0 ||
-      this.record.status === 'creating' ||
-      !this.context.scheduler.hasFreeSlot;
+    const queued = this.turn !== null || this.gate.wouldWait || this.record.status === 'creating';
     this.publish({ type: 'user_message', payload: { messageId, text, queued } });
     this.queue.push({ messageId, text });
     this.pump();
@@ -92,7 +96,7 @@ export class SessionController {
    * next message is refused. A running turn finds out when it ends.
    */
   noticeMissingWorktree(): void {
-    if (this.turn || this.isWaitingForSlot || this.closingReason) return;
+    if (this.isBusy || this.closingReason) return;
     if (this.record.status !== 'idle') return;
     const problem = worktreeProblem(this.record.worktreePath);
     if (problem) this.setStatus('error', `${problem} Restore the session to go on.`);
@@ -100,7 +104,7 @@ export class SessionController {
 
   /** A turn is running or about to start (waiting for an agent slot). */
   get isBusy(): boolean {
-    return this.turn !== null || this.isWaitingForSlot;
+    return this.turn !== null || this.gate.isWaitingForSlot;
   }
 
   /**
@@ -109,14 +113,7 @@ export class SessionController {
    * the operation is done.
    */
   holdTurns(): () => void {
-    this.gitHolds++;
-    let isReleased = false;
-    return () => {
-      if (isReleased) return;
-      isReleased = true;
-      this.gitHolds--;
-      this.pump();
-    };
+    return this.gate.hold();
   }
 
   /**
@@ -128,8 +125,8 @@ export class SessionController {
     if (this.turn?.messageId === messageId) return 'running';
     if (!this.queue.drop(messageId, 'Cancelled by you.')) return 'not_queued';
     // The slot asked for on this message's behalf is not needed any more (nor the note about it).
-    if (this.queue.length === 0 && this.isWaitingForSlot) {
-      this.stopWaitingForSlot();
+    if (this.queue.length === 0 && this.gate.isWaitingForSlot) {
+      this.gate.cancelWait();
       this.setStatus(this.record.status, null);
     }
     this.context.onChanged(this.record.id);
@@ -179,13 +176,8 @@ export class SessionController {
     this.record = this.context.sessions.update(this.record.id, fields);
     this.publish({ type: 'settings_changed', payload: fields });
     if (fields.model) this.runner.send({ type: 'set_model', session: this.record.id, model: fields.model });
-    if (fields.permissionMode) {
-      this.runner.send({
-        type: 'set_permission_mode',
-        session: this.record.id,
-        mode: fields.permissionMode,
-      });
-    }
+    const mode = fields.permissionMode;
+    if (mode) this.runner.send({ type: 'set_permission_mode', session: this.record.id, mode });
     this.context.onChanged(this.record.id);
   }
 
@@ -195,14 +187,28 @@ export class SessionController {
    * Queued messages stay queued (they are in the log, and recovery re-queues them after a restart).
    */
   async close(reason: string, turnEndReason: string): Promise<void> {
-    this.closingReason = reason;
+    this.refuseNewWork(reason);
     this.clearTimers();
-    this.stopWaitingForSlot();
     // Detach first: ending the turn must not hand anything to the runner being stopped.
     const runner = this.runner.detach();
     if (this.turn) this.endTurn({ outcome: 'interrupted', reason: turnEndReason });
     await runner?.stop();
     await this.runner.stopAll();
+  }
+
+  /**
+   * The first, synchronous half of `close`: nothing new starts from now on. A shutdown does this to
+   * every session before closing any, so a slot freed by one is not handed to the next, only for
+   * that turn to be ended at once (its message would then count as started and never run).
+   */
+  refuseNewWork(reason: string): void {
+    this.closingReason = reason;
+    this.gate.cancelWait();
+  }
+
+  /** Messages not started, taken out (a restore hands them to the session's new controller). */
+  takeQueued(): QueuedMessage[] {
+    return this.queue.takeAll();
   }
 
   /** Undo `close` after an archive that failed: the session carries on. */
@@ -225,30 +231,15 @@ export class SessionController {
   }
 
   private pump(): void {
-    if (this.turn || this.isWaitingForSlot || this.queue.length === 0 || this.closingReason) return;
-    if (this.gitHolds > 0) return;
+    if (this.turn || this.queue.length === 0 || this.closingReason) return;
     if (this.record.status === 'creating' || this.record.status === 'archived') return;
-    this.isWaitingForSlot = true;
-    const granted = this.context.scheduler.request(this.record.id, () => {
-      this.isWaitingForSlot = false;
-      this.startTurn();
-    });
-    if (!granted) {
-      const position = this.context.scheduler.positionOf(this.record.id);
-      this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`);
-    }
-  }
-
-  private stopWaitingForSlot(): void {
-    if (!this.isWaitingForSlot) return;
-    this.context.scheduler.cancel(this.record.id);
-    this.isWaitingForSlot = false;
+    this.gate.requestSlot();
   }
 
   private startTurn(): void {
     const message = this.queue.shift();
     if (!message) {
-      this.context.scheduler.release(this.record.id);
+      this.gate.release();
       return;
     }
     this.clearTimers();
@@ -259,21 +250,27 @@ export class SessionController {
       isInterruptRequested: false,
     };
     this.turn = turn;
-    this.publish({ type: 'turn_started', payload: { turnId: turn.turnId, messageId: turn.messageId } });
-    // The worktree went away while the message waited: no agent may start in a folder that is not
-    // the session's worktree (in a bare folder it would work outside git, unseen).
-    const problem = worktreeProblem(this.record.worktreePath);
-    if (problem) {
-      this.endTurn({
-        outcome: 'failed',
-        reason: `${problem} Restore the session to go on.`,
-        retryable: false,
-      });
-      return;
+    try {
+      this.publish({ type: 'turn_started', payload: { turnId: turn.turnId, messageId: turn.messageId } });
+      // The worktree went away while the message waited: no agent may start in a folder that is not
+      // the session's worktree (in a bare folder it would work outside git, unseen).
+      const problem = worktreeProblem(this.record.worktreePath);
+      if (problem) {
+        this.endTurn({
+          outcome: 'failed',
+          reason: `${problem} Restore the session to go on.`,
+          retryable: false,
+        });
+        return;
+      }
+      this.setStatus('running', null);
+      if (!this.runner.current) this.runner.start(this.record);
+      else if (this.runner.isReady) this.sendTurn(turn);
+    } catch (error) {
+      // Spawning can throw (a full disk, no memory): the turn must end, not stay "running".
+      const reason = `The agent could not be started: ${(error as Error).message}`;
+      this.endTurn({ outcome: 'failed', reason, retryable: true });
     }
-    this.setStatus('running', null);
-    if (!this.runner.current) this.runner.start(this.record);
-    else if (this.runner.isReady) this.sendTurn(turn);
   }
 
   private sendTurn(turn: Turn): void {
@@ -301,17 +298,8 @@ export class SessionController {
         }
         return;
       case 'exit':
-        this.context.logger.debug(`runner ${this.record.id} exiting: ${event.reason}`);
-        return;
       case 'error':
-        this.context.logger.warn(`runner ${this.record.id} reported ${event.code}: ${event.message}`);
-        if (event.code !== 'bad_message') {
-          this.publish({
-            type: 'error_reported',
-            payload: { code: event.code, message: event.message, retryable: event.retryable },
-          });
-        }
-        return;
+        return; // the slot's: about the process, not the turn
     }
     // Everything below belongs to a turn; a late line from a turn that already ended is dropped.
     if (event.turnId !== turnId) {
@@ -363,19 +351,27 @@ export class SessionController {
     this.turn = null;
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
     this.interruptTimer = null;
-    this.permissions.expireAll();
-    this.publish({ type: 'turn_ended', payload: { turnId: turn.turnId, ...end } });
-    this.context.scheduler.release(this.record.id);
+    // Every step runs even if the log cannot be written: a slot kept or a pump skipped would leave
+    // the session looking busy, and its messages waiting, until a restart.
+    runEvery(
+      () => this.permissions.expireAll(),
+      () => this.publish({ type: 'turn_ended', payload: { turnId: turn.turnId, ...end } }),
+      () => this.gate.release(),
+      () => this.settleStatus(end),
+      () => this.context.onTurnEnded?.(this.record.id),
+      // Messages accepted earlier run even after a failed turn: they were promised to run, in order.
+      () => this.pump(),
+      () => this.turn || this.runner.stopWhenIdle(),
+    );
+  }
+
+  private settleStatus(end: TurnEnd): void {
     // The worktree can go during a turn (deleted by hand; the agent may even re-create the folder,
     // without git): the session must say so, not look ready.
     const problem = end.outcome === 'failed' ? null : worktreeProblem(this.record.worktreePath);
     if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
-    else if (problem) this.setStatus('error', `${problem} Restore the session to go on.`);
-    else this.setStatus('idle', null);
-    this.context.onTurnEnded?.(this.record.id);
-    // Messages accepted earlier run even after a failed turn: they were promised to run, in order.
-    this.pump();
-    if (!this.turn) this.runner.stopWhenIdle();
+    else
+      this.setStatus(problem ? 'error' : 'idle', problem ? `${problem} Restore the session to go on.` : null);
   }
 
   private clearTimers(): void {

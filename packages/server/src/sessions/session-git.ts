@@ -187,41 +187,49 @@ export class SessionGit {
   }
 
   async merge(sessionId: string, body: MergeBody): Promise<MergeResponse> {
-    const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
-      // The base can be another session's branch: merging updates that session's worktree, which
-      // must not change under its agent's feet — nor may its agent start while it does.
-      const releaseBase = holdSessionOnBranch(
-        this.deps.sessions,
-        workspace.id,
-        session.baseBranch,
-        sessionId,
-      );
-      try {
-        return await mergeSessionBranch({
-          session,
-          workspace,
-          body,
-          record: (payload) => this.record(sessionId, payload),
-          gitStates: this.deps.gitStates,
-        });
-      } finally {
-        releaseBase();
-      }
-    });
     const shouldArchive = body.archive ?? this.deps.archiveAfterMerge();
-    let branchDeleted = false;
-    if (shouldArchive) {
-      await this.deps.sessions.archive(sessionId);
-      branchDeleted = await this.deleteMergedBranch(sessionId, result.mergedTip);
+    // When archiving follows, turns stay held past the merge: a message sent meanwhile must not
+    // start in between, only to be cut short; the archive drops it instead, saying so.
+    let releaseUntilArchived = () => {};
+    try {
+      const result = await this.mutate(sessionId, 'merge back', async ({ session, workspace }) => {
+        if (shouldArchive) releaseUntilArchived = this.deps.sessions.controller(sessionId).holdTurns();
+        // The base can be another session's branch: merging updates that session's worktree, which
+        // must not change under its agent's feet — nor may its agent start while it does.
+        const releaseBase = holdSessionOnBranch(
+          this.deps.sessions,
+          workspace.id,
+          session.baseBranch,
+          sessionId,
+        );
+        try {
+          return await mergeSessionBranch({
+            session,
+            workspace,
+            body,
+            record: (payload) => this.record(sessionId, payload),
+            gitStates: this.deps.gitStates,
+          });
+        } finally {
+          releaseBase();
+        }
+      });
+      let branchDeleted = false;
+      if (shouldArchive) {
+        await this.deps.sessions.archive(sessionId);
+        branchDeleted = await this.deleteMergedBranch(sessionId, result.mergedTip);
+      }
+      return {
+        sha: result.sha,
+        strategy: body.strategy,
+        baseBranch: this.deps.sessions.get(sessionId).baseBranch,
+        updatedCheckout: result.updatedCheckout,
+        archived: shouldArchive,
+        branchDeleted,
+      };
+    } finally {
+      releaseUntilArchived();
     }
-    return {
-      sha: result.sha,
-      strategy: body.strategy,
-      baseBranch: this.deps.sessions.get(sessionId).baseBranch,
-      updatedCheckout: result.updatedCheckout,
-      archived: shouldArchive,
-      branchDeleted,
-    };
   }
 
   /**

@@ -4,7 +4,7 @@ import type { AppPaths } from '../config/app-paths.js';
 import { ConflictError, NotFoundError, SessionArchivedError } from '../errors.js';
 import { generateUniqueName } from '../git/name-generator.js';
 import { sessionBranch, validateBranchName } from '../git/ref-names.js';
-import { type ArchiveOutcome, describeIgnored } from '../git/work-archive.js';
+import type { ArchiveOutcome } from '../git/work-archive.js';
 import type { WorktreeManager } from '../git/worktree-manager.js';
 import { hasWorktree } from '../git/worktree-presence.js';
 import type { Hub } from '../hub/hub.js';
@@ -20,6 +20,7 @@ import { SessionController } from './session-controller.js';
 import { recoverSession } from './session-recovery.js';
 import { spawnSessionRunner } from './spawn-session-runner.js';
 import type { TurnScheduler } from './turn-scheduler.js';
+import { archiveNote, repositoryGoneNote, restoreNote } from './worktree-notes.js';
 
 export interface SessionManagerDeps {
   paths: AppPaths;
@@ -54,6 +55,8 @@ export class SessionManager {
   /** Workspaces being removed: no session may be created in them. */
   private readonly closingWorkspaces = new Set<string>();
   private worktreeWatch: NodeJS.Timeout | null = null;
+  /** Shutting down: a failed archive or restore must not reopen its session. */
+  private isDisposed = false;
   /** One archive at a time per session: a double-click must not race git or overwrite the archive ref. */
   private readonly archiving = new Map<string, Promise<Session>>();
 
@@ -233,10 +236,7 @@ export class SessionManager {
       // The repository was moved or deleted: git can neither save the work nor remove the worktree,
       // and deleting the folder by hand could lose uncommitted work. It stays on disk as it is.
       this.diffStats.forget(sessionId);
-      controller.markArchived(
-        null,
-        `The repository folder ${workspace.path} is gone, so nothing was saved or removed: the worktree folder ${record.worktreePath} was left as it was.`,
-      );
+      controller.markArchived(null, repositoryGoneNote(workspace.path, record.worktreePath));
       this.controllers.delete(sessionId);
       return this.toApi(controller.session);
     }
@@ -255,14 +255,10 @@ export class SessionManager {
         }
       });
       this.diffStats.forget(sessionId);
-      const note = saved?.leftFolder
-        ? `The worktree folder ${record.worktreePath} had lost its .git, so nothing in it could be saved with git; it was left on disk as it is.`
-        : saved
-          ? describeIgnored(saved)
-          : null;
-      controller.markArchived(saved?.archivedRef ?? null, note);
+      controller.markArchived(saved?.archivedRef ?? null, archiveNote(record.worktreePath, saved));
     } catch (error) {
-      controller.reopen();
+      // Not after a shutdown began: reopening would let a turn start that nothing then stops.
+      if (!this.isDisposed) controller.reopen();
       throw error;
     }
     this.controllers.delete(sessionId);
@@ -299,34 +295,34 @@ export class SessionManager {
         });
       });
     } catch (error) {
-      stale?.reopen();
+      if (!this.isDisposed) stale?.reopen();
       throw error;
     }
     this.controllers.delete(sessionId);
-    const notes = [
-      restored.archive === 'conflicted'
-        ? 'Restored; the saved uncommitted work did not apply cleanly, so some files have conflict markers.'
-        : null,
-      restored.movedAside
-        ? `The folder that was in the worktree's place without git is now ${restored.movedAside}.`
-        : null,
-    ].filter((note) => note !== null);
-    const reason = notes.length > 0 ? notes.join(' ') : null;
+    // Messages sent before the worktree went missing were never run nor dropped: they run now.
+    const carried = stale?.takeQueued() ?? [];
+    const reason = restoreNote(restored);
     const updated = this.deps.sessions.update(sessionId, { status: 'idle', statusReason: reason });
     this.deps.hub.publish(sessionId, {
       type: 'status_changed',
       payload: { status: 'idle', reason: reason ?? undefined },
     });
-    this.addController(updated).activate();
+    const controller = this.addController(updated);
+    controller.requeue(carried);
+    controller.activate();
     return { session: this.toApi(updated), restoredWork: restored.archive, headSha: restored.headSha };
   }
 
   /** Stop every runner (backend shutdown). Statuses are left as they are; `recoverAll` sorts them out. */
   async dispose(): Promise<void> {
+    this.isDisposed = true;
     if (this.worktreeWatch) clearInterval(this.worktreeWatch);
+    const controllers = [...this.controllers.values()];
+    // Every session first, so a slot one frees is not handed to another only to be cut short.
+    for (const controller of controllers) controller.refuseNewWork('ChatML is shutting down.');
     await this.diffStats.dispose();
     await Promise.all(
-      [...this.controllers.values()].map((controller) =>
+      controllers.map((controller) =>
         controller.close('ChatML is shutting down.', 'ChatML is shutting down.'),
       ),
     );
