@@ -1,5 +1,6 @@
 import type { Session, Workspace } from '@chatml/protocol';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Group, Panel } from 'react-resizable-panels';
 import { ApiError } from '../api/api-error';
 import type { HealthDetails } from '../api/rest-client';
@@ -15,12 +16,19 @@ import { RemoveWorkspaceDialog } from '../components/RemoveWorkspaceDialog';
 import { SessionView } from '../components/SessionView';
 import { SettingsView } from '../components/SettingsView';
 import { Sidebar } from '../components/Sidebar';
+import { NarrowBar, SidebarDrawer, useSidebarDrawer } from '../components/SidebarDrawer';
 import { WorkspaceHome } from '../components/WorkspaceHome';
 import { sessionsOf } from '../state/catalog';
 import { applyTheme } from '../state/preferences';
 import { archiveMessage } from './archive-message';
+import { useIsNarrowLayout } from './narrow-layout';
 import { buildPaletteCommands } from './palette-commands';
-import { focusPermissionWhenShown, focusShownPermission, nextWaitingSession } from './pending-permission';
+import {
+  focusPermissionWhenShown,
+  focusShownPermission,
+  isPermissionShown,
+  nextWaitingSession,
+} from './pending-permission';
 import { navigate, useRoute, useRoutePathname } from './router';
 import { SETTINGS_PATH, sessionPath, workspacePath } from './routes';
 import { useCatalog, useConnectionState, useLocalValue, useServices } from './services';
@@ -31,10 +39,10 @@ const LAST_WORKSPACE_KEY = 'chatml.lastWorkspace';
 const BACKEND_CHECK_MS = 3000;
 
 /**
- * The shell: banners on top; resizable sidebar and main pane (sizes remembered); the centre chosen
- * by the URL; the command palette, shortcut help and archive confirmation above everything.
+ * The shell: banners on top; resizable sidebar and main pane (sizes remembered) — in a narrow
+ * window, a bar whose toggle opens the sidebar as a drawer over the main pane instead; the centre
+ * chosen by the URL; the command palette, shortcut help and archive confirmation above everything.
  */
-/** The oldest permission request on screen gets the focus (its Allow button), if there is one. */
 export function App({
   onNewToken = reloadWithStoredToken,
 }: {
@@ -54,7 +62,8 @@ export function App({
   const [isHelpOpen, setHelpOpen] = useState(false);
   const [archiveTarget, setArchiveTarget] = useState<Session>();
   const [removeTarget, setRemoveTarget] = useState<Workspace>();
-  const layout = usePersistedLayout('shell', ['sidebar', 'main']);
+  const isNarrow = useIsNarrowLayout();
+  const layout = usePersistedLayout('shell', isNarrow ? ['main'] : ['sidebar', 'main']);
 
   useEffect(() => applyTheme(theme), [theme]);
 
@@ -128,6 +137,7 @@ export function App({
   const pathname = useRoutePathname();
   // biome-ignore lint/correctness/useExhaustiveDependencies: pathname is the trigger, not an input
   useEffect(() => setIsAddingWorkspace(false), [pathname]);
+  const drawer = useSidebarDrawer(isNarrow, `${pathname} ${isAddingWorkspace}`);
 
   // `/` opens the last repository used, or the first; with none, it is the onboarding screen.
   const firstWorkspaceId = data.workspaces[0]?.id;
@@ -164,17 +174,32 @@ export function App({
     const next = listedSessions[(index + step + listedSessions.length) % listedSessions.length];
     if (next) navigate(sessionPath(next.workspaceId, next.id));
   };
+  // A narrow window shows the conversation under neither the drawer nor the changes pane: take them
+  // away (now, so the focus can move right after) before a shortcut focuses something in it.
+  const revealConversation = () =>
+    flushSync(() => {
+      drawer.close();
+      if (isNarrow) preferences.isChangesOpen.set(false);
+    });
   const runShortcut: Record<ShortcutId, () => void> = {
     palette: () => setPaletteOpen(true),
     help: () => setHelpOpen(true),
     newSession: startNewSession,
-    toggleChanges: () => preferences.isChangesOpen.set(!preferences.isChangesOpen.get()),
+    toggleChanges: () => {
+      drawer.close();
+      preferences.isChangesOpen.set(!preferences.isChangesOpen.get());
+    },
     nextSession: () => stepSession(1),
     previousSession: () => stepSession(-1),
-    focusComposer: () => document.getElementById('composer-input')?.focus(),
+    focusComposer: () => {
+      revealConversation();
+      document.getElementById('composer-input')?.focus();
+    },
     focusPermission: () => {
-      if (focusShownPermission()) return;
       const waiting = nextWaitingSession(sessionId, sessions, data.sessions.values());
+      if (!waiting && !isPermissionShown()) return;
+      revealConversation();
+      if (focusShownPermission()) return;
       if (!waiting) return;
       navigate(sessionPath(waiting.workspaceId, waiting.id));
       focusPermissionWhenShown();
@@ -252,8 +277,21 @@ export function App({
     );
   }
 
+  const sidebar = (
+    <Sidebar
+      workspaces={data.workspaces}
+      workspace={listedWorkspace}
+      sessions={sessions}
+      selectedSessionId={sessionId}
+      onAddRepository={() => setIsAddingWorkspace(true)}
+      onOpenPalette={() => setPaletteOpen(true)}
+      hasHeader={!isNarrow}
+    />
+  );
+  const waitingCount = sessions.filter((candidate) => candidate.status === 'waiting_permission').length;
+
   return (
-    <div className="app">
+    <div className={isNarrow ? 'app is-narrow' : 'app'}>
       <div className="banners">
         <ConnectionBanner state={connection} onRetryNow={() => ws.reconnectNow()} />
         {health?.demoModel && <DemoModelNotice />}
@@ -261,27 +299,32 @@ export function App({
           <CredentialsNotice onOpenSettings={() => navigate(SETTINGS_PATH)} />
         )}
       </div>
-      <Group
-        className="panes"
-        orientation="horizontal"
-        defaultLayout={layout.defaultLayout}
-        onLayoutChanged={layout.onLayoutChanged}
-      >
-        <Panel id="sidebar" defaultSize="260px" minSize="180px" maxSize="45%" className="pane">
-          <Sidebar
-            workspaces={data.workspaces}
-            workspace={listedWorkspace}
-            sessions={sessions}
-            selectedSessionId={sessionId}
-            onAddRepository={() => setIsAddingWorkspace(true)}
-            onOpenPalette={() => setPaletteOpen(true)}
-          />
-        </Panel>
-        <PaneDivider label="Resize the sidebar" />
-        <Panel id="main" minSize="40%" className="pane">
-          <main className="main-pane">{centre}</main>
-        </Panel>
-      </Group>
+      {isNarrow && (
+        <NarrowBar drawer={drawer} waitingCount={waitingCount} onOpenPalette={() => setPaletteOpen(true)} />
+      )}
+      {/* The main pane keeps its place in the tree at any width: crossing the breakpoint must not
+          remount the session (a half-typed message, the conversation's scroll position). */}
+      <div className="shell-body">
+        {isNarrow && <SidebarDrawer drawer={drawer}>{sidebar}</SidebarDrawer>}
+        <Group
+          className="panes"
+          orientation="horizontal"
+          defaultLayout={layout.defaultLayout}
+          onLayoutChanged={layout.onLayoutChanged}
+        >
+          {!isNarrow && (
+            <Panel id="sidebar" defaultSize="260px" minSize="180px" maxSize="45%" className="pane">
+              {sidebar}
+            </Panel>
+          )}
+          {!isNarrow && <PaneDivider label="Resize the sidebar" />}
+          <Panel id="main" minSize="40%" className="pane">
+            <main className="main-pane" inert={drawer.isShown}>
+              {centre}
+            </main>
+          </Panel>
+        </Group>
+      </div>
       <CommandPalette isOpen={isPaletteOpen} onClose={() => setPaletteOpen(false)} commands={commands} />
       <HelpOverlay isOpen={isHelpOpen} onClose={() => setHelpOpen(false)} />
       <ConfirmDialog

@@ -2,6 +2,11 @@ import type { Session } from '@chatml/protocol';
 
 const ALLOW = '[data-testid="permission-allow"]';
 
+/** A permission request is on screen (in the session shown). */
+export function isPermissionShown(root: ParentNode = document): boolean {
+  return root.querySelector(ALLOW) !== null;
+}
+
 /** Focus the Allow button of the permission request on screen; false when none is shown. */
 export function focusShownPermission(root: ParentNode = document): boolean {
   const allow = root.querySelector<HTMLElement>(ALLOW);

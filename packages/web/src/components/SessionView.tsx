@@ -1,6 +1,7 @@
 import type { Session } from '@chatml/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { Group, Panel } from 'react-resizable-panels';
+import { useIsNarrowLayout } from '../app/narrow-layout';
 import { useLocalValue, useServices, useTranscriptSource, useTranscriptValue } from '../app/services';
 import { Composer } from './Composer';
 import { ChangesPanel } from './changes/ChangesPanel';
@@ -11,9 +12,10 @@ import { SessionHeader } from './SessionHeader';
 
 /**
  * Centre and right panes for one session: header, conversation, pending approvals, composer, changes.
- * Only `SessionConversation` follows the transcript frame by frame; this component reads a few
- * values that change once or twice a turn, so a streamed frame does not re-render the panes,
- * header, git bar or composer.
+ * In a narrow window the changes pane, when open, takes the place of the conversation and composer
+ * under the header instead of a column beside them. Only `SessionConversation` follows the
+ * transcript frame by frame; this component reads a few values that change once or twice a turn,
+ * so a streamed frame does not re-render the panes, header, git bar or composer.
  */
 export function SessionView({ session, onArchive }: { session: Session; onArchive: () => void }) {
   const { api, preferences, unread } = useServices();
@@ -26,11 +28,31 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
   // Commit, sync, merge, discard, restore: the worktree moved without a turn.
   const gitOperations = useTranscriptValue(source, (snapshot) => snapshot.transcript.gitOperations);
   const isChangesOpen = useLocalValue(preferences.isChangesOpen);
+  const isNarrow = useIsNarrowLayout();
+  const isChangesBeside = isChangesOpen && !isNarrow;
+  const isChangesOver = isChangesOpen && isNarrow;
   const [followSignal, setFollowSignal] = useState(0);
   const layout = usePersistedLayout(
     'session',
-    isChangesOpen ? ['conversation', 'changes'] : ['conversation'],
+    isChangesBeside ? ['conversation', 'changes'] : ['conversation'],
   );
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const sheetRef = useRef<HTMLDivElement>(null);
+
+  // The changes pane covering the conversation (or going away) must not leave the focus on a control
+  // now hidden, or on the page: it moves into the pane, or back to the message box.
+  const wasChangesOver = useRef(false);
+  useEffect(() => {
+    const active = document.activeElement;
+    const isLost = active === null || active === document.body;
+    if (isChangesOver && !wasChangesOver.current) {
+      const isCovered = isLost || (bodyRef.current?.contains(active) && !sheetRef.current?.contains(active));
+      if (isCovered) sheetRef.current?.focus();
+    } else if (!isChangesOver && wasChangesOver.current && isLost) {
+      document.querySelector<HTMLElement>('#composer-input:not([disabled])')?.focus();
+    }
+    wasChangesOver.current = isChangesOver;
+  }, [isChangesOver]);
 
   // The tab and the browser's history name the session, and say when it waits for the user.
   useEffect(() => {
@@ -74,6 +96,15 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
   };
   const retry =
     lastUserText !== undefined && !isRunning && !isArchived ? () => void send(lastUserText) : undefined;
+  const changes = (
+    <ChangesPanel
+      sessionId={session.id}
+      isArchived={isArchived}
+      sync={session.gitState?.sync ?? null}
+      baseBranch={session.baseBranch}
+      refreshSignal={`${turnsEnded}:${gitOperations}:${session.status}`}
+    />
+  );
 
   return (
     <Group
@@ -99,36 +130,39 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
           {session.status === 'error' && session.statusReason && (
             <p className="notice is-error">{session.statusReason}</p>
           )}
-          <SessionConversation
-            source={source}
-            sessionId={session.id}
-            worktreePath={session.worktreePath}
-            statusReason={session.statusReason}
-            onRetry={retry}
-            followSignal={followSignal}
-          />
-          <Composer
-            isRunning={isRunning}
-            isDisabled={isArchived}
-            onSend={send}
-            // The turn on screen, not whichever runs when the request lands: pressed as a turn
-            // ends, Stop must not stop the queued turn that starts right after it.
-            onStop={() => api.interrupt(session.id, activeTurnId)}
-            loadFiles={async () => (await api.listFiles(session.id)).files}
-          />
+          {/* Covered, the conversation stays laid out (hidden, not removed): its scroll position
+              and the message being typed are there when the changes pane closes. */}
+          <div ref={bodyRef} className={isChangesOver ? 'session-body is-covered' : 'session-body'}>
+            <SessionConversation
+              source={source}
+              sessionId={session.id}
+              worktreePath={session.worktreePath}
+              statusReason={session.statusReason}
+              onRetry={retry}
+              followSignal={followSignal}
+            />
+            <Composer
+              isRunning={isRunning}
+              isDisabled={isArchived}
+              onSend={send}
+              // The turn on screen, not whichever runs when the request lands: pressed as a turn
+              // ends, Stop must not stop the queued turn that starts right after it.
+              onStop={() => api.interrupt(session.id, activeTurnId)}
+              loadFiles={async () => (await api.listFiles(session.id)).files}
+            />
+            {isChangesOver && (
+              <div ref={sheetRef} className="changes-sheet" tabIndex={-1} data-testid="changes-sheet">
+                {changes}
+              </div>
+            )}
+          </div>
         </section>
       </Panel>
-      {isChangesOpen && (
+      {isChangesBeside && (
         <>
           <PaneDivider label="Resize the changes pane" />
           <Panel id="changes" minSize="20%" defaultSize="38%" className="pane">
-            <ChangesPanel
-              sessionId={session.id}
-              isArchived={isArchived}
-              sync={session.gitState?.sync ?? null}
-              baseBranch={session.baseBranch}
-              refreshSignal={`${turnsEnded}:${gitOperations}:${session.status}`}
-            />
+            {changes}
           </Panel>
         </>
       )}

@@ -12,6 +12,8 @@ export interface SidebarProps {
   selectedSessionId: string | undefined;
   onAddRepository: () => void;
   onOpenPalette: () => void;
+  /** The app's name and search on top; a narrow window's drawer has them in the bar above it. */
+  hasHeader?: boolean;
 }
 
 const keysOf = (id: string) => SHORTCUTS.find((shortcut) => shortcut.id === id)?.keys;
@@ -24,25 +26,28 @@ export function Sidebar({
   selectedSessionId,
   onAddRepository,
   onOpenPalette,
+  hasHeader = true,
 }: SidebarProps) {
   const { preferences } = useServices();
   const unread = useUnread();
   const isArchivedShown = useLocalValue(preferences.isArchivedShown);
   return (
     <nav className="sidebar" aria-label="Workspaces and sessions">
-      <div className="sidebar-header">
-        <span className="app-name">ChatML</span>
-        <span className="spacer" />
-        <button
-          type="button"
-          className="button small"
-          onClick={onOpenPalette}
-          aria-keyshortcuts="Control+K Meta+K"
-          data-testid="open-palette"
-        >
-          Search <kbd>{keysOf('palette')}</kbd>
-        </button>
-      </div>
+      {hasHeader && (
+        <div className="sidebar-header">
+          <span className="app-name">ChatML</span>
+          <span className="spacer" />
+          <button
+            type="button"
+            className="button small"
+            onClick={onOpenPalette}
+            aria-keyshortcuts="Control+K Meta+K"
+            data-testid="open-palette"
+          >
+            Search <kbd>{keysOf('palette')}</kbd>
+          </button>
+        </div>
+      )}
       {workspaces.length > 0 && (
         <div className="workspace-switcher">
           <label className="visually-hidden" htmlFor="workspace-select">
