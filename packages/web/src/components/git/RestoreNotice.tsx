@@ -1,5 +1,5 @@
 import type { Session } from '@chatml/protocol';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../../app/services';
 import { GitError, type GitFailure, toGitFailure } from './git-errors';
 import './git.css';
@@ -22,11 +22,26 @@ export function RestoreNotice({
   // Only the branch is gone: the worktree stays as it is, the branch comes back.
   const isBranchOnly = !isArchived && !session.gitState?.worktreeMissing;
 
+  // Restored, the session needs this notice no more: it goes, and its button with the keyboard
+  // focus. The message box, usable again, takes the focus rather than the page (unless the user
+  // put it somewhere else meanwhile).
+  const isRestored = useRef(false);
+  useEffect(
+    () => () => {
+      const active = document.activeElement;
+      if (isRestored.current && (active === null || active === document.body))
+        document.getElementById('composer-input')?.focus();
+    },
+    [],
+  );
+
   const restore = async () => {
+    if (isWorking) return;
     setIsWorking(true);
     setFailure(undefined);
     try {
       const { restoredWork, ...restored } = await api.restore(session.id);
+      isRestored.current = true;
       catalog.addSession(restored);
       onRestored(
         isBranchOnly
@@ -66,7 +81,8 @@ export function RestoreNotice({
         type="button"
         className="button small primary"
         onClick={() => void restore()}
-        disabled={isWorking}
+        // While it works the button stays focusable (a disabled button would drop the focus).
+        aria-disabled={isWorking || undefined}
         data-testid="restore-session"
       >
         {isWorking ? 'Restoring…' : isBranchOnly ? 'Re-create the branch' : 'Restore the worktree'}

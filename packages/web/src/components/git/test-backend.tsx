@@ -69,6 +69,7 @@ export function renderWithBackend(
     ...result,
     rerender: (node: ReactNode) => result.rerender(wrap(node)),
     calls,
+    catalog,
     callsTo: (method: string, path: string) =>
       calls.filter((call) => call.method === method && call.path === path),
     pushFrame: (frame: ServerFrame) => sockets.latest().receive(frame),
