@@ -238,6 +238,10 @@ describe('getting work out of a session in Chromium', () => {
       .poll(() => page.getByTestId('git-notice').textContent(), POLL)
       .toContain('Restored the worktree');
     await expect.poll(() => page.getByTestId('restore-notice').count(), POLL).toBe(0);
+    // The button had the focus; the message box, usable again, has it now (not the page).
+    await expect
+      .poll(() => page.locator(':focus').first().getAttribute('data-testid', { timeout: 1000 }), POLL)
+      .toBe('composer-input');
     expect(
       (await repo.git(['worktree', 'list'])).split('\n').some((line) => line.includes('chatml/greeting')),
     ).toBe(true);
