@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createTempRepo,
   FakeAnthropicServer,
@@ -11,8 +9,9 @@ import {
   textReply,
   toolUseReply,
 } from '@chatml/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, saveScreenshot } from './browser-kit.js';
 import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
@@ -20,8 +19,6 @@ import { type RunningServe, startServe } from './chatml-serve.js';
  * the scripted fake API, real git) driven through the built UI. Screenshots of the main screens go
  * to docs/screenshots when SAVE_SCREENSHOTS=1.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 /** expect.poll gives up after 1 s by default; an agent turn starts a CLI first. */
 const POLL = { timeout: 30_000 };
 const STORY = Array.from({ length: 80 }, (_, i) => `Sentence ${i + 1} of the story.`).join(' ');
@@ -43,11 +40,7 @@ let launchUrl: string;
 let chatmlHome: string;
 let chatmlUserHome: string;
 
-async function shot(name: string): Promise<void> {
-  if (process.env.SAVE_SCREENSHOTS !== '1') return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
+const shot = (name: string) => saveScreenshot(page, name);
 
 async function newSession(name: string, prompt: string): Promise<void> {
   await page.getByTestId('new-session-link').click();
@@ -86,19 +79,7 @@ beforeAll(async () => {
   serve = await startServe({ home: chatmlHome, userHome: chatmlUserHome, modelUrl: fake.url });
   baseUrl = serve.url;
   launchUrl = `${baseUrl}/#token=${serve.token}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.setDefaultTimeout(30_000);
 }, 120_000);

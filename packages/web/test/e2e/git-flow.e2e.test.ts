@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type BareRemote,
   createBareRemote,
@@ -15,8 +14,9 @@ import {
   textReply,
   toolUseReply,
 } from '@chatml/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, saveScreenshot } from './browser-kit.js';
 import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
@@ -26,8 +26,6 @@ import { type RunningServe, startServe } from './chatml-serve.js';
  * → it goes to the agent → squash-merge into the base branch → the file is in the main checkout.
  * The workspace's `origin` looks like GitHub; `url.<bare>.insteadOf` sends git to a local bare repo.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const REMOTE_URL = 'https://github.com/acme/widgets.git';
 /** Agent turns and AI drafts each start a `claude` CLI: give them time. */
 const POLL = { timeout: 60_000 };
@@ -78,11 +76,7 @@ const handler: ReplyHandler = (context) => {
   })(context);
 };
 
-async function shot(name: string): Promise<void> {
-  if (process.env.SAVE_SCREENSHOTS !== '1') return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
+const shot = (name: string) => saveScreenshot(page, name);
 
 const transcript = () => page.getByTestId('transcript').textContent();
 
@@ -105,16 +99,7 @@ beforeAll(async () => {
     // An empty gh config: a developer's own `gh` login must not leak in.
     env: { GITHUB_API_URL: github.url, GITHUB_TOKEN: github.token, GH_CONFIG_DIR: join(dir.path, 'gh') },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(60_000);
   await page.goto(`${serve.url}/#token=${serve.token}`);

@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Session, Workspace } from '@chatml/protocol';
 import {
   createTempRepo,
@@ -12,8 +10,9 @@ import {
   textReply,
   toolUseReply,
 } from '@chatml/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, launchChromium, saveScreenshot } from './browser-kit.js';
 import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
@@ -21,8 +20,6 @@ import { type RunningServe, startServe } from './chatml-serve.js';
  * the changes pane in the conversation's place, nothing scrolling sideways; and the panes as they
  * were once the window is wide again. Screenshots go to docs/screenshots when SAVE_SCREENSHOTS=1.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const POLL = { timeout: 30_000 };
 const NARROW = { width: 600, height: 800 };
 const WIDE = { width: 1400, height: 860 };
@@ -37,21 +34,12 @@ let baseUrl: string;
 let token: string;
 let workspace: Workspace;
 
-async function shot(name: string): Promise<void> {
-  if (process.env.SAVE_SCREENSHOTS !== '1') return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
+const shot = (name: string) => saveScreenshot(page, name);
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
-  return (await response.json()) as T;
-}
+const api = apiClient(
+  () => baseUrl,
+  () => token,
+);
 
 async function focusedTestId(): Promise<string | null> {
   const focused = page.locator(':focus');
@@ -111,16 +99,7 @@ beforeAll(async () => {
     ['notes', 'write the notes'],
   ])
     Session.parse(await api('POST', `/workspaces/${workspace.id}/sessions`, { name, prompt }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: NARROW });
   page.setDefaultTimeout(30_000);
   await page.goto(`${baseUrl}/#token=${token}`);

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Session, Workspace } from '@chatml/protocol';
 import {
   createTempRepo,
@@ -13,8 +12,9 @@ import {
   textReply,
   toolUseReply,
 } from '@chatml/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, launchChromium, saveScreenshot } from './browser-kit.js';
 import { type RunningServe, startServe } from './chatml-serve.js';
 
 /**
@@ -24,8 +24,6 @@ import { type RunningServe, startServe } from './chatml-serve.js';
  * a confirmation, settings and the dark theme. (The conversation, permissions and the diff are
  * app.e2e.test.ts's.) Screenshots go to docs/screenshots when SAVE_SCREENSHOTS=1.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const POLL = { timeout: 30_000 };
 
 let fake: FakeAnthropicServer;
@@ -37,11 +35,7 @@ let page: Page;
 let baseUrl: string;
 let token: string;
 
-async function shot(name: string): Promise<void> {
-  if (process.env.SAVE_SCREENSHOTS !== '1') return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
+const shot = (name: string) => saveScreenshot(page, name);
 
 /** The element that has focus, described by its test id (keyboard-only flows check where focus is). */
 async function focusedTestId(): Promise<string | null> {
@@ -49,14 +43,10 @@ async function focusedTestId(): Promise<string | null> {
   return (await focused.count()) === 0 ? null : focused.first().getAttribute('data-testid');
 }
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await response.json()) as T;
-}
+const api = apiClient(
+  () => baseUrl,
+  () => token,
+);
 
 /** Alt+N, type, Tab, type, Enter: a new session without touching the mouse. */
 async function newSessionByKeyboard(name: string, prompt: string): Promise<void> {
@@ -101,16 +91,7 @@ beforeAll(async () => {
     body: JSON.stringify({ path: repo.path }),
   });
   if (added.status !== 201) throw new Error(`adding the repository failed: ${added.status}`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.setDefaultTimeout(30_000);
   await page.goto(`${baseUrl}/#token=${token}`);
