@@ -55,7 +55,7 @@ describe('SessionController', () => {
 
   beforeEach(async () => {
     db = openDatabase(':memory:', silentLogger);
-    sessions = seedSessions(db, ['s1', 's2']);
+    sessions = seedSessions(db, ['s1', 's2', 's3']);
     events = new EventStore(db);
     hub = new Hub(events, () => true, { logger: silentLogger });
     scheduler = new TurnScheduler(1);
@@ -140,6 +140,16 @@ describe('SessionController', () => {
     expect(typesOf('s1')).toContain('runner_stopped');
     expect(typesOf('s1')).not.toContain('error_reported');
     expect(controller.session.status).toBe('idle');
+  });
+
+  it("keeps a waiting session's place in line current as sessions ahead of it leave", () => {
+    const [first, second, third] = [controllerFor('s1'), controllerFor('s2'), controllerFor('s3')];
+    first.sendMessage('running');
+    const dropped = second.sendMessage('waiting first');
+    third.sendMessage('waiting second');
+    expect(third.session.statusReason).toContain('(position 2)');
+    expect(second.cancelMessage(dropped.messageId)).toBe('cancelled');
+    expect(third.session.statusReason).toContain('(position 1)');
   });
 
   it('on shutdown keeps a message waiting for a slot queued, unstarted, when another session frees one', async () => {

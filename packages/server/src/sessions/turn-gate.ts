@@ -5,7 +5,7 @@ export interface TurnGateHandlers {
   onGranted(): void;
   /** The last git hold ended: queued messages may go. */
   onReleased(): void;
-  /** No slot free: the session waits at this 1-based place in line. */
+  /** No slot free: the session waits at this 1-based place in line (again each time it moves up). */
   onWaiting(position: number): void;
 }
 
@@ -49,17 +49,21 @@ export class TurnGate {
   requestSlot(): void {
     if (this.isWaiting || this.holds > 0) return;
     this.isWaiting = true;
-    const granted = this.context.scheduler.request(this.sessionId, () => {
-      this.isWaiting = false;
-      // A failure to start must stay this session's, not break the turn end that freed the slot.
-      try {
-        this.handlers.onGranted();
-      } catch (error) {
-        this.context.logger.error(
-          `session ${this.sessionId}: starting a turn failed: ${(error as Error).stack}`,
-        );
-      }
-    });
+    const granted = this.context.scheduler.request(
+      this.sessionId,
+      () => {
+        this.isWaiting = false;
+        // A failure to start must stay this session's, not break the turn end that freed the slot.
+        try {
+          this.handlers.onGranted();
+        } catch (error) {
+          this.context.logger.error(
+            `session ${this.sessionId}: starting a turn failed: ${(error as Error).stack}`,
+          );
+        }
+      },
+      (position) => this.handlers.onWaiting(position),
+    );
     if (!granted) this.handlers.onWaiting(this.context.scheduler.positionOf(this.sessionId));
   }
 

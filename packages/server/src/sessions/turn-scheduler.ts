@@ -13,19 +13,23 @@ export function defaultMaxConcurrentTurns(freeBytes = freemem()): number {
  */
 export class TurnScheduler {
   private readonly running = new Set<string>();
-  private readonly waiting: { sessionId: string; grant: () => void }[] = [];
+  private readonly waiting: { sessionId: string; grant: () => void; onMoved?: (position: number) => void }[] =
+    [];
 
   constructor(readonly limit: number) {}
 
-  /** Calls `grant` now if a slot is free (returns true), or later when one frees up. */
-  request(sessionId: string, grant: () => void): boolean {
+  /**
+   * Calls `grant` now if a slot is free (returns true), or later when one frees up. While waiting,
+   * `onMoved` hears the session's new place each time someone ahead of it leaves the line.
+   */
+  request(sessionId: string, grant: () => void, onMoved?: (position: number) => void): boolean {
     if (this.running.has(sessionId)) throw new Error(`session ${sessionId} already holds a turn slot`);
     if (this.running.size < this.limit) {
       this.running.add(sessionId);
       grant();
       return true;
     }
-    this.waiting.push({ sessionId, grant });
+    this.waiting.push({ sessionId, grant, onMoved });
     return false;
   }
 
@@ -38,12 +42,20 @@ export class TurnScheduler {
     if (next) {
       this.running.add(next.sessionId);
       next.grant();
+      this.announcePlaces(0);
     }
   }
 
   cancel(sessionId: string): void {
     const index = this.waiting.findIndex((entry) => entry.sessionId === sessionId);
-    if (index !== -1) this.waiting.splice(index, 1);
+    if (index === -1) return;
+    this.waiting.splice(index, 1);
+    this.announcePlaces(index);
+  }
+
+  /** Everyone from `from` on moved up one place. */
+  private announcePlaces(from: number): void {
+    for (const [index, entry] of [...this.waiting.entries()].slice(from)) entry.onMoved?.(index + 1);
   }
 
   /** 1-based place in the queue, or 0 when not waiting. */
