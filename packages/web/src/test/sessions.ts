@@ -38,13 +38,18 @@ export function makeWorkspace(overrides: Partial<Workspace> = {}): Workspace {
 }
 
 /** An in-memory Storage for code that persists to localStorage. */
-export function memoryStorage(initial: Record<string, string> = {}): Pick<Storage, 'getItem' | 'setItem'> & {
-  data: Map<string, string>;
-} {
+export function memoryStorage(
+  initial: Record<string, string> = {},
+): Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'> & { data: Map<string, string> } {
   const data = new Map(Object.entries(initial));
   return {
     data,
     getItem: (key) => data.get(key) ?? null,
     setItem: (key, value) => void data.set(key, value),
+    removeItem: (key) => void data.delete(key),
+    key: (index) => [...data.keys()][index] ?? null,
+    get length() {
+      return data.size;
+    },
   };
 }
