@@ -3,6 +3,7 @@ import { ApiClient } from '../api/rest-client';
 import { type ConnectionState, defaultWsUrl, WsClient } from '../api/ws-client';
 import { type CatalogSnapshot, CatalogStore } from '../state/catalog-store';
 import { browserNotificationApi, DesktopNotifier } from '../state/desktop-notifier';
+import { DraftStore, pruneDraftsAsListsLoad } from '../state/drafts';
 import type { LocalValue } from '../state/local-store';
 import { createPreferences, type Preferences } from '../state/preferences';
 import { TranscriptRegistry } from '../state/transcript-registry';
@@ -21,6 +22,7 @@ export interface Services {
   preferences: Preferences;
   unread: UnreadTracker;
   notifier: DesktopNotifier;
+  drafts: DraftStore;
 }
 
 export function createServices(token: string): Services {
@@ -30,6 +32,12 @@ export function createServices(token: string): Services {
   const transcripts = new TranscriptRegistry(ws);
   const preferences = createPreferences();
   const unread = new UnreadTracker();
+  const drafts = new DraftStore();
+  // A reload or a closed tab must not lose what was typed in the last moment before it.
+  window.addEventListener('pagehide', drafts.flush);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') drafts.flush();
+  });
   const notifier = new DesktopNotifier({
     api: browserNotificationApi(),
     isEnabled: preferences.isNotifying.get,
@@ -45,6 +53,7 @@ export function createServices(token: string): Services {
   // The catalog hears a frame first; the notifier then compares against the status it noted before.
   catalog.subscribe(() => notifier.noteSessions(catalog.getSnapshot().catalog.sessions.values()));
   ws.onFrame((frame) => notifier.handleFrame(frame));
+  pruneDraftsAsListsLoad(drafts, catalog);
   let hasConnected = false;
   ws.onStateChange(() => {
     if (ws.getState() !== 'connected') return;
@@ -52,7 +61,7 @@ export function createServices(token: string): Services {
     if (hasConnected) void catalog.refresh();
     hasConnected = true;
   });
-  return { api, ws, catalog, transcripts, preferences, unread, notifier };
+  return { api, ws, catalog, transcripts, preferences, unread, notifier, drafts };
 }
 
 const ServicesContext = createContext<Services | undefined>(undefined);

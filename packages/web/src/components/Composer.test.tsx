@@ -2,6 +2,8 @@
 import '../test/dom';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { DraftStore, sessionDraftKey } from '../state/drafts';
+import { memoryStorage } from '../test/sessions';
 import { Composer } from './Composer';
 
 function setup(props: { isRunning?: boolean; onSend?: (text: string) => Promise<void> } = {}) {
@@ -205,5 +207,116 @@ describe('Composer @ file picker', () => {
     type('mail me@example.com');
     expect(screen.queryByTestId('file-picker')).toBeNull();
     expect(loadFiles).not.toHaveBeenCalled();
+  });
+});
+
+describe('Composer drafts', () => {
+  const A = sessionDraftKey('ws_1', 'ses_a');
+  const B = sessionDraftKey('ws_1', 'ses_b');
+
+  function openSession(
+    store: DraftStore,
+    key: string,
+    onSend: (text: string) => Promise<void> = () => Promise.resolve(),
+  ) {
+    cleanup();
+    render(
+      <Composer
+        isRunning={false}
+        isDisabled={false}
+        onSend={onSend}
+        onStop={() => Promise.resolve()}
+        draft={{ store, key }}
+      />,
+    );
+    return screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+  }
+
+  it('keeps each session’s message while another is shown, with the caret after it', () => {
+    const store = new DraftStore(memoryStorage());
+    fireEvent.change(openSession(store, A), { target: { value: 'for A' } });
+    const inB = openSession(store, B);
+    expect(inB.value).toBe('');
+    fireEvent.change(inB, { target: { value: 'for B' } });
+    const backInA = openSession(store, A);
+    expect(backInA.value).toBe('for A');
+    expect([backInA.selectionStart, backInA.selectionEnd]).toEqual([5, 5]);
+    expect(openSession(store, B).value).toBe('for B');
+  });
+
+  it('gives the message back after a reload (a new page on the same storage)', () => {
+    const storage = memoryStorage();
+    const store = new DraftStore(storage);
+    fireEvent.change(openSession(store, A), { target: { value: 'line one\nline two' } });
+    store.flush(); // what the app does on pagehide
+    expect(openSession(new DraftStore(storage), A).value).toBe('line one\nline two');
+  });
+
+  it('forgets the message once the backend accepted it', async () => {
+    const storage = memoryStorage();
+    const store = new DraftStore(storage);
+    const input = openSession(store, A);
+    fireEvent.change(input, { target: { value: 'do it' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(screen.queryByTestId('composer-sending')).toBeNull());
+    store.flush();
+    expect(storage.data.size).toBe(0);
+    expect(openSession(store, A).value).toBe('');
+    expect(openSession(new DraftStore(storage), A).value).toBe('');
+  });
+
+  it('keeps the message, here and after a reload, when sending fails', async () => {
+    const storage = memoryStorage();
+    const store = new DraftStore(storage);
+    const input = openSession(store, A, () => Promise.reject(new Error('The backend is unreachable.')));
+    fireEvent.change(input, { target: { value: 'do it' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await screen.findByRole('alert');
+    expect(input.value).toBe('do it');
+    store.flush();
+    expect(openSession(new DraftStore(storage), A).value).toBe('do it');
+  });
+
+  it('keeps a message on its way through a reload, and puts it back if refused after the user moved on', async () => {
+    const storage = memoryStorage();
+    const store = new DraftStore(storage);
+    let refuse: (error: Error) => void = () => {};
+    const input = openSession(
+      store,
+      A,
+      () =>
+        new Promise<void>((_, reject) => {
+          refuse = reject;
+        }),
+    );
+    fireEvent.change(input, { target: { value: 'on its way' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    store.flush();
+    expect(openSession(new DraftStore(storage), A).value).toBe('on its way');
+    // In this page the user went to B meanwhile; then A again, where it is still being sent.
+    openSession(store, B);
+    const backInA = openSession(store, A);
+    expect(backInA.value).toBe('');
+    refuse(new Error('The backend is unreachable.'));
+    expect((await screen.findByRole('alert')).textContent).toBe('The backend is unreachable.');
+    expect(backInA.value).toBe('on its way');
+  });
+
+  it('keeps the message while switching when storage is unavailable', () => {
+    const store = new DraftStore({
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+      setItem: () => {
+        throw new Error('SecurityError');
+      },
+      removeItem: () => undefined,
+      key: () => null,
+      length: 0,
+    });
+    fireEvent.change(openSession(store, A), { target: { value: 'kept in memory' } });
+    store.flush();
+    openSession(store, B);
+    expect(openSession(store, A).value).toBe('kept in memory');
   });
 });

@@ -1,5 +1,6 @@
 import { MAX_MESSAGE_LENGTH } from '@chatml/protocol';
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { DraftStore, joinDraftParts } from '../state/drafts';
 import { createFileSearch, insertMention, mentionAt } from '../state/file-search';
 import { FilePicker } from './FilePicker';
 
@@ -13,6 +14,11 @@ export interface ComposerProps {
   onStop: () => Promise<void>;
   /** The worktree's files for the `@` picker; asked whenever a mention starts. */
   loadFiles?: () => Promise<string[]>;
+  /**
+   * Where the message being typed is kept while the box is gone (another session shown, a reload);
+   * read when the box opens (key the component to change it). Without it, it lasts while mounted.
+   */
+  draft?: { store: DraftStore; key: string };
 }
 
 type FileState =
@@ -26,8 +32,9 @@ type FileState =
  * allowed: the backend queues the message and the conversation shows it as queued. `@` opens a
  * fuzzy picker over the worktree's files (arrows choose, Enter or Tab insert, Esc closes).
  */
-export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: ComposerProps) {
-  const [text, setText] = useState('');
+export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles, draft }: ComposerProps) {
+  const [{ store, key }] = useState(() => draft ?? { store: new DraftStore(null), key: 'composer' });
+  const [text, setText] = useState(() => store.text(key));
   const [isSending, setIsSending] = useState(false);
   const [error, setError] = useState<string>();
   const [mention, setMention] = useState<{ start: number; query: string; caret: number }>();
@@ -38,11 +45,19 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
 
   // A session opened from the keyboard (a new one, Alt+↑/↓, the palette) leaves the focus on the
   // page itself, as what had it is gone: the message box takes it. Focus anywhere else stays.
+  // A restored draft is continued, not started over: the caret goes after it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: on mount only
   useEffect(() => {
+    const input = inputRef.current;
+    if (!input) return;
+    input.setSelectionRange(input.value.length, input.value.length);
+    input.scrollTop = input.scrollHeight;
     if (!isDisabled && (document.activeElement === null || document.activeElement === document.body))
-      inputRef.current?.focus();
+      input.focus();
   }, []);
+
+  // Unchanged text (the box just opened) writes nothing: see DraftStore on two tabs.
+  useEffect(() => store.setText(key, text), [store, key, text]);
 
   const matches = useMemo(
     () => (mention && files.state === 'ready' ? files.search(mention.query, PICKER_LIMIT) : []),
@@ -93,7 +108,17 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
 
   // Messages the user sent that the backend has not accepted yet, oldest first. The box empties at
   // once, so typing the next message while one is on its way loses nothing; they go one at a time,
-  // in order, and any the backend refused go back into the box (before what was typed since).
+  // in order, and any the backend refused go back into the box (before what was typed since). Until
+  // accepted they stay in the stored draft; refused after the user moved on, they go back into the
+  // draft, and into the box if this session is shown again meanwhile.
+  useEffect(
+    () =>
+      store.listen(key, (unsent, reason) => {
+        setText((typed) => joinDraftParts([...unsent, typed]));
+        setError(reason);
+      }),
+    [store, key],
+  );
   const outbox = useRef<string[]>([]);
   const isDraining = useRef(false);
   const drain = async () => {
@@ -103,12 +128,16 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
     try {
       while (outbox.current.length > 0) {
         try {
-          await onSend(outbox.current[0] ?? '');
+          const message = outbox.current[0] ?? '';
+          await onSend(message);
           outbox.current.shift();
+          store.release(key, message);
         } catch (caught) {
-          const unsent = outbox.current.splice(0);
-          setText((typed) => [...unsent, typed].filter((part) => part.trim() !== '').join('\n\n'));
-          setError(caught instanceof Error ? caught.message : String(caught));
+          store.giveBack(
+            key,
+            outbox.current.splice(0),
+            caught instanceof Error ? caught.message : String(caught),
+          );
         }
       }
     } finally {
@@ -128,6 +157,8 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles }: C
       return;
     }
     outbox.current.push(message);
+    store.setText(key, '');
+    store.hold(key, message);
     setText('');
     setMention(undefined);
     setError(undefined);

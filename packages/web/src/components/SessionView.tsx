@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Group, Panel } from 'react-resizable-panels';
 import { useIsNarrowLayout } from '../app/narrow-layout';
 import { useLocalValue, useServices, useTranscriptSource, useTranscriptValue } from '../app/services';
+import { sessionDraftKey } from '../state/drafts';
 import { Composer } from './Composer';
 import { ChangesPanel } from './changes/ChangesPanel';
 import { GitBar } from './git/GitBar';
@@ -18,7 +19,7 @@ import { SessionHeader } from './SessionHeader';
  * so a streamed frame does not re-render the panes, header, git bar or composer.
  */
 export function SessionView({ session, onArchive }: { session: Session; onArchive: () => void }) {
-  const { api, preferences, unread } = useServices();
+  const { api, preferences, unread, drafts } = useServices();
   const source = useTranscriptSource(session.id);
   const error = useTranscriptValue(source, (snapshot) => snapshot.error);
   const activeTurnId = useTranscriptValue(source, (snapshot) => snapshot.transcript.activeTurnId);
@@ -149,6 +150,7 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
               // ends, Stop must not stop the queued turn that starts right after it.
               onStop={() => api.interrupt(session.id, activeTurnId)}
               loadFiles={async () => (await api.listFiles(session.id)).files}
+              draft={{ store: drafts, key: sessionDraftKey(session.workspaceId, session.id) }}
             />
             {isChangesOver && (
               <div ref={sheetRef} className="changes-sheet" tabIndex={-1} data-testid="changes-sheet">

@@ -5,6 +5,7 @@ import { ApiClient } from '../../api/rest-client';
 import { WsClient } from '../../api/ws-client';
 import { type Services, ServicesProvider } from '../../app/services';
 import { CatalogStore } from '../../state/catalog-store';
+import { DraftStore } from '../../state/drafts';
 import { fakeSocketFactory } from '../../test/fake-web-socket';
 
 type Answer = { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
@@ -62,7 +63,13 @@ export function renderWithBackend(
   sockets.latest().open();
   const catalog = new CatalogStore(api, ws);
   // Git components use only these services; the rest of the app's are not needed here.
-  const services = { api, ws, catalog, ...extraServices } as unknown as Services;
+  const services = {
+    api,
+    ws,
+    catalog,
+    drafts: new DraftStore(null),
+    ...extraServices,
+  } as unknown as Services;
   const wrap = (node: ReactNode) => <ServicesProvider services={services}>{node}</ServicesProvider>;
   const result = render(wrap(ui));
   return {
