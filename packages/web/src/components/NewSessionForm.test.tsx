@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { makeSession, makeWorkspace } from '../test/sessions';
-import { ok, renderWithBackend } from './git/test-backend';
+import { DraftStore } from '../state/drafts';
+import { makeSession, makeWorkspace, memoryStorage } from '../test/sessions';
+import { fail, ok, renderWithBackend } from './git/test-backend';
 import { NewSessionForm } from './NewSessionForm';
 
 const workspace = makeWorkspace();
@@ -87,5 +88,47 @@ describe('the new-session form', () => {
     fireEvent.click(screen.getByTestId('new-session-create'));
     await waitFor(() => expect(callsTo('POST', '/workspaces/ws_1/sessions')).toHaveLength(1));
     expect(callsTo('POST', '/workspaces/ws_1/sessions')[0]?.body).not.toHaveProperty('model');
+  });
+});
+
+describe('the new-session form’s prompt draft', () => {
+  function openForm(drafts: DraftStore, create: () => ReturnType<typeof ok> = () => ok(makeSession('s1'))) {
+    cleanup();
+    const onCreated = vi.fn();
+    const backend = renderWithBackend(
+      <NewSessionForm workspace={workspace} onCreated={onCreated} />,
+      {
+        'GET /workspaces/ws_1/branches': () => ok({ defaultBranch: 'main', branches: [] }),
+        'POST /workspaces/ws_1/sessions': create,
+      },
+      { drafts },
+    );
+    const prompt = screen.getByTestId('new-session-prompt') as HTMLTextAreaElement;
+    return { ...backend, onCreated, prompt };
+  }
+
+  it('keeps the prompt per workspace through leaving the form, until the session is created', async () => {
+    const storage = memoryStorage();
+    const drafts = new DraftStore(storage);
+    fireEvent.change(openForm(drafts).prompt, { target: { value: 'fix the flaky test' } });
+    drafts.flush();
+    const reloaded = new DraftStore(storage);
+    const { prompt, onCreated } = openForm(reloaded);
+    expect(prompt.value).toBe('fix the flaky test');
+    expect([prompt.selectionStart, prompt.selectionEnd]).toEqual([18, 18]);
+    fireEvent.click(screen.getByTestId('new-session-create'));
+    await waitFor(() => expect(onCreated).toHaveBeenCalledOnce());
+    expect(openForm(reloaded).prompt.value).toBe('');
+    reloaded.flush();
+    expect(storage.data.size).toBe(0);
+  });
+
+  it('keeps the prompt when creating the session fails', async () => {
+    const drafts = new DraftStore(memoryStorage());
+    const { prompt } = openForm(drafts, () => fail(500, 'internal', 'git worktree add failed'));
+    fireEvent.change(prompt, { target: { value: 'fix the flaky test' } });
+    fireEvent.click(screen.getByTestId('new-session-create'));
+    await screen.findByRole('alert');
+    expect(openForm(drafts).prompt.value).toBe('fix the flaky test');
   });
 });

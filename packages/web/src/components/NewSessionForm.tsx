@@ -5,9 +5,10 @@ import {
   type Session,
   type Workspace,
 } from '@chatml/protocol';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/api-error';
 import { useServices } from '../app/services';
+import { newSessionDraftKey } from '../state/drafts';
 import { ModelOptions, PermissionModeOptions } from './session-options';
 import { useEditableSettings } from './use-editable-settings';
 
@@ -33,8 +34,12 @@ export function NewSessionForm({
   workspace: Workspace;
   onCreated: (session: Session) => void;
 }) {
-  const { api } = useServices();
-  const [prompt, setPrompt] = useState('');
+  const { api, drafts } = useServices();
+  // The prompt is kept per workspace like a session's message (see DraftStore); the other fields
+  // are quick to pick again.
+  const draftKey = newSessionDraftKey(workspace.id);
+  const [prompt, setPrompt] = useState(() => drafts.text(draftKey));
+  const promptRef = useRef<HTMLTextAreaElement>(null);
   const [name, setName] = useState('');
   const [baseBranch, setBaseBranch] = useState('');
   /** Empty until the user picks one: the default model from Settings is shown until then. */
@@ -50,6 +55,13 @@ export function NewSessionForm({
     error?.field === field ? { 'aria-invalid': true, 'aria-describedby': errorId } : {};
   const [branches, setBranches] = useState<readonly Branch[]>([]);
   const branchListId = useId();
+
+  useEffect(() => drafts.setText(draftKey, prompt), [drafts, draftKey, prompt]);
+  // A restored prompt is continued, not started over: the caret goes after it.
+  useEffect(() => {
+    const input = promptRef.current;
+    input?.setSelectionRange(input.value.length, input.value.length);
+  }, []);
 
   useEffect(() => {
     let isCurrent = true;
@@ -78,6 +90,7 @@ export function NewSessionForm({
         ...(model ? { model } : {}),
         permissionMode,
       });
+      drafts.setText(draftKey, '');
       onCreated(session);
     } catch (caught) {
       setError(formError(caught));
@@ -101,6 +114,7 @@ export function NewSessionForm({
       <h1>New session in {workspace.name}</h1>
       <label htmlFor="new-session-prompt">What should the agent do?</label>
       <textarea
+        ref={promptRef}
         id="new-session-prompt"
         className="input"
         data-testid="new-session-prompt"
