@@ -176,6 +176,37 @@ describe('the app shell in Chromium', () => {
     await page.getByTestId('composer-input').fill('');
   });
 
+  it('keeps a half-typed message per session through a switch and a reload, the caret after it', async () => {
+    const composer = page.getByTestId('composer-input');
+    const openSession = async (name: string) => {
+      await page.getByTestId('session-item').filter({ hasText: name }).click();
+      await page
+        .locator('[data-testid="session-item"][aria-current="page"]')
+        .filter({ hasText: name })
+        .waitFor();
+    };
+    await composer.focus();
+    await page.keyboard.type('half a thought');
+    await openSession('greeter');
+    await expect.poll(() => composer.inputValue(), POLL).toBe('');
+    await composer.focus();
+    await page.keyboard.type('for the greeter');
+    await openSession('planner');
+    await expect.poll(() => composer.inputValue(), POLL).toBe('half a thought');
+    // Alt+M to the box and typing on continues the message rather than starting before it.
+    await page.keyboard.press('Alt+KeyM');
+    await expect.poll(focusedTestId, POLL).toBe('composer-input');
+    await page.keyboard.type(', continued');
+    // Within the moment before the draft is written: leaving the page writes it.
+    await page.reload();
+    await expect.poll(() => composer.inputValue(), POLL).toBe('half a thought, continued');
+    await openSession('greeter');
+    await expect.poll(() => composer.inputValue(), POLL).toBe('for the greeter');
+    await composer.fill('');
+    await openSession('planner');
+    await composer.fill('');
+  });
+
   it('changes the session’s model from its header', async () => {
     await page.getByTestId('session-model').selectOption('opus');
     await expect
