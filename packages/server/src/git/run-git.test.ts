@@ -153,7 +153,8 @@ describe('a git command that dies with the backend', () => {
       runGit(['nap'], { cwd: ${JSON.stringify(repo.path)}, config: { 'alias.nap': '!sleep 29' }, diesWithBackend: true });
       setInterval(() => {}, 1000);`;
     const backend = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
-    const leader = () => listProcesses().find((info) => info.ppid === backend.pid);
+    // Between fork and setsid the child is still in the backend's group: wait until it leads its own.
+    const leader = () => listProcesses().find((info) => info.ppid === backend.pid && info.pgrp === info.pid);
     const members = (group: number) => listProcesses().filter((info) => info.pgrp === group);
     await waitUntil(() => leader() !== undefined, { timeoutMs: 10_000, what: 'git started' });
     const group = leader()?.pgrp ?? -1;

@@ -24,6 +24,8 @@ export interface SessionContext {
   ): RunnerProcess;
   /** The session's public state changed (status, queue, …): tell the UI's session list. */
   onChanged(sessionId: string): void;
+  /** The worktree is gone (or lost its .git): the UI must offer Restore. */
+  onWorktreeMissing(sessionId: string): void;
   /** A turn ended (its edits are done): the session's change may have grown. */
   onTurnEnded?(sessionId: string): void;
 }

@@ -89,6 +89,7 @@ describe('SessionController', () => {
         return runner as unknown as RunnerProcess;
       },
       onChanged: () => undefined,
+      onWorktreeMissing: () => undefined,
       ...overrides,
     });
   }

@@ -75,7 +75,7 @@ export class SessionController {
     if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
     if (this.closingReason)
       throw new ConflictError(`This session cannot take messages now: ${this.closingReason}`);
-    const problem = worktreeProblem(this.record.worktreePath);
+    const problem = this.worktreeProblem();
     if (problem) {
       throw new ConflictError(
         `${problem.slice(0, -1)}, so the agent has nowhere to work. Its branch ${this.record.branch} is intact: restore the session.`,
@@ -98,7 +98,7 @@ export class SessionController {
   noticeMissingWorktree(): void {
     if (this.isBusy || this.closingReason) return;
     if (this.record.status !== 'idle') return;
-    const problem = worktreeProblem(this.record.worktreePath);
+    const problem = this.worktreeProblem();
     if (problem) this.setStatus('error', `${problem} Restore the session to go on.`);
   }
 
@@ -107,11 +107,7 @@ export class SessionController {
     return this.turn !== null || this.gate.isWaitingForSlot;
   }
 
-  /**
-   * Keep new turns from starting while a git operation changes the worktree (commit, sync, discard,
-   * merge back); messages sent meanwhile are queued, not refused. Call the returned function once
-   * the operation is done.
-   */
+  /** Hold new turns back while a git operation changes the worktree (messages sent meanwhile queue). */
   holdTurns(): () => void {
     return this.gate.hold();
   }
@@ -254,7 +250,7 @@ export class SessionController {
       this.publish({ type: 'turn_started', payload: { turnId: turn.turnId, messageId: turn.messageId } });
       // The worktree went away while the message waited: no agent may start in a folder that is not
       // the session's worktree (in a bare folder it would work outside git, unseen).
-      const problem = worktreeProblem(this.record.worktreePath);
+      const problem = this.worktreeProblem();
       if (problem) {
         this.endTurn({
           outcome: 'failed',
@@ -368,7 +364,7 @@ export class SessionController {
   private settleStatus(end: TurnEnd): void {
     // The worktree can go during a turn (deleted by hand; the agent may even re-create the folder,
     // without git): the session must say so, not look ready.
-    const problem = end.outcome === 'failed' ? null : worktreeProblem(this.record.worktreePath);
+    const problem = end.outcome === 'failed' ? null : this.worktreeProblem();
     if (end.outcome === 'failed') this.setStatus('error', end.reason ?? 'The turn failed.');
     else
       this.setStatus(problem ? 'error' : 'idle', problem ? `${problem} Restore the session to go on.` : null);
@@ -378,6 +374,13 @@ export class SessionController {
     this.runner.cancelIdleStop();
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
     this.interruptTimer = null;
+  }
+
+  /** Why the worktree cannot be worked in, if it cannot (the UI then offers Restore). */
+  private worktreeProblem(): string | null {
+    const problem = worktreeProblem(this.record.worktreePath);
+    if (problem) this.context.onWorktreeMissing(this.record.id);
+    return problem;
   }
 
   private setStatus(status: SessionStatus, reason: string | null): void {

@@ -295,7 +295,7 @@ export class SessionGit {
     }
     const problem = worktreeProblem(target.session.worktreePath);
     if (problem) {
-      this.deps.gitStates.update(sessionId, { worktreeMissing: true });
+      this.deps.sessions.noteWorktreeMissing(sessionId);
       throw new ConflictError(`${problem.slice(0, -1)} — restore the session to ${what}.`);
     }
     return target;

@@ -329,6 +329,15 @@ export class SessionManager {
     this.controllers.clear();
   }
 
+  /** A session's worktree is gone: recorded and told to every client once (its Restore notice shows). */
+  noteWorktreeMissing(sessionId: string): void {
+    const gitStates = this.deps.gitStates;
+    if (!gitStates || gitStates.get(sessionId).worktreeMissing) return;
+    gitStates.update(sessionId, { worktreeMissing: true });
+    const current = this.controllers.get(sessionId)?.session ?? this.deps.sessions.get(sessionId);
+    if (current) this.deps.hub.broadcast({ type: 'session_updated', session: this.toApi(current) });
+  }
+
   toApi(record: SessionRecord): Session {
     const controller = this.controllers.get(record.id);
     const live = controller?.session ?? record;
@@ -378,6 +387,7 @@ export class SessionManager {
         const current = this.controllers.get(sessionId)?.session;
         if (current) deps.hub.broadcast({ type: 'session_updated', session: this.toApi(current) });
       },
+      onWorktreeMissing: (sessionId) => this.noteWorktreeMissing(sessionId),
       onTurnEnded: (sessionId) => {
         const current = this.controllers.get(sessionId)?.session;
         if (current) this.diffStats.refresh(this.target(current));

@@ -95,7 +95,15 @@ describe('archive and shutdown races', () => {
 
   it('refuses a message with a clear reason when the worktree was deleted by hand', async () => {
     const session = await harness.createSession(workspaceId, {});
+    const client = await harness.ws();
     rmSync(session.worktreePath, { recursive: true, force: true });
+    // Every client hears of it at once, so the session shows its Restore notice.
+    const told = client.waitFor(
+      (frame) =>
+        frame.type === 'session_updated' &&
+        frame.session.id === session.id &&
+        frame.session.gitState?.worktreeMissing === true,
+    );
     const response = await harness.request('POST', `/sessions/${session.id}/messages`, { text: 'garbage' });
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({
@@ -109,6 +117,7 @@ describe('archive and shutdown races', () => {
     expect((await harness.request<Session>('GET', `/sessions/${session.id}`)).body.statusReason).toMatch(
       /worktree .* is missing/,
     );
+    await told;
     // The composer's file picker says so too (it used to be a 500 from git).
     const files = await harness.request('GET', `/sessions/${session.id}/files`);
     expect(files.status).toBe(409);
@@ -127,6 +136,7 @@ describe('archive and shutdown races', () => {
     const after = (await harness.request<Session>('GET', `/sessions/${session.id}`)).body;
     expect(after.status).toBe('error');
     expect(after.statusReason).toContain('missing its .git');
+    expect(after.gitState?.worktreeMissing).toBe(true);
 
     const refused = await harness.request<{ error: { message: string } }>(
       'POST',
