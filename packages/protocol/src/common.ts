@@ -46,4 +46,9 @@ export const ModelName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[^\s-][^\s]*$/, 'a model name has no spaces and does not start with "-"');
+  // \s does not cover NUL and the other control characters, which no process argument may hold.
+  .regex(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+    /^[^\s\u0000-\u001f\u007f-][^\s\u0000-\u001f\u007f]*$/,
+    'a model name has no spaces or control characters and does not start with "-"',
+  );

@@ -7,7 +7,7 @@ describe('what the API and the settings file refuse up front', () => {
   it('takes model names and aliases, never an option', () => {
     for (const model of ['opus', 'claude-opus-4-1-20250805', 'sonnet[1m]', 'arn:aws:bedrock:us-east-1:1:x/y'])
       expect(UpdateSessionBody.safeParse({ model }).success).toBe(true);
-    for (const model of ['--help', '-x', 'two words', ''])
+    for (const model of ['--help', '-x', 'two words', '', 'x\u0000y', 'tab\there', '\u001b[31m'])
       expect(CreateSessionBody.safeParse({ model }).success).toBe(false);
     expect(Settings.safeParse({ defaultModel: '' }).success).toBe(false);
     expect(UpdateSettingsBody.safeParse({ defaultModel: '--help' }).success).toBe(false);

@@ -48,7 +48,7 @@ export class SettingsFile {
     const parsed = parseSettings(this.path, text);
     if ('problem' in parsed)
       throw new ConflictError(
-        `${parsed.problem}. ChatML is running with default settings and will not overwrite that file; fix it (or remove it), then try again.`,
+        `${parsed.problem}. ChatML will not overwrite that file, so nothing was changed (the settings in effect stay as they are); fix it (or remove it), then try again.`,
       );
     return parsed.json;
   }

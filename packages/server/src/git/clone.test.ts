@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type BareRemote,
@@ -95,6 +95,13 @@ describe('cloneRepo', () => {
     await expect(checkLocalCloneSource(`file://${plain}`)).rejects.toBeInstanceOf(BadRequestError);
     // A folder inside a repository is not one to clone either.
     await expect(checkLocalCloneSource(join(source.path, 'src'))).rejects.toThrow(/not a git repository/);
+    // A file that is not a bundle is refused; a bundle passes.
+    const notes = join(dir.path, 'notes.txt');
+    await writeFile(notes, 'not a repository\n');
+    await expect(checkLocalCloneSource(notes)).rejects.toThrow(/a file, not a git repository/);
+    const bundle = join(dir.path, 'repo.bundle');
+    await source.git(['bundle', 'create', '--quiet', bundle, '--all']);
+    await checkLocalCloneSource(bundle);
     // A checkout, a bare repository and remote URLs pass (git has the last word on those).
     await checkLocalCloneSource(source.path);
     await checkLocalCloneSource(`file://${remote.path}`);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadRequestError, ConflictError } from '../errors.js';
@@ -68,7 +68,7 @@ export function validateCloneUrl(url: string): string {
  * For a local source (absolute path or file:// URL), say plainly what is wrong before cloning:
  * git's own words for a folder that is not a repository are "repository does not exist" or advice
  * about access rights. A folder is taken as a repository when it has `.git` (a checkout) or `HEAD`
- * and `objects` (a bare repository); a file goes to git as is (it may be a bundle).
+ * and `objects` (a bare repository); a file only when it is a git bundle.
  */
 export async function checkLocalCloneSource(url: string): Promise<void> {
   let path: string;
@@ -82,12 +82,30 @@ export async function checkLocalCloneSource(url: string): Promise<void> {
   } else return;
   const info = await stat(path).catch(() => null);
   if (!info) throw new BadRequestError(`Cannot clone ${path}: there is no such folder.`);
-  if (!info.isDirectory()) return;
+  if (!info.isDirectory()) {
+    if (await isGitBundle(path)) return;
+    throw new BadRequestError(`Cannot clone ${path}: it is a file, not a git repository (nor a git bundle).`);
+  }
   const has = async (name: string) => (await stat(join(path, name)).catch(() => null)) !== null;
   if ((await has('.git')) || ((await has('HEAD')) && (await has('objects')))) return;
   throw new BadRequestError(
     `Cannot clone ${path}: it is a folder but not a git repository (no .git in it). To work on it, run \`git init\` there, commit, and add it by path.`,
   );
+}
+
+/** A bundle file (`git bundle create`) starts with its signature line; git clones those too. */
+async function isGitBundle(path: string): Promise<boolean> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+      return /^# v[23] git bundle\n/.test(buffer.subarray(0, bytesRead).toString('latin1'));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -146,7 +146,12 @@ export class WorkspaceService {
       name ?? (fromUrl === '' || fromUrl === '.' || fromUrl === '..' ? 'repository' : fromUrl);
     const dest = path === undefined ? join(this.deps.paths.repos, derivedName) : userPath(path);
     if (existsSync(dest)) throw new ConflictError(`${dest} already exists — choose another name or path.`);
-    if (this.deps.workspaces.findByPath(dest)) throw new ConflictError(`${dest} is already a workspace.`);
+    const earlier = this.deps.workspaces.findByPath(dest);
+    // A clone that failed left its record (to show why) but nothing on disk: trying again replaces it.
+    if (earlier?.status === 'error' && earlier.remoteUrl !== null) {
+      this.deps.workspaces.delete(earlier.id);
+      this.deps.hub.broadcast({ type: 'workspace_deleted', workspaceId: earlier.id });
+    } else if (earlier) throw new ConflictError(`${dest} is already a workspace.`);
     const workspace: Workspace = {
       id: newId('ws'),
       name: derivedName,

@@ -124,6 +124,40 @@ describe('workspaces and archive', () => {
     expect(after).toHaveLength(before.length);
   });
 
+  it('lets a clone that failed be tried again, replacing the failed one', async () => {
+    // The "ssh" git starts fails at once (no network): the clone fails in the background.
+    const previous = process.env.GIT_SSH_COMMAND;
+    process.env.GIT_SSH_COMMAND = 'false';
+    try {
+      const client = await harness.ws();
+      const clone = () =>
+        harness.request<Workspace>('POST', '/workspaces', { cloneUrl: 'ssh://git@example.invalid/gone.git' });
+      const first = await clone();
+      expect(first.status).toBe(202);
+      const failed = await client.waitFor(
+        (frame) =>
+          frame.type === 'workspace_updated' &&
+          frame.workspace.id === first.body.id &&
+          frame.workspace.status === 'error',
+      );
+      expect(failed).toMatchObject({ workspace: { statusDetail: expect.stringContaining('fatal:') } });
+      const again = await clone();
+      expect(again.status).toBe(202);
+      expect(again.body.id).not.toBe(first.body.id);
+      expect((await harness.request('GET', `/workspaces/${first.body.id}`)).status).toBe(404);
+      await client.waitFor(
+        (frame) =>
+          frame.type === 'workspace_updated' &&
+          frame.workspace.id === again.body.id &&
+          frame.workspace.status === 'error',
+      );
+      expect((await harness.request('DELETE', `/workspaces/${again.body.id}`)).status).toBe(204);
+    } finally {
+      if (previous === undefined) delete process.env.GIT_SSH_COMMAND;
+      else process.env.GIT_SSH_COMMAND = previous;
+    }
+  });
+
   it('marks a clone that a shutdown cut short as not finished, and removes the partial clone', async () => {
     // The "ssh" git starts just waits (no network): the clone is still running at shutdown.
     const previous = process.env.GIT_SSH_COMMAND;
