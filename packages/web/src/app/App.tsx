@@ -213,7 +213,12 @@ export function App({
       if (event.defaultPrevented) return;
       // Inside an open dialog only the dialog's own keys apply.
       if (event.target instanceof Element && event.target.closest('dialog[open]')) return;
-      const id = matchShortcut(event, isTypingTarget(event.target));
+      const id = matchShortcut(
+        event,
+        isTypingTarget(event.target),
+        undefined,
+        event.target instanceof HTMLSelectElement,
+      );
       if (!id) return;
       event.preventDefault();
       shortcutsRef.current[id]();

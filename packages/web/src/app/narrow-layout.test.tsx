@@ -40,8 +40,12 @@ async function renderApp(width: number) {
   const backend = renderWithBackend(
     <App onNewToken={() => undefined} />,
     {
-      'GET /workspaces': () => ok({ workspaces: [makeWorkspace()] }),
+      'GET /workspaces': () =>
+        ok({
+          workspaces: [makeWorkspace(), makeWorkspace({ id: 'ws_2', name: 'gadgets', path: '/src/gadgets' })],
+        }),
       'GET /workspaces/ws_1/sessions': () => ok({ sessions }),
+      'GET /workspaces/ws_2/sessions': () => ok({ sessions: [] }),
       'GET /sessions/s1/commits': () => ok(commitList()),
       'GET /sessions/s2/commits': () => ok(commitList()),
       'GET /sessions/s1/diff': () => ok({ mergeBase: 'b'.repeat(40), files: [] }),
@@ -60,6 +64,20 @@ const pressKey = (init: KeyboardEventInit) =>
   fireEvent.keyDown(document.activeElement ?? document.body, { bubbles: true, ...init });
 
 describe('the app in a narrow window', () => {
+  it('stays open, the focus on the repository picker, while the user steps through repositories with it', async () => {
+    await renderApp(NARROW);
+    fireEvent.click(toggle());
+    const picker = drawer().querySelector<HTMLSelectElement>('#workspace-select');
+    if (!picker) throw new Error('no repository picker in the drawer');
+    picker.focus();
+    // An arrow key on a closed select changes it at once: the page goes to that repository.
+    fireEvent.change(picker, { target: { value: 'ws_2' } });
+    await waitFor(() => expect(location.pathname).toBe('/w/ws_2'));
+    await screen.findByTestId('new-session-prompt');
+    expect(drawer().hidden).toBe(false);
+    expect(document.activeElement).toBe(picker);
+  });
+
   it('puts the session list in a drawer behind a toggle, instead of a pane beside the session', async () => {
     await renderApp(NARROW);
     expect(screen.queryByTestId('pane-divider')).toBeNull();

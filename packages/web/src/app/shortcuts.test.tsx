@@ -35,6 +35,17 @@ describe('matchShortcut', () => {
     );
   });
 
+  it('leaves Alt+arrows to a drop-down list (they open it), while other Alt shortcuts still act', () => {
+    const altDown = key({ key: 'ArrowDown', code: 'ArrowDown', altKey: true });
+    expect(matchShortcut(altDown, true, false, true)).toBeUndefined();
+    expect(
+      matchShortcut(key({ key: 'ArrowUp', code: 'ArrowUp', altKey: true }), true, false, true),
+    ).toBeUndefined();
+    expect(matchShortcut(key({ key: 'n', code: 'KeyN', altKey: true }), true, false, true)).toBe(
+      'newSession',
+    );
+  });
+
   it('treats ? as text while typing, and as help elsewhere', () => {
     expect(matchShortcut(key({ key: '?', shiftKey: true }), false)).toBe('help');
     expect(matchShortcut(key({ key: '?', shiftKey: true }), true)).toBeUndefined();

@@ -50,8 +50,14 @@ type KeyLike = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'alt
 /**
  * Which shortcut a key press is, if any. `isTyping`: focus is in a text field, where `?` is text —
  * and on a Mac so are Option+letters (Option+N starts "ñ"), so only Option+arrows act there.
+ * `isInSelect`: Alt+arrows open a drop-down list, so they are the list's, not session switching.
  */
-export function matchShortcut(event: KeyLike, isTyping: boolean, onMac = isMac): ShortcutId | undefined {
+export function matchShortcut(
+  event: KeyLike,
+  isTyping: boolean,
+  onMac = isMac,
+  isInSelect = false,
+): ShortcutId | undefined {
   const isMod = event.ctrlKey || event.metaKey;
   if (isMod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') return 'palette';
   const isLetterTyped = onMac && isTyping && event.code.startsWith('Key');
@@ -66,9 +72,9 @@ export function matchShortcut(event: KeyLike, isTyping: boolean, onMac = isMac):
       case 'KeyP':
         return 'focusPermission';
       case 'ArrowDown':
-        return 'nextSession';
+        return isInSelect ? undefined : 'nextSession';
       case 'ArrowUp':
-        return 'previousSession';
+        return isInSelect ? undefined : 'previousSession';
     }
   }
   if (!isTyping && !isMod && !event.altKey && event.key === '?') return 'help';

@@ -57,10 +57,14 @@ export function NewSessionForm({
   const branchListId = useId();
 
   useEffect(() => drafts.setText(draftKey, prompt), [drafts, draftKey, prompt]);
-  // A restored prompt is continued, not started over: the caret goes after it.
+  // The form is where "new session" lands: typing can start at once, continuing a restored prompt
+  // (the caret goes after it). Not while the user steps through the repository picker with the
+  // arrow keys, though: each step lands here anew, and taking the focus would end the picking.
   useEffect(() => {
     const input = promptRef.current;
-    input?.setSelectionRange(input.value.length, input.value.length);
+    if (!input || document.activeElement instanceof HTMLSelectElement) return;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
   }, []);
 
   useEffect(() => {
@@ -121,9 +125,6 @@ export function NewSessionForm({
         rows={5}
         placeholder="Describe the task (Ctrl+Enter to create)"
         value={prompt}
-        // The form is where "new session" lands; typing can start at once.
-        // biome-ignore lint/a11y/noAutofocus: the user asked for this form
-        autoFocus
         onChange={(event) => setPrompt(event.target.value)}
       />
       <div className="field-row">

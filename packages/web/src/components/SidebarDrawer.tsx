@@ -43,8 +43,14 @@ export function useSidebarDrawer(isNarrow: boolean, page: string): SidebarDrawer
     if (!isNarrow) setIsOpen(false);
   }, [isNarrow]);
 
+  // A new page closes it — except one the repository picker in it went to: the user is choosing a
+  // repository (with arrow keys, one page per step) to pick one of its sessions next.
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new page is the trigger
-  useEffect(() => close('content'), [page]);
+  useEffect(() => {
+    const active = document.activeElement;
+    if (active instanceof HTMLSelectElement && drawerRef.current?.contains(active)) return;
+    close('content');
+  }, [page]);
 
   useEffect(() => {
     if (!isShown) return;
