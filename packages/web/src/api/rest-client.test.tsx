@@ -38,6 +38,21 @@ describe('ApiClient', () => {
     });
   });
 
+  it('reports a request cancelled while its body was read as cancelled, not as a response it could not read', async () => {
+    const controller = new AbortController();
+    const fetch = vi.fn().mockImplementation(async () => {
+      controller.abort();
+      return { ok: true, status: 200, json: () => Promise.reject(new DOMException('aborted', 'AbortError')) };
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const failure = await new ApiClient('tok', { fetch })
+      .commits('s1', controller.signal)
+      .catch((error) => error);
+    expect(failure).toMatchObject({ code: 'aborted', status: 0 });
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
+  });
+
   it('reports an unreachable backend as a network error', async () => {
     const fetch = vi.fn().mockRejectedValue(new TypeError('Failed to fetch'));
     const failure = await new ApiClient('tok', { fetch }).listWorkspaces().catch((error) => error);

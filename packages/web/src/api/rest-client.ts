@@ -281,6 +281,8 @@ export class ApiClient {
     }
     if (!response.ok) throw await apiErrorFromResponse(response);
     const json: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
+    // Cancelled while the body was read: not a response this UI failed to understand.
+    if (signal?.aborted) throw new ApiError('aborted', 'The request was cancelled.', 0);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       console.error(`unexpected response from ${method} ${path}`, parsed.error);

@@ -53,8 +53,14 @@ describe('cancelling a queued message', () => {
     expect(callsTo('DELETE', cancelPath)).toHaveLength(1);
 
     answer.resolve(ok({ cancelled: true }));
+    const messageBox = document.body.appendChild(document.createElement('textarea'));
+    messageBox.id = 'composer-input';
+    cancelButton().focus();
     push('messages_dropped', { messageIds: ['u2'], reason: 'Cancelled by you.' });
     expect(screen.queryByTestId('queued-message')).toBeNull();
+    // The focus was on the button that went away: it goes to the message box, not the page.
+    expect(document.activeElement).toBe(messageBox);
+    messageBox.remove();
     expect(screen.getByText('Not sent: “then add tests for the parser”. Cancelled by you.')).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
   });

@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { clip } from '../../state/clip-text';
 import type { QueuedMessage } from '../../state/transcript-types';
 
@@ -15,6 +15,19 @@ export const QueuedMessageRow = memo(function QueuedMessageRow({
   onCancel: ((message: QueuedMessage) => Promise<boolean>) | undefined;
 }) {
   const [isCancelling, setIsCancelling] = useState(false);
+  // The row goes once its message is dropped (or starts): the keyboard focus on its button moves on
+  // to the next Cancel, else the message box, instead of falling to the page.
+  const hasFocus = useRef(false);
+  useEffect(
+    () => () => {
+      if (!hasFocus.current || (document.activeElement && document.activeElement !== document.body)) return;
+      const next =
+        document.querySelector<HTMLElement>('.queued-cancel:not([aria-disabled])') ??
+        document.getElementById('composer-input');
+      next?.focus();
+    },
+    [],
+  );
   const cancel = async () => {
     if (!onCancel || isCancelling) return;
     setIsCancelling(true);
@@ -30,6 +43,13 @@ export const QueuedMessageRow = memo(function QueuedMessageRow({
           className="button small queued-cancel"
           aria-label={`Cancel queued message: ${clip(message.text, 40)}`}
           aria-disabled={isCancelling || undefined}
+          onFocus={() => {
+            hasFocus.current = true;
+          }}
+          // A blur with somewhere to go is the user moving on; one without is the button going away.
+          onBlur={(event) => {
+            if (event.relatedTarget) hasFocus.current = false;
+          }}
           onClick={() => void cancel()}
         >
           {isCancelling ? 'Cancelling…' : 'Cancel'}
