@@ -341,6 +341,8 @@ export function App({
           if (archiveTarget) catalog.addSession(await api.archiveSession(archiveTarget.id));
         }}
         onClose={() => setArchiveTarget(undefined)}
+        // The Archive button that opened it is gone with the worktree; Restore is what is left to do.
+        focusAfterClose={() => document.querySelector<HTMLElement>('[data-testid="restore-session"]')}
       />
       <RemoveWorkspaceDialog
         workspace={removeTarget}

@@ -9,6 +9,7 @@ export function ConfirmDialog({
   confirmLabel,
   onConfirm,
   onClose,
+  focusAfterClose,
 }: {
   isOpen: boolean;
   title: string;
@@ -16,6 +17,8 @@ export function ConfirmDialog({
   confirmLabel: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
+  /** Where the focus goes if what opened the dialog is gone once it closes (see Modal). */
+  focusAfterClose?: () => HTMLElement | null;
 }) {
   const [isWorking, setIsWorking] = useState(false);
   const [error, setError] = useState<string>();
@@ -32,7 +35,13 @@ export function ConfirmDialog({
     }
   };
   return (
-    <Modal isOpen={isOpen} title={title} onClose={onClose} testId="confirm-dialog">
+    <Modal
+      isOpen={isOpen}
+      title={title}
+      onClose={onClose}
+      testId="confirm-dialog"
+      focusAfterClose={focusAfterClose}
+    >
       <p>{message}</p>
       {error && (
         <p className="form-error" role="alert">

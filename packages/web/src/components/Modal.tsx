@@ -3,7 +3,8 @@ import { type ReactNode, useEffect, useId, useRef } from 'react';
 /**
  * A modal dialog on the browser's own `<dialog>`: `showModal` makes the rest of the page inert,
  * keeps focus inside, closes on Esc and returns focus to where it was — no library needed. The
- * element with `data-autofocus` gets focus when it opens.
+ * element with `data-autofocus` gets focus when it opens. `focusAfterClose` is where the focus goes
+ * when the element it came from is gone by then (the dialog's action removed it).
  */
 export function Modal({
   isOpen,
@@ -12,6 +13,7 @@ export function Modal({
   children,
   className,
   testId,
+  focusAfterClose,
 }: {
   isOpen: boolean;
   title: string;
@@ -19,8 +21,11 @@ export function Modal({
   children: ReactNode;
   className?: string;
   testId?: string;
+  focusAfterClose?: () => HTMLElement | null;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const focusAfter = useRef(focusAfterClose);
+  focusAfter.current = focusAfterClose;
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
@@ -30,7 +35,12 @@ export function Modal({
       // React's autoFocus fires before the dialog opens, and Chrome then focuses the dialog itself:
       // move focus to the control the content marked instead.
       dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    } else if (!isOpen && dialog.open) dialog.close();
+    } else if (!isOpen && dialog.open) {
+      dialog.close();
+      const active = document.activeElement;
+      const isFocusLost = !active || active === document.body || dialog.contains(active);
+      if (isFocusLost) focusAfter.current?.()?.focus();
+    }
   }, [isOpen]);
   return (
     <dialog

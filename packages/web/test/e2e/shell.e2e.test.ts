@@ -247,6 +247,10 @@ describe('the app shell in Chromium', () => {
     await expect
       .poll(() => page.locator('.session-header .status-badge').textContent(), POLL)
       .toBe('archived');
+    // The Archive button went with the worktree: the focus is on Restore, not lost to the page.
+    await expect
+      .poll(() => page.locator(':focus').first().getAttribute('data-testid'), POLL)
+      .toBe('restore-session');
     await page.getByTestId('session-item').filter({ hasText: 'planner' }).click();
     await expect.poll(() => page.getByTestId('session-item').count(), POLL).toBe(1);
     await page.getByTestId('archived-toggle').click();
