@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Session, Workspace } from './api.js';
 import { PullRequestUpdatedFrame } from './forge-api.js';
 import { StoredEvent } from './session-events.js';
+import { EditableSettings } from './settings-api.js';
 
 /**
  * WebSocket `/ws` frames, one JSON object per text message. A client subscribes to a session with the
@@ -54,6 +55,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workspace_updated'), workspace: Workspace }),
   z.object({ type: z.literal('workspace_deleted'), workspaceId: z.string() }),
   z.object({ type: z.literal('pong'), nonce: z.string().optional() }),
+  /** The Settings screen's defaults changed (in any tab): every client shows them. */
+  z.object({ type: z.literal('settings_updated'), settings: EditableSettings }),
   PullRequestUpdatedFrame,
   z.object({
     type: z.literal('error'),

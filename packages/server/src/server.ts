@@ -115,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ),
   );
   const hub = new Hub(events, (id) => sessionStore.get(id) !== undefined, { ...options.hub, logger });
+  liveSettings.onChanged = (changed) => hub.broadcast({ type: 'settings_updated', settings: changed });
   const maxTurns = options.maxConcurrentTurns ?? settings.maxConcurrentTurns ?? defaultMaxConcurrentTurns();
   const endpoint: ModelEndpoint | undefined =
     options.modelEndpoint ??

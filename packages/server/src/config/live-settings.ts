@@ -8,6 +8,9 @@ import type { SettingsFile } from './settings-file.js';
 export class LiveSettings {
   private current: EditableSettings;
 
+  /** Told the settings in effect after each change (the backend tells every client). */
+  onChanged: (settings: EditableSettings) => void = () => undefined;
+
   constructor(
     private readonly file: SettingsFile,
     loaded: Settings,
@@ -39,6 +42,7 @@ export class LiveSettings {
       ...(body.archiveAfterMerge !== undefined && { archiveAfterMerge: body.archiveAfterMerge }),
     }));
     this.current = editable(saved);
+    this.onChanged(this.get());
     return this.get();
   }
 }

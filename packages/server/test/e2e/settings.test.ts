@@ -34,7 +34,13 @@ describe('the defaults the Settings screen edits (GET/PATCH /settings)', () => {
   });
 
   it('saves a default model that new sessions get at once, and null clears it', async () => {
+    const client = await harness.ws();
     const saved = await patch({ defaultModel: 'opus' });
+    // Every tab hears of it (another one may show the Settings screen).
+    expect(await client.waitFor((frame) => frame.type === 'settings_updated')).toEqual({
+      type: 'settings_updated',
+      settings: { defaultModel: 'opus', archiveAfterMerge: false },
+    });
     expect(saved).toEqual({ status: 200, body: { defaultModel: 'opus', archiveAfterMerge: false } });
     expect(fileJson()).toEqual({ defaultModel: 'opus' });
     expect(statSync(settingsPath()).mode & 0o777).toBe(0o600);

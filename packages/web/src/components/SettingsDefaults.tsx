@@ -13,7 +13,7 @@ type SaveState = { state: 'saving' | 'saved' } | { state: 'failed'; message: str
  * beside that field (for a broken settings.json, the file to fix).
  */
 export function SettingsDefaults() {
-  const { api } = useServices();
+  const { api, ws } = useServices();
   const [shown, setShown] = useState<EditableSettings>();
   const [loadError, setLoadError] = useState<string>();
   const [saves, setSaves] = useState<Partial<Record<Field, SaveState>>>({});
@@ -21,6 +21,8 @@ export function SettingsDefaults() {
   const inEffect = useRef<EditableSettings | undefined>(undefined);
   /** Only the latest change's answer is shown; an earlier one could undo a later choice. */
   const latestChange = useRef(0);
+  /** This tab's changes not answered yet: while any is, another tab's news waits for that answer. */
+  const savesInFlight = useRef(0);
   const modelId = useId();
   const archiveId = useId();
 
@@ -42,9 +44,21 @@ export function SettingsDefaults() {
     };
   }, [api]);
   useEffect(load, [load]);
+  // A change made in another tab (or saved here) is in effect now: shown, unless one of this tab's
+  // own changes is still on its way (its answer will say what is in effect).
+  useEffect(
+    () =>
+      ws.onFrame((frame) => {
+        if (frame.type !== 'settings_updated') return;
+        inEffect.current = frame.settings;
+        if (savesInFlight.current === 0) setShown(frame.settings);
+      }),
+    [ws],
+  );
 
   const change = async (field: Field, next: EditableSettings) => {
     const thisChange = ++latestChange.current;
+    savesInFlight.current++;
     setShown(next);
     setSaves((current) => ({ ...current, [field]: { state: 'saving' } }));
     try {
@@ -55,6 +69,8 @@ export function SettingsDefaults() {
     } catch (caught) {
       if (thisChange === latestChange.current) setShown(inEffect.current);
       setSaves((current) => ({ ...current, [field]: { state: 'failed', message: messageOf(caught) } }));
+    } finally {
+      savesInFlight.current--;
     }
   };
 

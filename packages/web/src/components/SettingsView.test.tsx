@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { createServices } from '../app/services';
 import { applyTheme } from '../state/preferences';
@@ -125,6 +125,29 @@ describe('the defaults in Settings', () => {
     expect(archiveBox().checked).toBe(true);
     // Only the field that changed says it was saved.
     expect(screen.getByTestId('settings-default-model-save').textContent).toBe('');
+  });
+
+  it('shows a change made in another tab, but not over a change of its own still being saved', async () => {
+    const answer = deferred<{ status: number; body: unknown }>();
+    const { pushFrame } = renderSettings('api_key', {
+      'GET /settings': () => ok({ defaultModel: null, archiveAfterMerge: false }),
+      'PATCH /settings': () => answer.promise,
+    });
+    await waitFor(() => expect(modelSelect().value).toBe(''));
+    act(() =>
+      pushFrame({ type: 'settings_updated', settings: { defaultModel: 'opus', archiveAfterMerge: true } }),
+    );
+    expect(modelSelect().value).toBe('opus');
+    expect(archiveBox().checked).toBe(true);
+
+    fireEvent.change(modelSelect(), { target: { value: 'haiku' } });
+    act(() =>
+      pushFrame({ type: 'settings_updated', settings: { defaultModel: 'sonnet', archiveAfterMerge: true } }),
+    );
+    expect(modelSelect().value).toBe('haiku');
+    answer.resolve(ok({ defaultModel: 'haiku', archiveAfterMerge: true }));
+    await waitFor(() => expect(screen.getByTestId('settings-default-model-save').textContent).toBe('Saved'));
+    expect(modelSelect().value).toBe('haiku');
   });
 
   it('shows a refusal beside the field and puts back the value in effect', async () => {

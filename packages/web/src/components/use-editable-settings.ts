@@ -9,8 +9,16 @@ import { useServices } from '../app/services';
  * their own fallback, which needs no message.
  */
 export function useEditableSettings(isWanted = true): EditableSettings | undefined {
-  const { api } = useServices();
+  const { api, ws } = useServices();
   const [settings, setSettings] = useState<EditableSettings>();
+  // Changed meanwhile (in this tab or another): the form's next default follows.
+  useEffect(
+    () =>
+      ws.onFrame((frame) => {
+        if (frame.type === 'settings_updated') setSettings(frame.settings);
+      }),
+    [ws],
+  );
   useEffect(() => {
     if (!isWanted) return;
     let isCurrent = true;
