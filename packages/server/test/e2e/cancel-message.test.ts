@@ -1,14 +1,11 @@
 import type { Session, StoredEvent } from '@chatml/protocol';
-import { HELPER_REPLY_TEXT, type ScriptedReply, textReply, waitUntil } from '@chatml/testkit';
+import { HELPER_REPLY_TEXT, textReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
+import { HeldReplies } from '../held-replies.js';
 
-/** Replies to prompts starting with "hold" wait here until the test releases them. */
-const holds = new Map<string, () => void>();
-
-function hold(prompt: string): Promise<ScriptedReply> {
-  return new Promise((resolve) => holds.set(prompt, () => resolve(textReply(`Done: ${prompt}`))));
-}
+/** Replies to prompts starting with "hold" wait until the test releases them (or never). */
+const holds = new HeldReplies();
 
 const messageIdOf = (event: StoredEvent | undefined) =>
   (event?.payload as { messageId: string } | undefined)?.messageId;
@@ -25,7 +22,7 @@ describe('cancelling a queued message', () => {
         if (context.toolNames.length === 0) return textReply(HELPER_REPLY_TEXT);
         const prompt = context.lastUserText;
         if (prompt.startsWith('hang')) return { hang: true };
-        if (prompt.startsWith('hold')) return hold(prompt);
+        if (prompt.startsWith('hold')) return holds.reply(prompt);
         return textReply(`Done: ${prompt}`);
       },
     });
@@ -77,7 +74,7 @@ describe('cancelling a queued message', () => {
     // Asked again (a second tab, a double click): it is cancelled, whoever did it.
     expect(await cancel(created.id, unwanted.messageId)).toEqual({ status: 200, body: { cancelled: true } });
 
-    holds.get('hold the first turn')?.();
+    holds.release('hold the first turn');
     expect((await harness.waitForTurnEnd(created.id, 2)).payload).toMatchObject({ outcome: 'completed' });
     const events = await harness.events(created.id);
     const dropped = events.filter((event) => event.type === 'messages_dropped');
@@ -115,7 +112,7 @@ describe('cancelling a queued message', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error?.code).toBe('not_found');
 
-    holds.get('hold the second turn')?.();
+    holds.release('hold the second turn');
     expect((await harness.waitForTurnEnd(created.id, 2)).payload).toMatchObject({ outcome: 'completed' });
     expect(await startedMessages(created.id)).toContain(running.messageId);
 
@@ -141,7 +138,7 @@ describe('cancelling a queued message', () => {
       queuedMessages: 0,
     });
 
-    holds.get('hold the only slot')?.();
+    holds.release('hold the only slot');
     await harness.waitForTurnEnd(busy.id);
     // Had the cancelled message kept its claim on the slot, this would wait behind it, or forever.
     await send(waiting.id, 'run after the wait');

@@ -1,16 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredEvent } from '@chatml/protocol';
-import { HELPER_REPLY_TEXT, type ScriptedReply, textReply, waitUntil } from '@chatml/testkit';
+import { HELPER_REPLY_TEXT, textReply, waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
+import { HeldReplies } from '../held-replies.js';
 
-/** Replies to prompts starting with "hold" wait here until the test releases them (or never). */
-const holds = new Map<string, () => void>();
-
-function hold(prompt: string): Promise<ScriptedReply> {
-  return new Promise((resolve) => holds.set(prompt, () => resolve(textReply(`Done: ${prompt}`))));
-}
+/** Replies to prompts starting with "hold" wait until the test releases them (or never). */
+const holds = new HeldReplies();
 
 const started = (events: StoredEvent[], messageId: string) =>
   events.filter(
@@ -33,7 +30,7 @@ describe('queued messages across a shutdown, a restore and a merge that archives
       handler: (context) => {
         if (context.toolNames.length === 0) return textReply(HELPER_REPLY_TEXT);
         const prompt = context.lastUserText;
-        if (prompt.startsWith('hold')) return hold(prompt);
+        if (prompt.startsWith('hold')) return holds.reply(prompt);
         return textReply(`Done: ${prompt}`);
       },
     });

@@ -18,6 +18,21 @@ export interface SidebarProps {
 
 const keysOf = (id: string) => SHORTCUTS.find((shortcut) => shortcut.id === id)?.keys;
 
+/** Opens the command palette; in the sidebar's header, and in the narrow window's top bar. */
+export function PaletteButton({ onOpen, testId }: { onOpen: () => void; testId: string }) {
+  return (
+    <button
+      type="button"
+      className="button small"
+      onClick={onOpen}
+      aria-keyshortcuts="Control+K Meta+K"
+      data-testid={testId}
+    >
+      Search <kbd>{keysOf('palette')}</kbd>
+    </button>
+  );
+}
+
 /** Left pane: which repository, its sessions, and the ways to start something new. */
 export function Sidebar({
   workspaces,
@@ -37,15 +52,7 @@ export function Sidebar({
         <div className="sidebar-header">
           <span className="app-name">ChatML</span>
           <span className="spacer" />
-          <button
-            type="button"
-            className="button small"
-            onClick={onOpenPalette}
-            aria-keyshortcuts="Control+K Meta+K"
-            data-testid="open-palette"
-          >
-            Search <kbd>{keysOf('palette')}</kbd>
-          </button>
+          <PaletteButton onOpen={onOpenPalette} testId="open-palette" />
         </div>
       )}
       {workspaces.length > 0 && (

@@ -1,8 +1,7 @@
 import { type ReactNode, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
-import { SHORTCUTS } from '../app/shortcuts';
+import { PaletteButton } from './Sidebar';
 
 const DRAWER_ID = 'sidebar-drawer';
-const paletteKeys = SHORTCUTS.find((shortcut) => shortcut.id === 'palette')?.keys;
 
 /** Where the focus goes when the drawer closes with it inside: back to the toggle, or on to the page. */
 type FocusAfterClose = 'toggle' | 'content';
@@ -125,15 +124,7 @@ export function NarrowBar({
       </button>
       <span className="app-name">ChatML</span>
       <span className="spacer" />
-      <button
-        type="button"
-        className="button small"
-        onClick={onOpenPalette}
-        aria-keyshortcuts="Control+K Meta+K"
-        data-testid="narrow-open-palette"
-      >
-        Search <kbd>{paletteKeys}</kbd>
-      </button>
+      <PaletteButton onOpen={onOpenPalette} testId="narrow-open-palette" />
     </header>
   );
 }
