@@ -156,13 +156,18 @@ describe('a git command that dies with the backend', () => {
     // Between fork and setsid the child is still in the backend's group: wait until it leads its own.
     const leader = () => listProcesses().find((info) => info.ppid === backend.pid && info.pgrp === info.pid);
     const members = (group: number) => listProcesses().filter((info) => info.pgrp === group);
-    await waitUntil(() => leader() !== undefined, { timeoutMs: 10_000, what: 'git started' });
-    const group = leader()?.pgrp ?? -1;
-    await waitUntil(() => members(group).some((info) => info.comm === 'sleep'), {
-      timeoutMs: 10_000,
-      what: 'the alias running',
-    });
-    backend.kill('SIGKILL');
+    let group = -1;
+    try {
+      await waitUntil(() => leader() !== undefined, { timeoutMs: 10_000, what: 'git started' });
+      group = leader()?.pgrp ?? -1;
+      await waitUntil(() => members(group).some((info) => info.comm === 'sleep'), {
+        timeoutMs: 10_000,
+        what: 'the alias running',
+      });
+    } finally {
+      // Killed whatever happened above: a failed wait must not leave the stand-in backend running.
+      backend.kill('SIGKILL');
+    }
     await waitUntil(() => members(group).length === 0, { timeoutMs: 5_000, what: 'git’s group gone' });
   });
 });
