@@ -1,5 +1,5 @@
 import type { Session, StoredEvent } from '@chatml/protocol';
-import { HELPER_REPLY_TEXT, textReply, waitUntil } from '@chatml/testkit';
+import { waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 import { HeldReplies } from '../held-replies.js';
@@ -18,13 +18,7 @@ describe('cancelling a queued message', () => {
     harness = await Harness.start({
       // One agent slot: a second session's message waits for it.
       server: { maxConcurrentTurns: 1 },
-      handler: (context) => {
-        if (context.toolNames.length === 0) return textReply(HELPER_REPLY_TEXT);
-        const prompt = context.lastUserText;
-        if (prompt.startsWith('hang')) return { hang: true };
-        if (prompt.startsWith('hold')) return holds.reply(prompt);
-        return textReply(`Done: ${prompt}`);
-      },
+      handler: holds.handler,
     });
     workspaceId = await harness.addWorkspace();
   });

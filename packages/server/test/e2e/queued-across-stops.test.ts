@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredEvent } from '@chatml/protocol';
-import { HELPER_REPLY_TEXT, textReply, waitUntil } from '@chatml/testkit';
+import { waitUntil } from '@chatml/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
 import { HeldReplies } from '../held-replies.js';
@@ -27,12 +27,7 @@ describe('queued messages across a shutdown, a restore and a merge that archives
     harness = await Harness.start({
       // One agent slot: a second session's message waits for it.
       server: { maxConcurrentTurns: 1 },
-      handler: (context) => {
-        if (context.toolNames.length === 0) return textReply(HELPER_REPLY_TEXT);
-        const prompt = context.lastUserText;
-        if (prompt.startsWith('hold')) return holds.reply(prompt);
-        return textReply(`Done: ${prompt}`);
-      },
+      handler: holds.handler,
     });
     workspaceId = await harness.addWorkspace();
   });
