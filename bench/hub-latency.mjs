@@ -483,6 +483,10 @@ await runBenchmark('hub-latency', 30_000 + options.rounds * 60_000 + options.idl
           t.over50Ms,
         ]),
     );
+    if (inner.moverCpuPercentOfOneCore !== undefined)
+      console.log(
+        `event mover process (moves into SQLite, WAL checkpoints): ${round(inner.moverCpuPercentOfOneCore, 1)}% of a core`,
+      );
     const lag = (process) => process?.arrival;
     if (lag(inner) && lag(last.baseline.process))
       console.log(

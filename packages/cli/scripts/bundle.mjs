@@ -45,5 +45,20 @@ await build({
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
   },
 });
+// The backend's event mover process (server's store/event-mover.ts), bundled on its own so the
+// backend's bundle stays one module; the backend finds it beside itself by this name.
+await build({
+  input: fileURLToPath(import.meta.resolve('@chatml/server/event-mover')),
+  platform: 'node',
+  external: (id) => EXTERNAL.test(id),
+  logLevel: 'warn',
+  output: {
+    dir: outDir,
+    format: 'esm',
+    entryFileNames: 'event-mover.js',
+    sourcemap: true,
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+  },
+});
 const size = statSync(join(outDir, 'chatml.js')).size;
-console.error(`[chatml] bundled the CLI and backend (${Math.round(size / 1024)} KiB)`);
+console.error(`[chatml] bundled the CLI and backend (${Math.round(size / 1024)} KiB) and the event mover`);

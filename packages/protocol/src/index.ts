@@ -2,6 +2,7 @@ export * from './api.js';
 export * from './common.js';
 export * from './config.js';
 export * from './errors.js';
+export * from './event-mover.js';
 export * from './files-api.js';
 export * from './forge-api.js';
 export * from './git-api.js';

@@ -23,10 +23,13 @@ import { SessionManager } from './sessions/session-manager.js';
 import { defaultMaxConcurrentTurns, TurnScheduler } from './sessions/turn-scheduler.js';
 import { GitStateStore } from './store/git-state-store.js';
 import {
+  EventMoverClient,
+  type EventMoverOptions,
   EventStore,
   journalPathFor,
   openDatabase,
   releaseDatabaseMemory,
+  SCHEMA_VERSION,
   SessionStore,
   WalCheckpointer,
   WorkspaceStore,
@@ -61,6 +64,14 @@ export interface ServerOptions {
   runnerStartTimeoutMs?: number;
   /** Niceness of agent processes (see Settings.runnerNiceness). Default: settings, else 10. */
   runnerNiceness?: number;
+  /**
+   * The event mover process (store/event-mover.ts), which moves the event log into SQLite off the
+   * event loop. Default: on for a database on disk. `false`: the backend moves events itself;
+   * an object: settings for tests and benchmarks.
+   */
+  eventMover?:
+    | false
+    | Partial<Pick<EventMoverOptions, 'idleStopMs' | 'retryAfterMs' | 'maxInFlight' | 'entryPath'>>;
   hub?: Omit<HubOptions, 'logger'>;
   /** The runner entry script; tests swap in misbehaving runners to prove the backend survives them. */
   runnerMainPath?: string;
@@ -98,8 +109,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const checkpointer = new WalCheckpointer(db);
   const workspaceStore = new WorkspaceStore(db);
   const sessionStore = new SessionStore(db);
+  const journalPath = journalPathFor(paths.database);
+  const mover =
+    journalPath && options.eventMover !== false
+      ? new EventMoverClient({
+          databasePath: paths.database,
+          schemaVersion: SCHEMA_VERSION,
+          logger,
+          niceness: options.runnerNiceness ?? settings.runnerNiceness ?? 10,
+          onMoved: (reply) => events.moved(reply),
+          onLost: (generations) => events.moveLost(generations),
+          ...(typeof options.eventMover === 'object' ? options.eventMover : {}),
+        })
+      : undefined;
   const events = new EventStore(db, {
-    journalPath: journalPathFor(paths.database),
+    journalPath,
+    ...(mover ? { mover } : {}),
     onDatabaseWrite: () => checkpointer.noteWrite(),
     onMoveError: (error) =>
       logger.warn(`moving events from the journal failed (will retry): ${error.message}`),
@@ -206,6 +231,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await listen(server, options.port ?? 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.isPortAPreference) {
+      await mover?.close();
       events.close();
       checkpointer.stop();
       db.close();
@@ -258,6 +284,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await sessions.dispose();
         await closed;
         hub.flush();
+        // The mover first: what it has not moved yet, the store moves as it closes.
+        await mover?.close();
         try {
           events.close();
         } catch (error) {

@@ -20,9 +20,13 @@ export type Database = BetterSqlite3.Database;
  * 660 pages instead of 10 ms, 9 ms for 15,500 instead of 126 ms (bench/probes/wal-checkpoint.mjs).
  * Each checkpoint still pays ~2 ms of fixed cost (the database's own fsync), so while busy they come
  * once a second rather than often: 20 sessions streaming write ~6,000 pages a second. The inline
- * threshold stays as the bound on WAL growth if the event loop is ever too busy for the timer. (A worker
- * thread with its own connection was tried and dropped: better-sqlite3 in worker threads can crash
- * at teardown; and the database is opened in exclusive locking mode.)
+ * threshold stays as the bound on WAL growth if the event loop is ever too busy for the timer.
+ *
+ * While the event mover process (store/event-mover.ts) is running it moves the event log into the
+ * database and checkpoints the WAL itself, with its own connection; this checkpointer then only
+ * follows the writes the backend makes itself (start-up recovery, moves it makes when the mover is
+ * not there). A worker thread was not used for either: better-sqlite3 can abort the process when a
+ * worker's isolate is torn down with its objects alive.
  */
 export class WalCheckpointer {
   private timer: NodeJS.Timeout | null = null;
@@ -149,18 +153,41 @@ export function openDatabase(path: string, logger: Logger): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
   retain(db);
-  // The backend is the only process that opens the database (one backend per ChatML home, held by
-  // the launcher's lock). Exclusive locking, set before the first WAL access, keeps the wal-index in
-  // process memory and skips the file locks of every transaction: 10–15% off each append
-  // (bench/probes/sqlite-append.mjs). It also means another program cannot open the database while
-  // ChatML runs — it would be reading a log that is being written anyway.
-  if (path !== ':memory:') pragma(db, 'locking_mode = EXCLUSIVE');
+  // Normal (shared) locking: the event mover process opens the database too. Exclusive locking
+  // saved 10–15% of each append when every event was its own INSERT (bench/probes/sqlite-append.mjs);
+  // events reach SQLite in bulk now, mostly from the mover.
   pragma(db, 'journal_mode = WAL');
   // NORMAL is durable against app crashes in WAL mode; only an OS crash can lose the last commits.
   pragma(db, 'synchronous = NORMAL');
   pragma(db, 'foreign_keys = ON');
   pragma(db, 'busy_timeout = 5000');
   migrate(db, logger);
+  return db;
+}
+
+/** The schema version this build migrates databases to. */
+export const SCHEMA_VERSION = migrations.length;
+
+/**
+ * Open the backend's database from the event mover process: no migrations (the backend ran them),
+ * and the schema must be exactly the one the backend expects, or the mover would write rows the
+ * backend cannot read.
+ */
+export function openMoverDatabase(path: string, schemaVersion: number): Database {
+  const db = new BetterSqlite3(path, { fileMustExist: true });
+  retain(db);
+  pragma(db, 'busy_timeout = 5000');
+  pragma(db, 'synchronous = NORMAL');
+  // The mover checkpoints on its own schedule (after its moves, off the backend's event loop).
+  pragma(db, 'wal_autocheckpoint = 0');
+  const [mode] = pragma(db, 'journal_mode') as { journal_mode: string }[];
+  if (mode?.journal_mode !== 'wal')
+    throw new Error(`the database is not in WAL mode (${mode?.journal_mode})`);
+  const row = prepared(db, 'SELECT version FROM schema_version').get() as { version: number } | undefined;
+  if (row?.version !== schemaVersion)
+    throw new Error(
+      `the database has schema ${row?.version ?? 'none'}, the backend expects ${schemaVersion}`,
+    );
   return db;
 }
 

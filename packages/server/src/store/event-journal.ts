@@ -79,14 +79,14 @@ export class EventJournal {
         continue;
       }
       try {
-        skippedLines += readBatches(path, (row) => latest.set(`${row.sessionId}\t${row.seq}`, row));
+        skippedLines += collectBatches(path, latest);
       } catch (error) {
         throw new Error(
           `The event journal ${path} could not be read (${(error as Error).message}). ChatML needs it to start without losing or repeating events: make it readable, or move it away to give its events up.`,
         );
       }
     }
-    const rows = [...latest.values()].sort(bySessionThenSeq);
+    const rows = sortedRows(latest);
     const journal = new EventJournal(basePath, generations.at(-1) ?? 0, onProblem);
     return { journal, recovered: { rows, skippedLines } };
   }
@@ -107,6 +107,11 @@ export class EventJournal {
       throw new StorageFailedError(error as Error);
     }
     this.isLineOpen = false;
+  }
+
+  /** The file of a generation (null for an in-memory journal). */
+  pathOf(generation: number): string | null {
+    return this.basePath === null ? null : fileOf(this.basePath, generation);
   }
 
   /** Start a new file for what comes next; returns the generation that holds everything before. */
@@ -148,6 +153,26 @@ export class EventJournal {
     closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/**
+ * The completed batches of one sealed journal file, as rows to put in the database: the last line
+ * for each (session, seq) wins (a seq given out again after a failed batch), sorted by session and
+ * seq. Throws if the file cannot be read.
+ */
+export function readJournalFile(path: string): RecoveredJournal {
+  const latest = new Map<string, JournalRow>();
+  const skippedLines = collectBatches(path, latest);
+  return { rows: sortedRows(latest), skippedLines };
+}
+
+/** Read a file's completed batches into `latest` by (session, seq); returns the lines skipped. */
+function collectBatches(path: string, latest: Map<string, JournalRow>): number {
+  return readBatches(path, (row) => latest.set(`${row.sessionId}\t${row.seq}`, row));
+}
+
+function sortedRows(latest: Map<string, JournalRow>): JournalRow[] {
+  return [...latest.values()].sort(bySessionThenSeq);
 }
 
 function fileOf(basePath: string, generation: number): string {

@@ -1,6 +1,8 @@
 import type { NewSessionEvent, SessionEventType, StoredEvent } from '@chatml/protocol';
 import type { Database } from './database.js';
+import { EventInserter, type RefusedRow } from './event-insert.js';
 import { EventJournal, type JournalRow } from './event-journal.js';
+import type { MovedReply, MoveHandoff } from './event-mover-client.js';
 import {
   ACTIVITY_EVENT_TYPES,
   ACTIVITY_TYPES_SQL,
@@ -10,11 +12,9 @@ import {
   toEvent,
 } from './event-rows.js';
 import { PendingRows } from './pending-rows.js';
-import { prepared, transactionRunner } from './prepared.js';
+import { prepared } from './prepared.js';
 
 export { ACTIVITY_EVENT_TYPES, type EncodedEvent } from './event-rows.js';
-
-const COLUMNS = 'session_id, seq, type, ts, payload';
 
 const AFTER = `SELECT seq, type, ts, payload FROM events WHERE session_id = @sessionId AND seq > @afterSeq`;
 
@@ -36,13 +36,19 @@ export interface EventStoreOptions {
   onMoveError?: (error: Error) => void;
   /** Lines of the last run's journal left out: batches a crash or a failed write cut short. */
   onSkippedJournalLines?: (count: number) => void;
+  /**
+   * The event mover process (store/event-mover-client.ts): sealed journal files are handed to it,
+   * and the store is told `moved(…)` or `moveLost(…)`. None: the store moves every row itself.
+   */
+  mover?: MoveHandoff;
   /** A journal file that could not be read or deleted (it is left where it is). */
   onJournalProblem?: (problem: string) => void;
 }
 
 /** Rows being moved to the database: a prefix of each session's pending rows, sorted by session. */
 interface Move {
-  readonly generation: number;
+  /** The journal files whose rows this move covers (the one it sealed, and any left by the mover). */
+  readonly generations: number[];
   readonly rows: JournalRow[];
   next: number;
 }
@@ -59,8 +65,16 @@ interface Move {
  * commit each loop turn's events: with 20 sessions streaming that was ~2,800 SQLite commits a
  * second and the backend's largest cost per event — with no storage at all the hub latency
  * matched a bare relay (docs/PERFORMANCE.md §1) — while one write per turn to a file costs a
- * system call. Every read covers both places; a row is in exactly one of them at any time, as each
- * slice leaves memory in the same synchronous step its transaction commits.
+ * system call.
+ *
+ * With an event mover (`options.mover`), sealed files are handed to that process, which inserts
+ * them with its own connection and says when they are durable; their rows leave memory then.
+ * The backend moves rows itself when there is no mover, when it is too far behind or failing, and
+ * at close. Moving a row twice is harmless (EventInserter).
+ *
+ * Every read covers both places. A row may be in both for a moment (committed by the mover, its
+ * reply not handled yet), never in neither: it leaves memory only once committed. Reads take the
+ * database's rows and then only the newer rows from memory.
  */
 export class EventStore {
   private readonly lastSeqBySession = new Map<string, number>();
@@ -71,17 +85,23 @@ export class EventStore {
   /** Rows appended by the transaction in progress, written to the journal when it ends. */
   private batchRows: JournalRow[] | null = null;
   private move: Move | null = null;
+  /** Rows appended to the journal's current file since it was last sealed (with a mover only). */
+  private generationRows: JournalRow[] = [];
+  /** Files handed to the mover and not moved yet, with their rows. */
+  private readonly handedOff = new Map<number, JournalRow[]>();
+  private readonly mover: MoveHandoff | undefined;
+  /** The mover gave files back: the next move is the store's own, of every pending row. */
+  private hasLostFiles = false;
+  private readonly inserter: EventInserter;
   /** Generations whose rows are all in the database, deleted once a checkpoint made that durable. */
   private movedGenerations: number[] = [];
   private moveTimer: NodeJS.Timeout | null = null;
   private isMoveSliceScheduled = false;
   private isClosed = false;
   private readonly journal: EventJournal;
-  private readonly insertStatement;
   private readonly afterStatement;
   private readonly maxSeqStatement;
   private readonly lastActivityStatement;
-  private readonly runInTransaction: <T>(work: () => T) => T;
   private readonly onDatabaseWrite: () => void;
   private readonly moveAfterMs: number;
   private readonly moveAfterRows: number;
@@ -97,13 +117,8 @@ export class EventStore {
     this.moveAfterRows = options.moveAfterRows ?? 2048;
     this.moveSliceRows = options.moveSliceRows ?? 32;
     this.onMoveError = options.onMoveError ?? (() => {});
-    // A session deleted while its rows waited in the journal: they are dropped, not resurrected.
-    // REPLACE: the journal's last line for a seq is the one that counts (see EventJournal).
-    this.insertStatement = prepared(
-      db,
-      `INSERT OR REPLACE INTO events (${COLUMNS}) SELECT ?, ?, ?, ?, ?
-        WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`,
-    );
+    this.mover = options.mover;
+    this.inserter = new EventInserter(db);
     this.afterStatement = prepared(db, `${AFTER} ORDER BY seq LIMIT @limit`);
     this.maxSeqStatement = prepared(db, 'SELECT MAX(seq) AS seq FROM events WHERE session_id = @sessionId');
     // Walks the (session_id, seq) key backwards and stops at the first match, usually a few rows
@@ -113,7 +128,6 @@ export class EventStore {
       `SELECT seq FROM events WHERE session_id = @sessionId AND type IN (${ACTIVITY_TYPES_SQL})
         ORDER BY seq DESC LIMIT 1`,
     );
-    this.runInTransaction = transactionRunner(db);
     // What the last run wrote but had not moved (it may have been killed): into the database
     // first, before any seq is read. If that fails, the backend cannot start: its log would be
     // missing events it already showed.
@@ -121,9 +135,7 @@ export class EventStore {
     this.journal = journal;
     if (recovered.skippedLines > 0) options.onSkippedJournalLines?.(recovered.skippedLines);
     if (recovered.rows.length > 0) {
-      this.runInTransaction(() => {
-        for (const row of recovered.rows) this.insert(row);
-      });
+      this.reportRefused(this.inserter.insert(recovered.rows));
       this.onDatabaseWrite();
     }
     this.journal.dropAll();
@@ -150,6 +162,7 @@ export class EventStore {
     if (this.batchRows) this.batchRows.push(row);
     else this.journal.append([row]);
     this.pending.add(row);
+    if (this.mover) this.generationRows.push(row);
     this.lastSeqBySession.set(sessionId, seq);
     if (ACTIVITY_EVENT_TYPES.has(event.type)) this.activitySeqBySession.set(sessionId, seq);
     this.scheduleMove();
@@ -212,7 +225,10 @@ export class EventStore {
       afterSeq: 0,
       ...named,
     }) as EventRow[];
-    rows.push(...this.pending.ofTypes(sessionId, new Set(types)));
+    // A row the mover committed whose reply is not handled yet is in both places.
+    const stored = new Set(rows.map((row) => row.seq));
+    for (const row of this.pending.ofTypes(sessionId, new Set(types)))
+      if (!stored.has(row.seq)) rows.push(row);
     return rows.map(toEvent);
   }
 
@@ -253,6 +269,7 @@ export class EventStore {
     // Closing the database checkpoints it (the WAL synced into it): these deletions come after in
     // time, but only a power cut between the two could tell, and it would find the rows either way.
     this.movedGenerations = [];
+    this.handedOff.clear();
     this.journal.dropAll();
   }
 
@@ -263,6 +280,26 @@ export class EventStore {
    */
   markDurable(): void {
     for (const generation of this.movedGenerations.splice(0)) this.journal.drop(generation);
+  }
+
+  /**
+   * The mover committed a file it was handed and synced the WAL after it: its rows leave memory
+   * (reads find them in the database now) and the file goes.
+   */
+  moved(reply: MovedReply): void {
+    const rows = this.handedOff.get(reply.generation);
+    if (!rows) return; // moved by the backend meanwhile
+    this.handedOff.delete(reply.generation);
+    this.pending.removeMoved(rows);
+    this.journal.drop(reply.generation);
+    for (const refused of reply.refused) this.onMoveError(refusedError(refused));
+  }
+
+  /** Files handed to the mover that it will not move (it failed, or stopped): the store moves them. */
+  moveLost(generations: readonly number[]): void {
+    if (this.isClosed || !generations.some((generation) => this.handedOff.has(generation))) return;
+    this.hasLostFiles = true;
+    this.scheduleMoveSlice();
   }
 
   /** `persist`, then stop: later appends are a programming error, not a silent loss. */
@@ -288,14 +325,18 @@ export class EventStore {
   }
 
   private unappend(rows: readonly JournalRow[]): void {
-    // The batch's rows are the last of their sessions: no move runs inside a transaction.
+    // The batch's rows are the last of their sessions: no move runs inside a transaction. They are
+    // also the last rows of the journal's current file.
     this.pending.removeNewest(rows);
+    if (this.mover) this.generationRows.length = Math.max(0, this.generationRows.length - rows.length);
     for (const row of rows) this.forget(row.sessionId);
   }
 
   private scheduleMove(): void {
     if (this.move) return; // the next move is planned when this one ends
-    if (this.pending.size >= this.moveAfterRows) {
+    // With a mover, what the mover has already is not waiting on the store.
+    const waiting = this.mover ? this.generationRows.length : this.pending.size;
+    if (waiting >= this.moveAfterRows) {
       this.cancelMoveTimer();
       this.scheduleMoveSlice();
       return;
@@ -321,6 +362,7 @@ export class EventStore {
       this.isMoveSliceScheduled = false;
       if (!this.db.open || this.isClosed) return;
       if (!this.move && this.pending.size === 0) return;
+      if (!this.move && this.handOff()) return;
       try {
         if (!this.move) this.startMove();
         // Slices grow with the backlog, so moves catch up with any rate of appends instead of
@@ -340,54 +382,65 @@ export class EventStore {
     });
   }
 
+  /**
+   * Hand the journal's current file to the mover. True when the mover has every pending row now
+   * (nothing for the store to move); false when the store must move them itself.
+   */
+  private handOff(): boolean {
+    if (!this.mover) return false;
+    if (this.generationRows.length > 0) {
+      const rows = this.generationRows;
+      const generation = this.journal.seal();
+      this.generationRows = [];
+      // Recorded before it is offered: one not taken is moved by the store with the rest.
+      this.handedOff.set(generation, rows);
+      const path = this.journal.pathOf(generation);
+      if (path === null || !this.mover.move(generation, path)) return false;
+    }
+    // Rows of files the mover gave back (`moveLost`) are the store's to move.
+    return !this.hasLostFiles;
+  }
+
   /** Seal the journal's file: every pending row is in it (or an older one), so all of them move. */
   private startMove(): void {
-    this.move = { generation: this.journal.seal(), rows: this.pending.snapshot(), next: 0 };
+    const generations = [...this.handedOff.keys(), this.journal.seal()];
+    this.handedOff.clear();
+    this.generationRows = [];
+    this.hasLostFiles = false;
+    this.move = { generations, rows: this.pending.snapshot(), next: 0 };
   }
 
   private moveSlice(maxRows: number): void {
     const move = this.move;
     if (!move) return;
     const end = Math.min(move.rows.length, move.next + maxRows);
-    const refused: { row: JournalRow; error: Error }[] = [];
-    this.runInTransaction(() => {
-      for (let i = move.next; i < end; i++) {
-        const row = move.rows[i] as JournalRow;
-        try {
-          this.insert(row);
-        } catch (error) {
-          // A row the database refuses for what it is (a constraint) would block every move
-          // behind it forever; it is dropped and reported. Anything else (disk full, I/O) fails
-          // the slice, which is tried again later.
-          if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')) throw error;
-          refused.push({ row, error: error as Error });
-        }
-      }
-    });
-    for (const { row, error } of refused) {
-      this.onMoveError(
-        new Error(
-          `event ${row.seq} (${row.type}) of session ${row.sessionId} was refused by the database and left out of the log: ${error.message}`,
-        ),
-      );
-    }
+    // A failure (a full disk, I/O) throws: the slice is tried again later.
+    this.reportRefused(this.inserter.insert(move.rows, move.next, end));
     // Committed: the same rows leave memory before anything else runs.
-    this.pending.removeOldest(move.rows.slice(move.next, end));
+    this.pending.removeMoved(move.rows.slice(move.next, end));
     move.next = end;
     this.onDatabaseWrite();
     if (move.next >= move.rows.length) {
       this.move = null;
-      this.movedGenerations.push(move.generation);
+      this.movedGenerations.push(...move.generations);
     }
   }
 
-  private insert(row: JournalRow): void {
-    this.insertStatement.run(row.sessionId, row.seq, row.type, row.ts, row.payload, row.sessionId);
+  private reportRefused(refused: readonly RefusedRow[]): void {
+    for (const { row, error } of refused) this.onMoveError(refusedError({ ...row, message: error.message }));
   }
 
   private rowsAfter(sessionId: string, afterSeq: number, limit: number): EventRow[] {
     const rows = this.afterStatement.all({ sessionId, afterSeq, limit }) as EventRow[];
-    this.pending.appendAfter(sessionId, afterSeq, limit, rows);
+    // Only what is newer than the database's rows: a row the mover committed whose reply is not
+    // handled yet is in both places.
+    this.pending.appendAfter(sessionId, rows.at(-1)?.seq ?? afterSeq, limit, rows);
     return rows;
   }
+}
+
+function refusedError(row: { sessionId: string; seq: number; type: string; message: string }): Error {
+  return new Error(
+    `event ${row.seq} (${row.type}) of session ${row.sessionId} was refused by the database and left out of the log: ${row.message}`,
+  );
 }

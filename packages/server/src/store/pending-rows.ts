@@ -2,12 +2,64 @@ import type { SessionEventType } from '@chatml/protocol';
 import type { JournalRow } from './event-journal.js';
 
 /**
+ * One session's pending rows in seq order. Rows leave from the front (moved) or the back (a failed
+ * batch); the front is an index rather than `shift()`, which copies the whole array once it is
+ * large (V8 cannot trim arrays in its large-object space): a backlog of 200,000 rows took 25 s to
+ * move one row at a time.
+ */
+class SessionRows {
+  private rows: JournalRow[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.rows.length - this.head;
+  }
+
+  get first(): JournalRow | undefined {
+    return this.rows[this.head];
+  }
+
+  get last(): JournalRow | undefined {
+    return this.size > 0 ? this.rows.at(-1) : undefined;
+  }
+
+  push(row: JournalRow): void {
+    this.rows.push(row);
+  }
+
+  pop(): void {
+    this.rows.pop();
+  }
+
+  shift(): void {
+    this.head += 1;
+    // Drop the moved rows once they are half the array: amortized O(1) per row.
+    if (this.head >= 1024 && this.head * 2 >= this.rows.length) {
+      this.rows = this.rows.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  *[Symbol.iterator](): IterableIterator<JournalRow> {
+    for (let i = this.head; i < this.rows.length; i++) yield this.rows[i] as JournalRow;
+  }
+
+  findLast(matches: (row: JournalRow) => boolean): JournalRow | undefined {
+    for (let i = this.rows.length - 1; i >= this.head; i--) {
+      const row = this.rows[i] as JournalRow;
+      if (matches(row)) return row;
+    }
+    return undefined;
+  }
+}
+
+/**
  * The event rows written to the journal but not moved into the database yet, per session in seq
- * order — every one above the session's rows in the database, since rows only ever leave from the
- * front (a move) or the back (a batch that failed).
+ * order — every one above the session's rows in the database except, for a moment, rows the event
+ * mover committed whose reply is not handled yet (store/event-store.ts).
  */
 export class PendingRows {
-  private readonly bySession = new Map<string, JournalRow[]>();
+  private readonly bySession = new Map<string, SessionRows>();
   private count = 0;
 
   get size(): number {
@@ -15,9 +67,12 @@ export class PendingRows {
   }
 
   add(row: JournalRow): void {
-    const rows = this.bySession.get(row.sessionId);
-    if (rows) rows.push(row);
-    else this.bySession.set(row.sessionId, [row]);
+    let session = this.bySession.get(row.sessionId);
+    if (!session) {
+      session = new SessionRows();
+      this.bySession.set(row.sessionId, session);
+    }
+    session.push(row);
     this.count += 1;
   }
 
@@ -26,10 +81,9 @@ export class PendingRows {
     for (let i = rows.length - 1; i >= 0; i--) {
       const row = rows[i] as JournalRow;
       const session = this.bySession.get(row.sessionId);
-      if (session?.at(-1) !== row) continue;
+      if (session?.last !== row) continue;
       session.pop();
-      if (session.length === 0) this.bySession.delete(row.sessionId);
-      this.count -= 1;
+      this.removed(row.sessionId, session);
     }
   }
 
@@ -43,25 +97,22 @@ export class PendingRows {
     return rows;
   }
 
-  /** Remove moved rows: a run of a snapshot, so per session the oldest rows. */
-  removeOldest(rows: readonly JournalRow[]): void {
-    for (let i = 0; i < rows.length; ) {
-      const sessionId = (rows[i] as JournalRow).sessionId;
-      let count = 0;
-      while (i < rows.length && (rows[i] as JournalRow).sessionId === sessionId) {
-        count += 1;
-        i += 1;
-      }
-      const session = this.bySession.get(sessionId);
-      if (!session) continue;
-      const removed = session.splice(0, count).length;
-      if (session.length === 0) this.bySession.delete(sessionId);
-      this.count -= removed;
+  /**
+   * Remove rows now in the database. Rows leave each session from the front, in seq order; one
+   * already gone (moved by the store and by the mover both) or not at the front yet is skipped — the
+   * move that covers the rows before it removes it then.
+   */
+  removeMoved(rows: readonly JournalRow[]): void {
+    for (const row of rows) {
+      const session = this.bySession.get(row.sessionId);
+      if (session?.first !== row) continue;
+      session.shift();
+      this.removed(row.sessionId, session);
     }
   }
 
   lastSeq(sessionId: string): number | undefined {
-    return this.bySession.get(sessionId)?.at(-1)?.seq;
+    return this.bySession.get(sessionId)?.last?.seq;
   }
 
   lastSeqOf(sessionId: string, types: ReadonlySet<SessionEventType>): number | undefined {
@@ -77,6 +128,13 @@ export class PendingRows {
   }
 
   ofTypes(sessionId: string, types: ReadonlySet<SessionEventType>): JournalRow[] {
-    return (this.bySession.get(sessionId) ?? []).filter((row) => types.has(row.type));
+    const rows: JournalRow[] = [];
+    for (const row of this.bySession.get(sessionId) ?? []) if (types.has(row.type)) rows.push(row);
+    return rows;
+  }
+
+  private removed(sessionId: string, session: SessionRows): void {
+    if (session.size === 0) this.bySession.delete(sessionId);
+    this.count -= 1;
   }
 }

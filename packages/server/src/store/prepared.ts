@@ -42,9 +42,13 @@ export function pragma(db: BetterSqlite3.Database, text: string): unknown[] {
 /**
  * A transaction runner made once per database: each `db.transaction()` call prepares its own
  * BEGIN/COMMIT/ROLLBACK statements, which must not be left for the collector either.
+ *
+ * Transactions begin IMMEDIATE (taking the write lock at once, waiting for it under busy_timeout):
+ * the event mover process writes to the same database, and a deferred transaction that read first
+ * would fail with SQLITE_BUSY_SNAPSHOT, without waiting, if the mover committed before it wrote.
  */
 export function transactionRunner(db: BetterSqlite3.Database): <T>(work: () => T) => T {
   const run = db.transaction((work: () => unknown) => work());
   retained.add(run);
-  return run as <T>(work: () => T) => T;
+  return ((work: () => unknown) => run.immediate(work)) as <T>(work: () => T) => T;
 }
