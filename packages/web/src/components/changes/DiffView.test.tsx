@@ -129,33 +129,97 @@ describe('DiffView', () => {
     expect(view.style.getPropertyValue('--diff-x')).toBe('120px');
   });
 
-  it('collapses the unchanged lines before and between hunks, and expands them from the whole file', async () => {
-    // 5 lines follow the last hunk (old 38–44).
+  it('collapses the unchanged lines before, between and after hunks, and expands them from the whole file', async () => {
+    // 5 lines follow the last hunk (old 38–44): only the whole file says so, and it is fetched once.
     let loads = 0;
     const { container } = renderUnified(modifiedPatch, async () => {
       loads++;
       return modifiedOldFile;
     });
-    const gaps = screen.getAllByTestId('diff-gap').map((gap) => gap.textContent);
-    expect(gaps).toEqual([
-      'Expand 7 unchanged lines',
-      'Expand 23 unchanged lines',
-      'Expand the rest of the file',
-    ]);
+    await waitFor(() =>
+      expect(screen.getAllByTestId('diff-gap').map((gap) => gap.textContent)).toEqual([
+        'Expand 7 unchanged lines',
+        'Expand 23 unchanged lines',
+        'Expand 5 unchanged lines',
+      ]),
+    );
+    expect(loads).toBe(1);
     fireEvent.click(screen.getByRole('button', { name: 'Expand 23 unchanged lines' }));
     await waitFor(() =>
       expect(screen.queryByRole('button', { name: 'Expand 23 unchanged lines' })).toBeNull(),
     );
-    expect(loads).toBe(1);
     const context = rowsOf(container, 'context').map((row) => row.textContent);
     // Old line 15 is new line 16 (one line was added above it); the text comes from the old file.
     expect(context).toContain('1516 line 15');
     expect(context).toContain('3738 line 37');
-    // The file is known now: the other gaps expand without another fetch and show their size.
-    expect(screen.getByRole('button', { name: 'Expand 5 unchanged lines' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Expand 7 unchanged lines' }));
     expect(rowsOf(container, 'context')[0]?.textContent).toBe('11 line 1');
     expect(loads).toBe(1);
+  });
+
+  describe('offers the rest of the file exactly when a line follows the last hunk', () => {
+    // Line 17 of a 20-line file changed: git prints lines 14–16 before and 18–20 after it.
+    const changedThreeBeforeEnd = [
+      '--- a/list.txt',
+      '+++ b/list.txt',
+      '@@ -14,7 +14,7 @@ line 13',
+      ' line 14',
+      ' line 15',
+      ' line 16',
+      '-line 17',
+      '+line seventeen',
+      ' line 18',
+      ' line 19',
+      ' line 20',
+      '',
+    ].join('\n');
+    const fileOf = (lineCount: number) =>
+      `${Array.from({ length: lineCount }, (_, index) => `line ${index + 1}`).join('\n')}\n`;
+
+    it('not when the trailing context ends at the end of the file (no line after it)', async () => {
+      let loads = 0;
+      renderUnified(changedThreeBeforeEnd, async () => {
+        loads++;
+        return fileOf(20);
+      });
+      await waitFor(() => expect(loads).toBe(1));
+      // Once the file is known, only the 13 lines above the hunk are left to offer.
+      await waitFor(() =>
+        expect(screen.getAllByTestId('diff-gap').map((gap) => gap.textContent)).toEqual([
+          'Expand 13 unchanged lines',
+        ]),
+      );
+    });
+
+    it('when one line follows the trailing context', async () => {
+      renderUnified(changedThreeBeforeEnd, async () => fileOf(21));
+      await waitFor(() =>
+        expect(screen.getAllByTestId('diff-gap').map((gap) => gap.textContent)).toEqual([
+          'Expand 13 unchanged lines',
+          'Expand 1 unchanged line',
+        ]),
+      );
+      fireEvent.click(screen.getByRole('button', { name: 'Expand 1 unchanged line' }));
+      expect(screen.getByRole('region', { name: 'Diff' }).textContent).toContain('2121 line 21');
+    });
+
+    it('not while the file is unknown, nor when it cannot be fetched', async () => {
+      let fail: (error: Error) => void = () => {};
+      renderUnified(
+        changedThreeBeforeEnd,
+        () =>
+          new Promise<string>((_, reject) => {
+            fail = reject;
+          }),
+      );
+      const gaps = () => screen.getAllByTestId('diff-gap').map((gap) => gap.textContent);
+      expect(gaps()).toEqual(['Expand 13 unchanged lines']);
+      fail(new Error('too large'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(gaps()).toEqual(['Expand 13 unchanged lines']);
+      // The fetch nobody asked for fails quietly.
+      expect(screen.queryByRole('alert')).toBeNull();
+    });
   });
 
   it('keeps the keyboard focus in the diff when an expanded gap row goes away', async () => {

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type CSSProperties, memo, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, memo, useEffect, useMemo, useRef, useState } from 'react';
 import '../../highlight/highlight.css';
 import './diff.css';
 import { CodeLine } from '../../highlight/HighlightedLine';
@@ -8,7 +8,7 @@ import { holdHighlighting } from '../../highlight/highlighter';
 import type { HighlightedLine } from '../../highlight/types';
 import { useHighlightedLines } from '../../highlight/use-highlighted-lines';
 import { type DiffLine, type DiffModel, withFullOldText } from './diff-model';
-import { buildRows, type DiffMode, type DiffRow } from './diff-rows';
+import { buildRows, type DiffMode, type DiffRow, linesAfterLastHunk } from './diff-rows';
 
 /** Every row is one line high, so the list needs no measuring: the virtualiser knows every offset. */
 export const ROW_HEIGHT = 20;
@@ -73,11 +73,27 @@ export function DiffView({
     () => (file?.for === givenModel ? withFullOldText(givenModel, file.text) : givenModel),
     [file, givenModel],
   );
-  const canLoadFile = loadFile !== undefined;
-  const rows = useMemo(
-    () => buildRows(model, mode, expanded, canLoadFile),
-    [model, mode, expanded, canLoadFile],
-  );
+  const rows = useMemo(() => buildRows(model, mode, expanded), [model, mode, expanded]);
+  // Whether lines follow the last hunk only the whole file can tell when git printed a full
+  // context after it (nearly always, mid-file): fetch it then, so the rest of the file is offered
+  // exactly when there is a rest, with its size. A failure just leaves the rest unoffered.
+  const isEndUnknown = file?.for !== givenModel && linesAfterLastHunk(givenModel) === undefined;
+  useEffect(() => {
+    if (!isEndUnknown || !loadFile) return;
+    let isCurrent = true;
+    loadFile().then(
+      (text) => {
+        if (isCurrent)
+          setFile((current) => (current?.for === givenModel ? current : { for: givenModel, text }));
+      },
+      () => {
+        // Deliberately quiet: nobody asked for the file; expanding a gap asks again and says why it failed.
+      },
+    );
+    return () => {
+      isCurrent = false;
+    };
+  }, [isEndUnknown, loadFile, givenModel]);
   const tokens: Tokens = {
     old: useHighlightedLines(model.oldText, language),
     new: useHighlightedLines(model.newText, language),
@@ -243,10 +259,7 @@ function GapRow({
   isLoading: boolean;
   onExpand: () => void;
 }) {
-  const what =
-    row.count === undefined
-      ? 'the rest of the file'
-      : `${row.count} unchanged line${row.count === 1 ? '' : 's'}`;
+  const what = `${row.count} unchanged line${row.count === 1 ? '' : 's'}`;
   return (
     <div className="diff-row diff-gap" style={{ top }} data-testid="diff-gap">
       {canExpand ? (

@@ -8,7 +8,7 @@ import type { DiffHunk, DiffLine, DiffModel } from './diff-model';
  */
 export type DiffRow =
   | { type: 'hunk'; key: string; header: string }
-  | { type: 'gap'; key: string; gapId: string; count: number | undefined; needsFile: boolean }
+  | { type: 'gap'; key: string; gapId: string; count: number; needsFile: boolean }
   | { type: 'line'; key: string; line: DiffLine }
   | { type: 'pair'; key: string; left: DiffLine | undefined; right: DiffLine | undefined };
 
@@ -52,36 +52,24 @@ type Entry = { kind: 'row'; row: DiffRow } | { kind: 'lines'; key: string; lines
 
 /**
  * `expanded` holds the ids of gaps and folds the user opened. Gaps between hunks can only show
- * their lines once the model has the old side's whole file (`withFullOldText`); `canLoadFile`
- * says whether the viewer can fetch it, so a gap offers "expand" either way or not at all.
+ * their lines once the model has the old side's whole file (`withFullOldText`); until then a gap
+ * says `needsFile`.
  */
-export function buildRows(
-  model: DiffModel,
-  mode: DiffMode,
-  expanded: ReadonlySet<string>,
-  canLoadFile: boolean,
-): DiffRow[] {
+export function buildRows(model: DiffModel, mode: DiffMode, expanded: ReadonlySet<string>): DiffRow[] {
   const entries: Entry[] = [];
   let oldEnd = 1;
   let newEnd = 1;
-  const gap = (
-    gapId: string,
-    count: number | undefined,
-    oldFrom: number,
-    oldTo: number,
-    newOffset: number,
-  ) => {
-    if (count !== undefined && count <= 0) return false;
+  const gap = (gapId: string, count: number, oldFrom: number, oldTo: number, newOffset: number) => {
+    if (count <= 0) return false;
     const isOpen = expanded.has(gapId) && model.hasFullOldText;
     if (isOpen) {
       entries.push({ kind: 'lines', key: gapId, lines: unchangedLines(model, oldFrom, oldTo, newOffset) });
       return true;
     }
-    if (count !== undefined || canLoadFile)
-      entries.push({
-        kind: 'row',
-        row: { type: 'gap', key: gapId, gapId, count, needsFile: !model.hasFullOldText },
-      });
+    entries.push({
+      kind: 'row',
+      row: { type: 'gap', key: gapId, gapId, count, needsFile: !model.hasFullOldText },
+    });
     return false;
   };
 
@@ -94,22 +82,30 @@ export function buildRows(
     oldEnd = oldTo;
     newEnd = newTo;
   });
-  // A file added or deleted whole has one side empty: no line is unchanged, nothing follows.
-  const isOneSideEmpty =
-    model.hunks.every((hunk) => hunk.newLines === 0) || model.hunks.every((hunk) => hunk.oldLines === 0);
-  const lastHunk = model.hunks.at(-1);
-  if (lastHunk && !isOneSideEmpty && !reachesEndOfFile(lastHunk)) {
-    const after = model.hasFullOldText ? model.oldText.length + 1 - oldEnd : undefined;
-    gap('gap:end', after, oldEnd, model.oldText.length + 1, newEnd - oldEnd);
-  }
+  // Offered only when a line is known to follow the last hunk (see linesAfterLastHunk).
+  const after = linesAfterLastHunk(model) ?? 0;
+  gap('gap:end', after, oldEnd, oldEnd + after, newEnd - oldEnd);
   return mode === 'unified' ? unifiedRows(entries) : splitRows(entries);
 }
 
 /**
- * Whether nothing follows this (last) hunk: git ends a hunk with DIFF_CONTEXT_LINES unchanged lines
- * unless the file ends first, and marks a last line without a newline. With exactly that many the
- * file may or may not go on, so the viewer still offers the rest.
+ * How many unchanged lines follow the last hunk (the same on both sides), or undefined when the
+ * patch cannot say and the old side's whole file is not loaded yet. Git ends a hunk with
+ * DIFF_CONTEXT_LINES unchanged lines unless the file ends first, and marks a last line without a
+ * newline: fewer than that many, or the mark, is the end. With exactly that many the file may or
+ * may not go on — only the whole file tells (DiffView fetches it then, to offer the rest exactly).
  */
+export function linesAfterLastHunk(model: DiffModel): number | undefined {
+  const lastHunk = model.hunks.at(-1);
+  // A file added or deleted whole has one side empty: no line is unchanged, nothing follows.
+  const isOneSideEmpty =
+    model.hunks.every((hunk) => hunk.newLines === 0) || model.hunks.every((hunk) => hunk.oldLines === 0);
+  if (!lastHunk || isOneSideEmpty || reachesEndOfFile(lastHunk)) return 0;
+  if (!model.hasFullOldText) return undefined;
+  const { oldTo } = ranges(lastHunk);
+  return Math.max(0, model.oldText.length + 1 - oldTo);
+}
+
 function reachesEndOfFile(hunk: DiffHunk): boolean {
   if (hunk.lines.some((line) => line.hasNoNewline)) return true;
   let trailing = 0;
