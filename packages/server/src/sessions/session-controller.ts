@@ -27,6 +27,11 @@ export class SessionController {
   private interruptTimer: NodeJS.Timeout | null = null;
   /** Set while the session is being archived or the backend shuts down: nothing new may start. */
   private closingReason: string | null = null;
+  /**
+   * The status reason from before the "waiting for a free agent slot" note replaced it (undefined
+   * while not waiting): a session in `error` keeps saying why when its wait is cancelled.
+   */
+  private reasonBeforeWait: string | null | undefined;
 
   constructor(
     private record: SessionRecord,
@@ -38,10 +43,15 @@ export class SessionController {
       setStatus: (status, reason) => this.setStatus(status, reason),
     });
     this.gate = new TurnGate(record.id, context, {
-      onGranted: () => this.startTurn(),
+      onGranted: () => {
+        this.reasonBeforeWait = undefined;
+        this.startTurn();
+      },
       onReleased: () => this.pump(),
-      onWaiting: (position) =>
-        this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`),
+      onWaiting: (position) => {
+        if (this.reasonBeforeWait === undefined) this.reasonBeforeWait = this.record.statusReason;
+        this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`);
+      },
     });
     this.runner = new RunnerSlot(record.id, context, {
       publish: (event) => this.publish(event),
@@ -120,10 +130,12 @@ export class SessionController {
     if (this.record.status === 'archived') throw new SessionArchivedError(this.record.id);
     if (this.turn?.messageId === messageId) return 'running';
     if (!this.queue.drop(messageId, 'Cancelled by you.')) return 'not_queued';
-    // The slot asked for on this message's behalf is not needed any more (nor the note about it).
+    // The slot asked for on this message's behalf is not needed any more (nor the note about it:
+    // the reason it replaced, such as why the session is in error, is back).
     if (this.queue.length === 0 && this.gate.isWaitingForSlot) {
       this.gate.cancelWait();
-      this.setStatus(this.record.status, null);
+      this.setStatus(this.record.status, this.reasonBeforeWait ?? null);
+      this.reasonBeforeWait = undefined;
     }
     this.context.onChanged(this.record.id);
     return 'cancelled';

@@ -18,7 +18,11 @@ describe('cancelling a queued message', () => {
     harness = await Harness.start({
       // One agent slot: a second session's message waits for it.
       server: { maxConcurrentTurns: 1 },
-      handler: holds.handler,
+      // "fail…" prompts get an API error the SDK does not retry: the session ends up in `error`.
+      handler: (context) =>
+        context.toolNames.length > 0 && context.lastUserText.startsWith('fail')
+          ? { error: { status: 400, message: 'the fake model refuses' } }
+          : holds.handler(context),
     });
     workspaceId = await harness.addWorkspace();
   });
@@ -139,6 +143,37 @@ describe('cancelling a queued message', () => {
     expect((await harness.waitForTurnEnd(waiting.id)).payload).toMatchObject({ outcome: 'completed' });
     expect(await startedMessages(waiting.id)).toHaveLength(1);
     expect(reachedModel('never run this either')).toBe(false);
+  });
+
+  it('gives a session in error its reason back when the message waiting for a slot is cancelled', async () => {
+    const failed = await harness.createSession(workspaceId, { prompt: 'fail this turn' });
+    expect((await harness.waitForTurnEnd(failed.id)).payload).toMatchObject({ outcome: 'failed' });
+    const { statusReason: failure } = await session(failed.id);
+    expect(failure).toMatch(/refuses/);
+
+    const busy = await harness.createSession(workspaceId, { prompt: 'hold the slot from the failed one' });
+    await waitUntil(() => holds.has('hold the slot from the failed one'));
+    const unwanted = await send(failed.id, 'never run this after the failure');
+    expect(unwanted.queued).toBe(true);
+    expect(await session(failed.id)).toMatchObject({
+      status: 'error',
+      statusReason: expect.stringMatching(/waiting for a free agent slot/),
+    });
+
+    expect((await cancel(failed.id, unwanted.messageId)).status).toBe(200);
+    // The waiting note is gone and the error says why again; the log says why the message went.
+    expect(await session(failed.id)).toMatchObject({
+      status: 'error',
+      statusReason: failure,
+      queuedMessages: 0,
+    });
+    const dropped = (await harness.events(failed.id)).filter((event) => event.type === 'messages_dropped');
+    expect(dropped.map((event) => event.payload)).toEqual([
+      { messageIds: [unwanted.messageId], reason: 'Cancelled by you.' },
+    ]);
+
+    holds.release('hold the slot from the failed one');
+    await harness.waitForTurnEnd(busy.id);
   });
 
   it('does not bring a cancelled message back after a restart', async () => {
