@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import '../test/dom';
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import type { Session } from '@chatml/protocol';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Services, useCatalog } from '../app/services';
 import { createPreferences } from '../state/preferences';
@@ -8,6 +9,7 @@ import { TranscriptStore } from '../state/transcript-store';
 import { UnreadTracker } from '../state/unread';
 import { EventLog } from '../test/event-log';
 import { makeSession, memoryStorage } from '../test/sessions';
+import { FakeViewport } from '../test/viewport';
 import { commitList, ok, renderWithBackend } from './git/test-backend';
 import { SessionView } from './SessionView';
 
@@ -18,7 +20,88 @@ function ShownSession({ id }: { id: string }) {
 }
 
 let stop: (() => void) | undefined;
-afterEach(() => stop?.());
+let viewport: FakeViewport | undefined;
+afterEach(() => {
+  stop?.();
+  viewport?.uninstall();
+  viewport = undefined;
+});
+
+/** Session `session` with the transcript `log`, its changes pane open or not, in a window this wide. */
+function renderSessionView(
+  log: EventLog,
+  session: Session,
+  options: { width: number; isChangesOpen: boolean },
+) {
+  viewport = new FakeViewport(options.width).install();
+  const store = new TranscriptStore(() => () => undefined);
+  for (const event of log.events) store.onEvent(event);
+  store.onCaughtUp();
+  const transcripts = { open: () => ({ store, release: () => {} }) } as unknown as Services['transcripts'];
+  const preferences = createPreferences(memoryStorage());
+  preferences.isChangesOpen.set(options.isChangesOpen);
+  const backend = renderWithBackend(
+    <ShownSession id={session.id} />,
+    {
+      'GET /sessions/s1/commits': () => ok(commitList()),
+      'GET /sessions/s1/diff': () => ok({ mergeBase: 'b'.repeat(40), files: [] }),
+    },
+    { transcripts, preferences, unread: new UnreadTracker(memoryStorage()) },
+  );
+  stop = backend.stop;
+  act(() => backend.catalog.addSession(session));
+  return { ...backend, preferences };
+}
+
+/** A turn whose Bash call asked for permission, not yet answered. */
+function askedPermission(): EventLog {
+  const log = new EventLog();
+  log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
+  log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+  log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
+  log.add('permission_requested', {
+    turnId: 't1',
+    requestId: 'r1',
+    tool: 'Bash',
+    input: { command: 'rm x' },
+  });
+  return log;
+}
+
+describe('a permission request behind the changes pane (narrow window)', () => {
+  const waiting = makeSession('s1', { status: 'waiting_permission' });
+
+  it('is announced on the pane, and Show brings back the conversation with the focus on the request', async () => {
+    const { preferences } = renderSessionView(askedPermission(), waiting, {
+      width: 600,
+      isChangesOpen: true,
+    });
+    const callout = await screen.findByRole('alert');
+    expect(callout.textContent).toContain('Claude is asking for permission');
+    expect(screen.getByTestId('changes-sheet').contains(callout)).toBe(true);
+
+    fireEvent.click(within(callout).getByRole('button', { name: 'Show' }));
+    expect(screen.queryByTestId('changes-sheet')).toBeNull();
+    expect(preferences.isChangesOpen.get()).toBe(false);
+    expect(document.activeElement).toBe(screen.getByTestId('permission-allow'));
+  });
+
+  it('is not announced when nothing waits for an answer, nor when the pane is beside the conversation', async () => {
+    renderSessionView(new EventLog(), makeSession('s1', { status: 'running' }), {
+      width: 600,
+      isChangesOpen: true,
+    });
+    await screen.findByTestId('changes-sheet');
+    expect(screen.queryByTestId('permission-callout')).toBeNull();
+    stop?.();
+    viewport?.uninstall();
+    cleanup();
+
+    renderSessionView(askedPermission(), waiting, { width: 1400, isChangesOpen: true });
+    await screen.findByTestId('permission-allow');
+    expect(screen.queryByTestId('permission-callout')).toBeNull();
+  });
+});
 
 const failure = 'API Error: 400 the fake model refuses';
 const waitingNote = 'Queued: waiting for a free agent slot (position 1).';

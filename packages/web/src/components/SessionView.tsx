@@ -1,13 +1,16 @@
 import type { Session } from '@chatml/protocol';
 import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Group, Panel } from 'react-resizable-panels';
 import { useIsNarrowLayout } from '../app/narrow-layout';
+import { focusPermissionWhenShown, focusShownPermission } from '../app/pending-permission';
 import { useLocalValue, useServices, useTranscriptSource, useTranscriptValue } from '../app/services';
 import { sessionDraftKey } from '../state/drafts';
 import { Composer } from './Composer';
 import { ChangesPanel } from './changes/ChangesPanel';
 import { GitBar } from './git/GitBar';
 import { PaneDivider, usePersistedLayout } from './Panes';
+import { PermissionCallout } from './PermissionCallout';
 import { SessionConversation } from './SessionConversation';
 import { SessionHeader } from './SessionHeader';
 
@@ -95,6 +98,11 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
     await api.sendMessage(session.id, text);
     setFollowSignal((signal) => signal + 1);
   };
+  // The request is in the conversation the changes pane covers: uncover it, then focus its Allow.
+  const showPermission = () => {
+    flushSync(() => preferences.isChangesOpen.set(false));
+    if (!focusShownPermission()) focusPermissionWhenShown();
+  };
   const retry =
     lastUserText !== undefined && !isRunning && !isArchived ? () => void send(lastUserText) : undefined;
   const changes = (
@@ -154,6 +162,7 @@ export function SessionView({ session, onArchive }: { session: Session; onArchiv
             />
             {isChangesOver && (
               <div ref={sheetRef} className="changes-sheet" tabIndex={-1} data-testid="changes-sheet">
+                {session.status === 'waiting_permission' && <PermissionCallout onShow={showPermission} />}
                 {changes}
               </div>
             )}
