@@ -3,7 +3,7 @@ import { ApiClient } from '../api/rest-client';
 import { type ConnectionState, defaultWsUrl, WsClient } from '../api/ws-client';
 import { type CatalogSnapshot, CatalogStore } from '../state/catalog-store';
 import { browserNotificationApi, DesktopNotifier } from '../state/desktop-notifier';
-import { DraftStore, pruneDraftsAsListsLoad } from '../state/drafts';
+import { DraftStore, pruneDraftsAsListsLoad, saveDraftsWhenPageHides } from '../state/drafts';
 import type { LocalValue } from '../state/local-store';
 import { createPreferences, type Preferences } from '../state/preferences';
 import { TranscriptRegistry } from '../state/transcript-registry';
@@ -34,10 +34,7 @@ export function createServices(token: string): Services {
   const unread = new UnreadTracker();
   const drafts = new DraftStore();
   // A reload or a closed tab must not lose what was typed in the last moment before it.
-  window.addEventListener('pagehide', drafts.flush);
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') drafts.flush();
-  });
+  saveDraftsWhenPageHides(drafts);
   const notifier = new DesktopNotifier({
     api: browserNotificationApi(),
     isEnabled: preferences.isNotifying.get,

@@ -244,6 +244,21 @@ describe('Composer drafts', () => {
     expect(openSession(store, B).value).toBe('for B');
   });
 
+  it('stores the message at once when another session is shown (a reload right after keeps it)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const storage = memoryStorage();
+      const store = new DraftStore(storage);
+      fireEvent.change(openSession(store, A), { target: { value: 'typed just before switching' } });
+      expect(storage.data.size).toBe(0);
+      openSession(store, B);
+      // No timer ran: leaving A wrote it.
+      expect(new DraftStore(storage).text(A)).toBe('typed just before switching');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('gives the message back after a reload (a new page on the same storage)', () => {
     const storage = memoryStorage();
     const store = new DraftStore(storage);

@@ -58,6 +58,9 @@ export function Composer({ isRunning, isDisabled, onSend, onStop, loadFiles, dra
 
   // Unchanged text (the box just opened) writes nothing: see DraftStore on two tabs.
   useEffect(() => store.setText(key, text), [store, key, text]);
+  // Leaving the session (another one shown, the page changed) stores its draft now, not a moment
+  // later: the delayed write could be cut short by a reload right after.
+  useEffect(() => () => store.flush(), [store]);
 
   const matches = useMemo(
     () => (mention && files.state === 'ready' ? files.search(mention.query, PICKER_LIMIT) : []),

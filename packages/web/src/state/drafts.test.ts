@@ -8,6 +8,7 @@ import {
   isDraftOrphaned,
   newSessionDraftKey,
   pruneDraftsAsListsLoad,
+  saveDraftsWhenPageHides,
   sessionDraftKey,
 } from './drafts';
 
@@ -176,6 +177,53 @@ describe('DraftStore', () => {
     expect(drafts.text(B)).toBe('');
     expect(new DraftStore(storage).text(B)).toBe('');
     expect(new DraftStore(storage).text(A)).toBe('keep');
+  });
+});
+
+describe('saveDraftsWhenPageHides', () => {
+  /** A page the test hides and closes: what the listeners see of `window` and `document`. */
+  function fakePage() {
+    const document = Object.assign(new EventTarget(), {
+      visibilityState: 'visible' as DocumentVisibilityState,
+    });
+    return { window: new EventTarget(), document };
+  }
+
+  it('writes what was typed in the last moment before a reload or a closed tab', () => {
+    vi.useFakeTimers();
+    const storage = memoryStorage();
+    const drafts = new DraftStore(storage);
+    const page = fakePage();
+    saveDraftsWhenPageHides(drafts, page);
+    drafts.setText(A, 'typed just before the reload');
+    page.window.dispatchEvent(new Event('pagehide'));
+    // No timer ran: the page that reloads next finds it stored.
+    expect(new DraftStore(storage).text(A)).toBe('typed just before the reload');
+  });
+
+  it('writes it when the page is hidden (a tab switched away from), not when it is shown', () => {
+    vi.useFakeTimers();
+    const storage = memoryStorage();
+    const drafts = new DraftStore(storage);
+    const page = fakePage();
+    saveDraftsWhenPageHides(drafts, page);
+    drafts.setText(A, 'typed before switching tabs');
+    page.document.dispatchEvent(new Event('visibilitychange'));
+    expect(storage.data.size).toBe(0);
+    page.document.visibilityState = 'hidden';
+    page.document.dispatchEvent(new Event('visibilitychange'));
+    expect(new DraftStore(storage).text(A)).toBe('typed before switching tabs');
+  });
+
+  it('stops listening when told to', () => {
+    vi.useFakeTimers();
+    const storage = memoryStorage();
+    const drafts = new DraftStore(storage);
+    const page = fakePage();
+    saveDraftsWhenPageHides(drafts, page)();
+    drafts.setText(A, 'not written by a listener');
+    page.window.dispatchEvent(new Event('pagehide'));
+    expect(storage.data.size).toBe(0);
   });
 });
 

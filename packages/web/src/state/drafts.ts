@@ -220,6 +220,29 @@ export class DraftStore {
   }
 }
 
+/**
+ * Writes the drafts' pending changes at once when the page may be about to go (a reload, a closed
+ * tab, a tab switched away from, the phone's app switcher): the delayed write would never run, and
+ * the last half second of typing would be lost. Returns the function that stops listening.
+ */
+export function saveDraftsWhenPageHides(
+  drafts: Pick<DraftStore, 'flush'>,
+  page: { window: EventTarget; document: EventTarget & { visibilityState: DocumentVisibilityState } } = {
+    window,
+    document,
+  },
+): () => void {
+  const onVisibilityChange = () => {
+    if (page.document.visibilityState === 'hidden') drafts.flush();
+  };
+  page.window.addEventListener('pagehide', drafts.flush);
+  page.document.addEventListener('visibilitychange', onVisibilityChange);
+  return () => {
+    page.window.removeEventListener('pagehide', drafts.flush);
+    page.document.removeEventListener('visibilitychange', onVisibilityChange);
+  };
+}
+
 function parseStored(value: string): StoredDraft | undefined {
   try {
     const parsed: unknown = JSON.parse(value);
