@@ -32,6 +32,8 @@ export function createServices(token: string): Services {
   const transcripts = new TranscriptRegistry(ws);
   const preferences = createPreferences();
   const unread = new UnreadTracker();
+  // A session read in another tab is read here too.
+  unread.followOtherTabs();
   const drafts = new DraftStore();
   // A reload or a closed tab must not lose what was typed in the last moment before it.
   saveDraftsWhenPageHides(drafts);

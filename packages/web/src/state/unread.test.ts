@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UnreadTracker } from './unread';
 
 function memoryStorage() {
@@ -42,5 +42,65 @@ describe('UnreadTracker and activitySeq', () => {
   it('never marks an archived session unread', () => {
     const tracker = new UnreadTracker(memoryStorage());
     expect(tracker.isUnread({ id: 'a', lastSeq: 9, activitySeq: 9, status: 'archived' })).toBe(false);
+  });
+});
+
+describe('UnreadTracker across tabs (one localStorage item)', () => {
+  const session = (id: string, activitySeq: number) => ({
+    id,
+    lastSeq: activitySeq,
+    activitySeq,
+    status: 'idle' as const,
+  });
+  /** The event the browser fires in every other tab when one writes storage. */
+  const storageEvent = (key: string | null) => Object.assign(new Event('storage'), { key });
+
+  it('keeps what another tab marked seen when this one marks another session', () => {
+    const storage = memoryStorage();
+    const first = new UnreadTracker(storage);
+    const second = new UnreadTracker(storage);
+    first.markSeen('a', 10);
+    second.markSeen('b', 20);
+    // A third tab (a reload) finds both.
+    const reloaded = new UnreadTracker(storage);
+    expect(reloaded.isUnread(session('a', 10))).toBe(false);
+    expect(reloaded.isUnread(session('b', 20))).toBe(false);
+  });
+
+  it('never lowers a session’s seen seq another tab stored higher', () => {
+    const storage = memoryStorage();
+    const behind = new UnreadTracker(storage);
+    behind.markSeen('a', 5);
+    new UnreadTracker(storage).markSeen('a', 30);
+    behind.markSeen('a', 12);
+    expect(new UnreadTracker(storage).isUnread(session('a', 30))).toBe(false);
+    expect(behind.isUnread(session('a', 30))).toBe(false);
+  });
+
+  it('drops the dot of a session read in another tab, and tells its listeners', () => {
+    const storage = memoryStorage();
+    const page = new EventTarget();
+    const here = new UnreadTracker(storage);
+    here.followOtherTabs(page);
+    const listener = vi.fn();
+    here.subscribe(listener);
+    expect(here.isUnread(session('a', 7))).toBe(true);
+
+    new UnreadTracker(storage).markSeen('a', 7);
+    page.dispatchEvent(storageEvent('chatml.draft:session:ws_1:a'));
+    expect(listener).not.toHaveBeenCalled();
+    page.dispatchEvent(storageEvent('chatml.lastSeenSeq'));
+    expect(here.isUnread(session('a', 7))).toBe(false);
+    expect(listener).toHaveBeenCalledOnce();
+  });
+
+  it('stops following other tabs when told to', () => {
+    const storage = memoryStorage();
+    const page = new EventTarget();
+    const here = new UnreadTracker(storage);
+    here.followOtherTabs(page)();
+    new UnreadTracker(storage).markSeen('a', 7);
+    page.dispatchEvent(storageEvent('chatml.lastSeenSeq'));
+    expect(here.isUnread(session('a', 7))).toBe(true);
   });
 });
