@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Backend idle memory: resident set (VmRSS) of a `chatml serve --port 0` process with 0 sessions and
+// Backend idle memory: resident set (VmRSS) of a `chatml serve --port 0` process — with its child
+// processes, i.e. the event mover while it runs — with 0 sessions and
 // with 20 idle sessions (no prompt, so no runner starts), against a bare
 // `node -e "setInterval(()=>{},1e3)"` measured in the same run.
 //
@@ -24,6 +25,7 @@ import {
   printResult,
   printTable,
   readRssKiB,
+  readTreeRssKiB,
   round,
   runBenchmark,
   sleep,
@@ -35,12 +37,16 @@ const FLOOR = fileURLToPath(new URL('./fixtures/dependency-floor.mjs', import.me
 const options = numericArgs({ sessions: 20, sampleSeconds: 3, settleSeconds: 12 });
 const BARE_SCRIPT = 'setInterval(()=>{},1e3)';
 
+/** Backends: their figure includes their child processes (the event mover while it runs). */
+const backendPids = new Set();
+
 /** Median VmRSS (MiB) of every pid, sampled together every 250 ms. */
 async function steadyRss(pids, seconds = options.sampleSeconds) {
   const samples = pids.map(() => []);
   const count = Math.max(3, Math.round((seconds * 1000) / 250));
   for (let i = 0; i < count; i++) {
-    for (const [index, pid] of pids.entries()) samples[index].push(readRssKiB(pid) / 1024);
+    for (const [index, pid] of pids.entries())
+      samples[index].push((backendPids.has(pid) ? readTreeRssKiB(pid) : readRssKiB(pid)) / 1024);
     await sleep(250);
   }
   return samples.map((values) => {
@@ -62,6 +68,7 @@ async function startBackend(home, nodeArgs) {
   const ready = JSON.parse(await backend.waitForLine((line) => line.startsWith('{"chatml":"ready"')));
   const { readFileSync } = await import('node:fs');
   const info = JSON.parse(readFileSync(join(home, 'server.json'), 'utf8'));
+  backendPids.add(ready.pid);
   return { backend, api: apiClient(ready.url, info.token), pid: ready.pid };
 }
 

@@ -1,7 +1,7 @@
 // Small helpers shared by the benchmarks: timing, statistics, tables, child processes, cleanup.
 // Plain ESM on purpose: benchmarks import the built packages and run with `node bench/<file>.mjs`.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** High-resolution wall clock in ms (browsers can read it too: the UI benchmarks use it). */
@@ -255,6 +255,22 @@ export function readRssKiB(pid) {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!match) throw new Error(`no VmRSS for ${pid}`);
   return Number(match[1]);
+}
+
+/** VmRSS of `pid` and of its child processes (the backend's event mover, runners), in KiB. */
+export function readTreeRssKiB(pid) {
+  let total = readRssKiB(pid);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid)
+        total += readRssKiB(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
 }
 
 // ---- ChatML HTTP API ----------------------------------------------------------------------------

@@ -71,7 +71,7 @@ export class EventMoverClient implements MoveHandoff {
 
   constructor(private readonly options: EventMoverOptions) {
     this.entryPath = options.entryPath ?? defaultMoverEntry();
-    this.idleStopMs = options.idleStopMs ?? 30_000;
+    this.idleStopMs = options.idleStopMs ?? 5_000;
     this.retryAfterMs = options.retryAfterMs ?? 30_000;
     this.maxInFlight = options.maxInFlight ?? 50;
   }
