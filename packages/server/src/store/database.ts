@@ -114,13 +114,19 @@ export class WalCheckpointer {
   private checkpoint(): void {
     if (!this.db.open) return; // closed without stop() (a test's teardown): nothing left to fold in
     this.lastCheckpointAt = Date.now();
-    let result: { checkpointed: number } | undefined;
+    let result: { busy?: number; checkpointed: number } | undefined;
     try {
-      [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+      [result] = pragma(this.db, 'wal_checkpoint(PASSIVE)') as { busy?: number; checkpointed: number }[];
     } catch (error) {
       // A full or failing disk: the WAL keeps the data and the next checkpoint tries again. It runs
       // from a timer, so a throw here would take the whole backend down.
       this.onError(error as Error);
+      return;
+    }
+    if (result?.busy) {
+      // Another connection (the event mover) is checkpointing: this one did nothing, synced nothing,
+      // so nothing may be called durable yet. Tried again shortly.
+      if (!this.timer && !this.isStopped) this.arm(this.idleMs);
       return;
     }
     const frames = Math.max(0, result?.checkpointed ?? 0);

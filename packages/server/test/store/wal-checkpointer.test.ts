@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { makeTempDir } from '@chatml/testkit';
 import { expect, it } from 'vitest';
@@ -107,5 +109,55 @@ it('survives a checkpoint that fails (a full disk), reports it, and tries again 
     expect(checkpoints).toBe(1);
     db.prepare = prepare;
     checkpointer.stop();
+  });
+});
+
+it('does not count a checkpoint another connection kept it from making (the event mover checkpointing)', async () => {
+  await withDatabase(async (db) => {
+    const insert = prepared(db, 'INSERT INTO t VALUES (?)');
+    for (let i = 0; i < 20; i++) insert.run('x'.repeat(200));
+    // Another process checkpoints (TRUNCATE, holding the checkpoint and write locks while it waits
+    // for its own reader to finish).
+    const script = `
+      const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+      const reader = new Database(${JSON.stringify(db.name)});
+      reader.prepare('BEGIN').run();
+      reader.prepare('SELECT COUNT(*) FROM t').get();
+      new Database(${JSON.stringify(db.name)}, { timeout: 30000 }).pragma('wal_checkpoint(TRUNCATE)');
+    `;
+    const other = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => other.once('close', resolve));
+    try {
+      // Its checkpoint has begun once the write lock is taken (probed without checkpointing).
+      const isLocked = () => {
+        try {
+          db.exec('BEGIN IMMEDIATE');
+          db.exec('ROLLBACK');
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      pragma(db, 'busy_timeout = 0');
+      for (let i = 0; i < 500 && !isLocked(); i++) await sleep(10);
+      expect(isLocked()).toBe(true);
+      pragma(db, 'busy_timeout = 5000');
+      const checkpointer = new WalCheckpointer(db, 20, 60_000);
+      let told = 0;
+      checkpointer.onCheckpoint = () => (told += 1);
+      checkpointer.noteWrite();
+      await sleep(200);
+      // Nothing was checkpointed nor synced: journal files deleted now could lose their rows.
+      expect(told).toBe(0);
+      other.kill('SIGKILL');
+      await exited;
+      // Tried again once the other connection is gone.
+      for (let i = 0; i < 100 && told === 0; i++) await sleep(10);
+      expect(told).toBe(1);
+      checkpointer.stop();
+    } finally {
+      other.kill('SIGKILL');
+      await exited;
+    }
   });
 });
