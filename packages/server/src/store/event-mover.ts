@@ -83,6 +83,13 @@ function work(): void {
     });
   } catch (error) {
     send({ type: 'move_failed', generation: request.generation, message: (error as Error).message });
+    // Moving a later file before the backend has moved this one's rows would leave a hole in their
+    // sessions' rows in the database (reads take only newer rows from memory): stop here, and the
+    // backend moves the rest. A file that is gone was moved, and deleted, by the backend already.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      end();
+      process.exit(3);
+    }
   }
   if (Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) checkpoint();
   clearTimeout(idleTimer);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NewSessionEvent } from '@chatml/protocol';
 import { makeTempDir, type TempDir, waitUntil } from '@chatml/testkit';
@@ -188,6 +188,44 @@ describe('the event mover', () => {
     const other = await run(SCHEMA_VERSION + 1, '');
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/schema/);
+  });
+
+  it('moves no later file after one it could not move: the rows in the database stay a prefix of each log', async () => {
+    // File 1 holds s1's events 1–2 but cannot be read (a folder stands in for an unreadable file);
+    // file 2 holds events 3–4. Events 3–4 in the database without 1–2 would hide 1–2 from reads
+    // (they take only rows newer than the database's from memory) until the store moved them.
+    mkdirSync(`${journalPath}.1`);
+    const line = (seq: number) => `${seq}\t1\tstream_delta\ts1\t${JSON.stringify(note(`a${seq}`).payload)}\n`;
+    writeFileSync(`${journalPath}.2`, `${line(3)}${line(4)}#2\n`);
+    const child = spawn(process.execPath, [
+      defaultMoverEntry(),
+      JSON.stringify({ databasePath, schemaVersion: SCHEMA_VERSION }),
+    ]);
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    cleanups.push(async () => {
+      child.kill('SIGKILL');
+      await closed;
+    });
+    child.stdin.write(
+      `{"type":"move","generation":1,"path":"${journalPath}.1"}\n{"type":"move","generation":2,"path":"${journalPath}.2"}\n`,
+    );
+    const replies = () =>
+      stdout
+        .split('\n')
+        .filter((reply) => reply !== '')
+        .map((reply) => JSON.parse(reply) as { type: string; generation?: number });
+    let isClosed = false;
+    void closed.then(() => (isClosed = true));
+    await waitUntil(() => isClosed || replies().some((reply) => reply.generation === 2), {
+      what: 'the mover done with both files',
+    });
+    child.stdin.end();
+    await closed;
+    expect(replies().find((reply) => reply.generation === 1)?.type).toBe('move_failed');
+    expect(replies().some((reply) => reply.type === 'moved')).toBe(false);
+    expect(countRows(db)).toBe(0);
   });
 
   it('reads each row once while the mover has committed rows whose reply is not handled yet', () => {
