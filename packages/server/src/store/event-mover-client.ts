@@ -63,7 +63,8 @@ export class EventMoverClient implements MoveHandoff {
   private unavailableUntil = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private isClosed = false;
-  private exited: Promise<void> = Promise.resolve();
+  /** Every mover process not exited yet (one stopped when idle may still be finishing). */
+  private readonly running = new Set<Promise<void>>();
   private readonly entryPath: string;
   private readonly idleStopMs: number;
   private readonly retryAfterMs: number;
@@ -92,12 +93,12 @@ export class EventMoverClient implements MoveHandoff {
     return true;
   }
 
-  /** Stop the process (at shutdown); resolves once it has exited. Later moves are refused. */
-  close(): Promise<void> {
+  /** Stop the process (at shutdown); resolves once every mover has exited. Later moves are refused. */
+  async close(): Promise<void> {
     this.isClosed = true;
     this.cancelIdleStop();
     this.stop();
-    return this.exited;
+    await Promise.all(this.running);
   }
 
   private start(): boolean {
@@ -121,7 +122,7 @@ export class EventMoverClient implements MoveHandoff {
     }
     this.child = child;
     this.isReady = false;
-    this.exited = new Promise((resolve) => {
+    const exited = new Promise<void>((resolve) => {
       let isDone = false;
       const done = (reason: string | null) => {
         if (isDone) return;
@@ -143,9 +144,14 @@ export class EventMoverClient implements MoveHandoff {
         if (child.pid === undefined) done(`could not start the event mover: ${error.message}`);
       });
     });
+    this.running.add(exited);
+    void exited.then(() => this.running.delete(exited));
     if (child.pid !== undefined)
       childPriority().lower(child.pid, this.options.niceness, (message) => this.options.logger.warn(message));
-    child.stdin?.on('error', () => {}); // a dead mover is reported by its exit
+    // A dead mover is reported by its exit; a stream error must not become an uncaught exception.
+    child.stdin?.on('error', () => {});
+    child.stdout?.on('error', () => {});
+    child.stderr?.on('error', () => {});
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => this.options.logger.warn(chunk.trimEnd()));
     const splitter = new LineSplitter(
