@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from '../logger.js';
@@ -169,6 +169,28 @@ export function openDatabase(path: string, logger: Logger): Database {
   pragma(db, 'busy_timeout = 5000');
   migrate(db, logger);
   return db;
+}
+
+/**
+ * Sync the database's WAL file now: with `synchronous = NORMAL` a commit reaches the WAL but is
+ * synced only at a checkpoint, so this is what makes the commits before it durable — before the
+ * journal files they came from are deleted. No WAL file (an in-memory database, or one a checkpoint
+ * folded in and synced): nothing to do.
+ */
+export function syncWal(db: Database): void {
+  if (db.memory) return;
+  let fd: number;
+  try {
+    fd = openSync(`${db.name}-wal`, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The schema version this build migrates databases to. */

@@ -1,5 +1,5 @@
 import type { NewSessionEvent, SessionEventType, StoredEvent } from '@chatml/protocol';
-import type { Database } from './database.js';
+import { type Database, syncWal } from './database.js';
 import { EventInserter, type RefusedRow } from './event-insert.js';
 import { EventJournal, type JournalRow } from './event-journal.js';
 import type { MovedReply, MoveHandoff } from './event-mover-client.js';
@@ -136,6 +136,8 @@ export class EventStore {
     if (recovered.skippedLines > 0) options.onSkippedJournalLines?.(recovered.skippedLines);
     if (recovered.rows.length > 0) {
       this.reportRefused(this.inserter.insert(recovered.rows));
+      // Durable before the journal files go (dropAll, below).
+      syncWal(db);
       this.onDatabaseWrite();
     }
     this.journal.dropAll();

@@ -1,5 +1,4 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
-import type { Database } from './database.js';
+import { type Database, syncWal } from './database.js';
 import { EventInserter, type RefusedRow } from './event-insert.js';
 import { readJournalFile } from './event-journal.js';
 import { pragma } from './prepared.js';
@@ -19,14 +18,12 @@ export interface MovedFile {
  */
 export class GenerationMover {
   private readonly inserter: EventInserter;
-  private readonly walPath: string;
 
   constructor(
     private readonly db: Database,
     private readonly sliceRows: number,
   ) {
     this.inserter = new EventInserter(db);
-    this.walPath = `${db.name}-wal`;
   }
 
   /**
@@ -40,7 +37,7 @@ export class GenerationMover {
     for (let from = 0; from < rows.length; from += this.sliceRows) {
       refused.push(...this.inserter.insert(rows, from, Math.min(rows.length, from + this.sliceRows)));
     }
-    this.syncWal();
+    syncWal(this.db);
     return { rows: rows.length, skippedLines, refused };
   }
 
@@ -49,19 +46,4 @@ export class GenerationMover {
     pragma(this.db, 'wal_checkpoint(PASSIVE)');
   }
 
-  private syncWal(): void {
-    let fd: number;
-    try {
-      fd = openSync(this.walPath, 'r');
-    } catch (error) {
-      // No WAL file: a checkpoint folded everything in and synced the database as it did.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    try {
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
