@@ -45,5 +45,4 @@ export class GenerationMover {
   checkpoint(): void {
     pragma(this.db, 'wal_checkpoint(PASSIVE)');
   }
-
 }
