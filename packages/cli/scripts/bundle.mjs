@@ -32,33 +32,26 @@ if (!existsSync(input)) {
   process.exit(1);
 }
 rmSync(outDir, { recursive: true, force: true });
-await build({
-  input,
-  platform: 'node',
-  external: (id) => EXTERNAL.test(id),
-  logLevel: 'warn',
-  output: {
-    dir: outDir,
-    format: 'esm',
-    entryFileNames: 'chatml.js',
-    sourcemap: true,
-    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
-  },
-});
+/** One entry into one module `name` in outDir (shared code is copied, not split into chunks). */
+function bundle(entry, name) {
+  return build({
+    input: entry,
+    platform: 'node',
+    external: (id) => EXTERNAL.test(id),
+    logLevel: 'warn',
+    output: {
+      dir: outDir,
+      format: 'esm',
+      entryFileNames: name,
+      sourcemap: true,
+      minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+    },
+  });
+}
+
+await bundle(input, 'chatml.js');
 // The backend's event mover process (server's store/event-mover.ts), bundled on its own so the
 // backend's bundle stays one module; the backend finds it beside itself by this name.
-await build({
-  input: fileURLToPath(import.meta.resolve('@chatml/server/event-mover')),
-  platform: 'node',
-  external: (id) => EXTERNAL.test(id),
-  logLevel: 'warn',
-  output: {
-    dir: outDir,
-    format: 'esm',
-    entryFileNames: 'event-mover.js',
-    sourcemap: true,
-    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
-  },
-});
+await bundle(fileURLToPath(import.meta.resolve('@chatml/server/event-mover')), 'event-mover.js');
 const size = statSync(join(outDir, 'chatml.js')).size;
 console.error(`[chatml] bundled the CLI and backend (${Math.round(size / 1024)} KiB) and the event mover`);

@@ -27,11 +27,6 @@ export class SessionController {
   private interruptTimer: NodeJS.Timeout | null = null;
   /** Set while the session is being archived or the backend shuts down: nothing new may start. */
   private closingReason: string | null = null;
-  /**
-   * The status reason from before the "waiting for a free agent slot" note replaced it (undefined
-   * while not waiting): a session in `error` keeps saying why when its wait is cancelled.
-   */
-  private reasonBeforeWait: string | null | undefined;
 
   constructor(
     private record: SessionRecord,
@@ -43,15 +38,10 @@ export class SessionController {
       setStatus: (status, reason) => this.setStatus(status, reason),
     });
     this.gate = new TurnGate(record.id, context, {
-      onGranted: () => {
-        this.reasonBeforeWait = undefined;
-        this.startTurn();
-      },
+      onGranted: () => this.startTurn(),
       onReleased: () => this.pump(),
-      onWaiting: (position) => {
-        if (this.reasonBeforeWait === undefined) this.reasonBeforeWait = this.record.statusReason;
-        this.setStatus(this.record.status, `Queued: waiting for a free agent slot (position ${position}).`);
-      },
+      reason: () => this.record.statusReason,
+      setReason: (reason) => this.setStatus(this.record.status, reason),
     });
     this.runner = new RunnerSlot(record.id, context, {
       publish: (event) => this.publish(event),
@@ -132,11 +122,7 @@ export class SessionController {
     if (!this.queue.drop(messageId, 'Cancelled by you.')) return 'not_queued';
     // The slot asked for on this message's behalf is not needed any more (nor the note about it:
     // the reason it replaced, such as why the session is in error, is back).
-    if (this.queue.length === 0 && this.gate.isWaitingForSlot) {
-      this.gate.cancelWait();
-      this.setStatus(this.record.status, this.reasonBeforeWait ?? null);
-      this.reasonBeforeWait = undefined;
-    }
+    if (this.queue.length === 0) this.gate.cancelWait({ restoreReason: true });
     this.context.onChanged(this.record.id);
     return 'cancelled';
   }

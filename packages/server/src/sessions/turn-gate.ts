@@ -5,8 +5,10 @@ export interface TurnGateHandlers {
   onGranted(): void;
   /** The last git hold ended: queued messages may go. */
   onReleased(): void;
-  /** No slot free: the session waits at this 1-based place in line (again each time it moves up). */
-  onWaiting(position: number): void;
+  /** The session's status reason now. */
+  reason(): string | null;
+  /** Show this as the session's status reason, keeping its status. */
+  setReason(reason: string | null): void;
 }
 
 /**
@@ -16,6 +18,11 @@ export interface TurnGateHandlers {
 export class TurnGate {
   private isWaiting = false;
   private holds = 0;
+  /**
+   * The status reason the "waiting for a free agent slot" note replaced (null while not waiting):
+   * a session in `error` says why again when its wait is cancelled.
+   */
+  private reasonBeforeWait: { reason: string | null } | null = null;
 
   constructor(
     private readonly sessionId: string,
@@ -53,6 +60,7 @@ export class TurnGate {
       this.sessionId,
       () => {
         this.isWaiting = false;
+        this.reasonBeforeWait = null;
         // A failure to start must stay this session's, not break the turn end that freed the slot.
         try {
           this.handlers.onGranted();
@@ -62,16 +70,27 @@ export class TurnGate {
           );
         }
       },
-      (position) => this.handlers.onWaiting(position),
+      (position) => this.showWaiting(position),
     );
-    if (!granted) this.handlers.onWaiting(this.context.scheduler.positionOf(this.sessionId));
+    if (!granted) this.showWaiting(this.context.scheduler.positionOf(this.sessionId));
   }
 
-  /** Leave the line (nothing to run any more, or closing). */
-  cancelWait(): void {
+  /**
+   * Leave the line (nothing to run any more, or closing). `restoreReason`: the note about waiting
+   * goes, and the reason it replaced is back.
+   */
+  cancelWait(options: { restoreReason?: boolean } = {}): void {
     if (!this.isWaiting) return;
     this.context.scheduler.cancel(this.sessionId);
     this.isWaiting = false;
+    if (options.restoreReason) this.handlers.setReason(this.reasonBeforeWait?.reason ?? null);
+    this.reasonBeforeWait = null;
+  }
+
+  /** No slot free: the session waits at this 1-based place in line (again each time it moves up). */
+  private showWaiting(position: number): void {
+    this.reasonBeforeWait ??= { reason: this.handlers.reason() };
+    this.handlers.setReason(`Queued: waiting for a free agent slot (position ${position}).`);
   }
 
   /** Give back the slot a turn held (or leave the line). */

@@ -1,8 +1,8 @@
 import type { NewSessionEvent, SessionEventType, StoredEvent } from '@chatml/protocol';
 import { type Database, syncWal } from './database.js';
-import { EventInserter, type RefusedRow } from './event-insert.js';
+import { EventInserter } from './event-insert.js';
 import { EventJournal, type JournalRow } from './event-journal.js';
-import type { MovedReply, MoveHandoff } from './event-mover-client.js';
+import type { MovedReply } from './event-mover-client.js';
 import {
   ACTIVITY_EVENT_TYPES,
   ACTIVITY_TYPES_SQL,
@@ -11,6 +11,7 @@ import {
   encodeStored,
   toEvent,
 } from './event-rows.js';
+import { JournalMoves, type JournalMovesOptions, refusedError } from './journal-moves.js';
 import { PendingRows } from './pending-rows.js';
 import { prepared } from './prepared.js';
 
@@ -18,39 +19,13 @@ export { ACTIVITY_EVENT_TYPES, type EncodedEvent } from './event-rows.js';
 
 const AFTER = `SELECT seq, type, ts, payload FROM events WHERE session_id = @sessionId AND seq > @afterSeq`;
 
-export interface EventStoreOptions {
+export interface EventStoreOptions extends JournalMovesOptions {
   /** The journal's base path (`journalPathFor(databasePath)`); none: rows wait in memory only. */
   journalPath?: string | null;
-  /** Told after every write to the database (the WAL checkpointer wakes up on writes). */
-  onDatabaseWrite?: () => void;
-  /** How long rows may wait in the journal before they are moved to the database. */
-  moveAfterMs?: number;
-  /** Rows that start a move at once, whatever `moveAfterMs` says. */
-  moveAfterRows?: number;
-  /** Rows per transaction of a move; the loop turns between them let live events through. */
-  moveSliceRows?: number;
-  /**
-   * A move that failed (the rows stay in the journal and in memory, readable, and are moved later),
-   * or one event the database refused outright (a constraint), which is dropped from the log.
-   */
-  onMoveError?: (error: Error) => void;
   /** Lines of the last run's journal left out: batches a crash or a failed write cut short. */
   onSkippedJournalLines?: (count: number) => void;
-  /**
-   * The event mover process (store/event-mover-client.ts): sealed journal files are handed to it,
-   * and the store is told `moved(…)` or `moveLost(…)`. None: the store moves every row itself.
-   */
-  mover?: MoveHandoff;
   /** A journal file that could not be read or deleted (it is left where it is). */
   onJournalProblem?: (problem: string) => void;
-}
-
-/** Rows being moved to the database: a prefix of each session's pending rows, sorted by session. */
-interface Move {
-  /** The journal files whose rows this move covers (the one it sealed, and any left by the mover). */
-  readonly generations: number[];
-  readonly rows: JournalRow[];
-  next: number;
 }
 
 /**
@@ -84,41 +59,18 @@ export class EventStore {
   private readonly pending = new PendingRows();
   /** Rows appended by the transaction in progress, written to the journal when it ends. */
   private batchRows: JournalRow[] | null = null;
-  private move: Move | null = null;
-  /** Rows appended to the journal's current file since it was last sealed (with a mover only). */
-  private generationRows: JournalRow[] = [];
-  /** Files handed to the mover and not moved yet, with their rows. */
-  private readonly handedOff = new Map<number, JournalRow[]>();
-  private readonly mover: MoveHandoff | undefined;
-  /** The mover gave files back: the next move is the store's own, of every pending row. */
-  private hasLostFiles = false;
-  private readonly inserter: EventInserter;
-  /** Generations whose rows are all in the database, deleted once a checkpoint made that durable. */
-  private movedGenerations: number[] = [];
-  private moveTimer: NodeJS.Timeout | null = null;
-  private isMoveSliceScheduled = false;
+  private readonly moves: JournalMoves;
   private isClosed = false;
   private readonly journal: EventJournal;
   private readonly afterStatement;
   private readonly maxSeqStatement;
   private readonly lastActivityStatement;
-  private readonly onDatabaseWrite: () => void;
-  private readonly moveAfterMs: number;
-  private readonly moveAfterRows: number;
-  private readonly moveSliceRows: number;
-  private readonly onMoveError: (error: Error) => void;
 
   constructor(
     private readonly db: Database,
     options: EventStoreOptions = {},
   ) {
-    this.onDatabaseWrite = options.onDatabaseWrite ?? (() => {});
-    this.moveAfterMs = options.moveAfterMs ?? 100;
-    this.moveAfterRows = options.moveAfterRows ?? 2048;
-    this.moveSliceRows = options.moveSliceRows ?? 32;
-    this.onMoveError = options.onMoveError ?? (() => {});
-    this.mover = options.mover;
-    this.inserter = new EventInserter(db);
+    const inserter = new EventInserter(db);
     this.afterStatement = prepared(db, `${AFTER} ORDER BY seq LIMIT @limit`);
     this.maxSeqStatement = prepared(db, 'SELECT MAX(seq) AS seq FROM events WHERE session_id = @sessionId');
     // Walks the (session_id, seq) key backwards and stops at the first match, usually a few rows
@@ -135,12 +87,14 @@ export class EventStore {
     this.journal = journal;
     if (recovered.skippedLines > 0) options.onSkippedJournalLines?.(recovered.skippedLines);
     if (recovered.rows.length > 0) {
-      this.reportRefused(this.inserter.insert(recovered.rows));
+      for (const { row, error } of inserter.insert(recovered.rows))
+        options.onMoveError?.(refusedError({ ...row, message: error.message }));
       // Durable before the journal files go (dropAll, below).
       syncWal(db);
-      this.onDatabaseWrite();
+      options.onDatabaseWrite?.();
     }
     this.journal.dropAll();
+    this.moves = new JournalMoves(db, journal, this.pending, inserter, options);
   }
 
   append(sessionId: string, event: NewSessionEvent, ts = Date.now()): StoredEvent {
@@ -164,10 +118,9 @@ export class EventStore {
     if (this.batchRows) this.batchRows.push(row);
     else this.journal.append([row]);
     this.pending.add(row);
-    if (this.mover) this.generationRows.push(row);
     this.lastSeqBySession.set(sessionId, seq);
     if (ACTIVITY_EVENT_TYPES.has(event.type)) this.activitySeqBySession.set(sessionId, seq);
-    this.scheduleMove();
+    this.moves.appended(row);
     return {
       event: { seq, type: event.type, ts, payload: event.payload },
       json: encodeStored(seq, event.type, ts, payload),
@@ -262,51 +215,28 @@ export class EventStore {
    * close, so the next start has nothing to recover; tests use it to look at the table itself.
    */
   persist(): void {
-    this.cancelMoveTimer();
-    while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
-    if (this.pending.size > 0) {
-      this.startMove();
-      while (this.move) this.moveSlice(Number.POSITIVE_INFINITY);
-    }
-    // Closing the database checkpoints it (the WAL synced into it): these deletions come after in
-    // time, but only a power cut between the two could tell, and it would find the rows either way.
-    this.movedGenerations = [];
-    this.handedOff.clear();
-    this.journal.dropAll();
+    this.moves.moveAll();
   }
 
-  /**
-   * Everything moved so far is durable in the database (a WAL checkpoint synced it): the journal
-   * files it came from can go. Until then a power cut could lose the moved rows from the WAL while
-   * a later journal file survived — a hole in the log rather than a lost tail.
-   */
+  /** See JournalMoves.markDurable. */
   markDurable(): void {
-    for (const generation of this.movedGenerations.splice(0)) this.journal.drop(generation);
+    this.moves.markDurable();
   }
 
-  /**
-   * The mover committed a file it was handed and synced the WAL after it: its rows leave memory
-   * (reads find them in the database now) and the file goes.
-   */
+  /** See JournalMoves.moved: the mover's reply for a file it was handed. */
   moved(reply: MovedReply): void {
-    const rows = this.handedOff.get(reply.generation);
-    if (!rows) return; // moved by the backend meanwhile
-    this.handedOff.delete(reply.generation);
-    this.pending.removeMoved(rows);
-    this.journal.drop(reply.generation);
-    for (const refused of reply.refused) this.onMoveError(refusedError(refused));
+    this.moves.moved(reply);
   }
 
-  /** Files handed to the mover that it will not move (it failed, or stopped): the store moves them. */
+  /** See JournalMoves.moveLost: files the mover will not move. */
   moveLost(generations: readonly number[]): void {
-    if (this.isClosed || !generations.some((generation) => this.handedOff.has(generation))) return;
-    this.hasLostFiles = true;
-    this.scheduleMoveSlice();
+    this.moves.moveLost(generations);
   }
 
   /** `persist`, then stop: later appends are a programming error, not a silent loss. */
   close(): void {
     this.persist();
+    this.moves.close();
     this.isClosed = true;
   }
 
@@ -330,106 +260,8 @@ export class EventStore {
     // The batch's rows are the last of their sessions: no move runs inside a transaction. They are
     // also the last rows of the journal's current file.
     this.pending.removeNewest(rows);
-    if (this.mover) this.generationRows.length = Math.max(0, this.generationRows.length - rows.length);
+    this.moves.unappended(rows.length);
     for (const row of rows) this.forget(row.sessionId);
-  }
-
-  private scheduleMove(): void {
-    if (this.move) return; // the next move is planned when this one ends
-    // With a mover, what the mover has already is not waiting on the store.
-    const waiting = this.mover ? this.generationRows.length : this.pending.size;
-    if (waiting >= this.moveAfterRows) {
-      this.cancelMoveTimer();
-      this.scheduleMoveSlice();
-      return;
-    }
-    if (this.moveTimer) return;
-    this.moveTimer = setTimeout(() => {
-      this.moveTimer = null;
-      this.scheduleMoveSlice();
-    }, this.moveAfterMs);
-    this.moveTimer.unref();
-  }
-
-  private cancelMoveTimer(): void {
-    if (this.moveTimer) clearTimeout(this.moveTimer);
-    this.moveTimer = null;
-  }
-
-  /** Each slice in a loop turn of its own, never inside the batch whose events wait to be sent. */
-  private scheduleMoveSlice(): void {
-    if (this.isMoveSliceScheduled) return;
-    this.isMoveSliceScheduled = true;
-    setImmediate(() => {
-      this.isMoveSliceScheduled = false;
-      if (!this.db.open || this.isClosed) return;
-      if (!this.move && this.pending.size === 0) return;
-      if (!this.move && this.handOff()) return;
-      try {
-        if (!this.move) this.startMove();
-        // Slices grow with the backlog, so moves catch up with any rate of appends instead of
-        // falling further behind (each loop turn moves at least 1/16 of what is waiting).
-        this.moveSlice(Math.max(this.moveSliceRows, Math.ceil(this.pending.size / 16)));
-      } catch (error) {
-        // The rows stay in memory and in the journal; try again later rather than at once.
-        this.onMoveError(error as Error);
-        this.moveTimer ??= setTimeout(() => {
-          this.moveTimer = null;
-          this.scheduleMoveSlice();
-        }, 1000).unref();
-        return;
-      }
-      if (this.move) this.scheduleMoveSlice();
-      else if (this.pending.size > 0) this.scheduleMove();
-    });
-  }
-
-  /**
-   * Hand the journal's current file to the mover. True when the mover has every pending row now
-   * (nothing for the store to move); false when the store must move them itself.
-   */
-  private handOff(): boolean {
-    if (!this.mover) return false;
-    if (this.generationRows.length > 0) {
-      const rows = this.generationRows;
-      const generation = this.journal.seal();
-      this.generationRows = [];
-      // Recorded before it is offered: one not taken is moved by the store with the rest.
-      this.handedOff.set(generation, rows);
-      const path = this.journal.pathOf(generation);
-      if (path === null || !this.mover.move(generation, path)) return false;
-    }
-    // Rows of files the mover gave back (`moveLost`) are the store's to move.
-    return !this.hasLostFiles;
-  }
-
-  /** Seal the journal's file: every pending row is in it (or an older one), so all of them move. */
-  private startMove(): void {
-    const generations = [...this.handedOff.keys(), this.journal.seal()];
-    this.handedOff.clear();
-    this.generationRows = [];
-    this.hasLostFiles = false;
-    this.move = { generations, rows: this.pending.snapshot(), next: 0 };
-  }
-
-  private moveSlice(maxRows: number): void {
-    const move = this.move;
-    if (!move) return;
-    const end = Math.min(move.rows.length, move.next + maxRows);
-    // A failure (a full disk, I/O) throws: the slice is tried again later.
-    this.reportRefused(this.inserter.insert(move.rows, move.next, end));
-    // Committed: the same rows leave memory before anything else runs.
-    this.pending.removeMoved(move.rows.slice(move.next, end));
-    move.next = end;
-    this.onDatabaseWrite();
-    if (move.next >= move.rows.length) {
-      this.move = null;
-      this.movedGenerations.push(...move.generations);
-    }
-  }
-
-  private reportRefused(refused: readonly RefusedRow[]): void {
-    for (const { row, error } of refused) this.onMoveError(refusedError({ ...row, message: error.message }));
   }
 
   private rowsAfter(sessionId: string, afterSeq: number, limit: number): EventRow[] {
@@ -439,10 +271,4 @@ export class EventStore {
     this.pending.appendAfter(sessionId, rows.at(-1)?.seq ?? afterSeq, limit, rows);
     return rows;
   }
-}
-
-function refusedError(row: { sessionId: string; seq: number; type: string; message: string }): Error {
-  return new Error(
-    `event ${row.seq} (${row.type}) of session ${row.sessionId} was refused by the database and left out of the log: ${row.message}`,
-  );
 }

@@ -19,18 +19,7 @@ import {
   SCHEMA_VERSION,
 } from '../../src/store/index.js';
 import { prepared } from '../../src/store/prepared.js';
-import { seedSessions } from './seed.js';
-
-const note = (text: string): NewSessionEvent => ({
-  type: 'stream_delta',
-  payload: { turnId: 't', messageId: 'm', blockIndex: 0, kind: 'text', text },
-});
-
-const texts = (events: { payload: unknown }[]) =>
-  events.map((event) => (event.payload as { text: string }).text);
-
-const countRows = (db: Database) =>
-  (prepared(db, 'SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+import { count, note, seedSessions, texts } from './seed.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -107,7 +96,7 @@ describe('the event mover', () => {
     const { store, client } = openWithMover();
     await stream(store, 300);
     await waitUntil(() => store.pendingRows === 0, { what: 'every row moved' });
-    expect(countRows(db)).toBe(600);
+    expect(count(db)).toBe(600);
     expectWholeLog(store, 300);
     await waitUntil(() => journalFiles().length <= 1, { what: 'moved journal files deleted' });
     const pid = client.pid as number;
@@ -126,7 +115,7 @@ describe('the event mover', () => {
     await stream(store, 200);
     await waitUntil(() => store.pendingRows === 0, { what: 'every row moved' });
     // Some rows went in twice (by the mover, then by the store): each is there once.
-    expect(countRows(db)).toBe(500);
+    expect(count(db)).toBe(500);
     expect(store.after('s1', 0, 10_000).map((event) => event.seq)).toEqual(
       Array.from({ length: 250 }, (_, i) => i + 1),
     );
@@ -156,7 +145,7 @@ describe('the event mover', () => {
     await waitUntil(() => client.pid === undefined && !isAlive(first), { what: 'the idle mover gone' });
     await stream(store, 10);
     await waitUntil(() => store.pendingRows === 0, { what: 'moved again' });
-    expect(countRows(db)).toBe(40);
+    expect(count(db)).toBe(40);
     expect(warnings).toEqual([]);
   });
 
@@ -225,7 +214,7 @@ describe('the event mover', () => {
     await closed;
     expect(replies().find((reply) => reply.generation === 1)?.type).toBe('move_failed');
     expect(replies().some((reply) => reply.type === 'moved')).toBe(false);
-    expect(countRows(db)).toBe(0);
+    expect(count(db)).toBe(0);
   });
 
   it('reads each row once while the mover has committed rows whose reply is not handled yet', () => {
@@ -242,12 +231,12 @@ describe('the event mover', () => {
     cleanups.push(() => store.close());
     store.append('s1', { type: 'user_message', payload: { text: 'hi', messageId: 'u1' } } as NewSessionEvent);
     for (let i = 0; i < 5; i++) store.append('s1', note(`a${i}`));
-    (store as unknown as { handOff(): boolean }).handOff();
+    (store as unknown as { moves: { handOff(): boolean } }).moves.handOff();
     expect(held).toHaveLength(1);
     const [request] = held as [{ generation: number; path: string }];
     const moved = mover.move(request.path);
     expect(moved.rows).toBe(6);
-    expect(countRows(db)).toBe(6);
+    expect(count(db)).toBe(6);
     expect(store.pendingRows).toBe(6); // in both places now
     store.append('s1', note('a5'));
     expect(store.after('s1', 0).map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);

@@ -22,18 +22,7 @@ import {
 } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations.js';
 import { pragma, prepared, retain } from '../../src/store/prepared.js';
-import { seedSessions } from './seed.js';
-
-const note = (text: string): NewSessionEvent => ({
-  type: 'stream_delta',
-  payload: { turnId: 't', messageId: 'm', blockIndex: 0, kind: 'text', text },
-});
-
-const texts = (events: { payload: unknown }[]) =>
-  events.map((event) => (event.payload as { text: string }).text);
-
-const count = (db: Database, table = 'events') =>
-  (prepared(db, `SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+import { count, note, seedSessions, texts } from './seed.js';
 
 /** Options that never move rows on their own: the test decides when (`persist`). */
 const manual: EventStoreOptions = { moveAfterMs: 3_600_000, moveAfterRows: 1_000_000 };
