@@ -32,24 +32,9 @@ function renderSession(log: EventLog, connection?: ConnectionState) {
   );
 }
 
-/** A turn whose Bash call asked for permission (request `r1`), not yet answered. */
-function askedPermission(): EventLog {
-  const log = new EventLog();
-  log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
-  log.add('turn_started', { turnId: 't1', messageId: 'u1' });
-  log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
-  log.add('permission_requested', {
-    turnId: 't1',
-    requestId: 'r1',
-    tool: 'Bash',
-    input: { command: 'rm x' },
-  });
-  return log;
-}
-
 describe('SessionConversation', () => {
   it('says the turn waits for your approval, not that it is working, while a permission is pending', () => {
-    const log = askedPermission();
+    const log = EventLog.askedPermission();
     renderSession(log);
     const activity = screen.getByTestId('turn-activity');
     expect(activity.textContent).toContain('Waiting for your approval');
@@ -57,14 +42,14 @@ describe('SessionConversation', () => {
   });
 
   it('says the agent is working once the answer is in', () => {
-    const log = askedPermission();
+    const log = EventLog.askedPermission();
     log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
     renderSession(log);
     expect(screen.getByTestId('turn-activity').textContent).toContain('Working…');
   });
 
   it('stops claiming to know what the agent does while the backend is unreachable', () => {
-    const log = askedPermission();
+    const log = EventLog.askedPermission();
     log.add('permission_resolved', { requestId: 'r1', allow: true, by: 'user' });
     renderSession(log, 'reconnecting');
     const activity = screen.getByTestId('turn-activity');

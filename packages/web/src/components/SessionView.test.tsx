@@ -53,26 +53,11 @@ function renderSessionView(
   return { ...backend, preferences };
 }
 
-/** A turn whose Bash call asked for permission, not yet answered. */
-function askedPermission(): EventLog {
-  const log = new EventLog();
-  log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
-  log.add('turn_started', { turnId: 't1', messageId: 'u1' });
-  log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
-  log.add('permission_requested', {
-    turnId: 't1',
-    requestId: 'r1',
-    tool: 'Bash',
-    input: { command: 'rm x' },
-  });
-  return log;
-}
-
 describe('a permission request behind the changes pane (narrow window)', () => {
   const waiting = makeSession('s1', { status: 'waiting_permission' });
 
   it('is announced on the pane, and Show brings back the conversation with the focus on the request', async () => {
-    const { preferences } = renderSessionView(askedPermission(), waiting, {
+    const { preferences } = renderSessionView(EventLog.askedPermission(), waiting, {
       width: 600,
       isChangesOpen: true,
     });
@@ -97,7 +82,7 @@ describe('a permission request behind the changes pane (narrow window)', () => {
     viewport?.uninstall();
     cleanup();
 
-    renderSessionView(askedPermission(), waiting, { width: 1400, isChangesOpen: true });
+    renderSessionView(EventLog.askedPermission(), waiting, { width: 1400, isChangesOpen: true });
     await screen.findByTestId('permission-allow');
     expect(screen.queryByTestId('permission-callout')).toBeNull();
   });

@@ -22,4 +22,19 @@ export class EventLog {
     this.add('assistant_message', { turnId, messageId, content: [{ type: 'text', text: reply.join('') }] });
     this.add('turn_ended', { turnId, outcome: 'completed', durationMs: 1200, costUsd: 0.01 });
   }
+
+  /** A turn whose Bash call asked for permission (request `r1`), not yet answered. */
+  static askedPermission(): EventLog {
+    const log = new EventLog();
+    log.add('user_message', { messageId: 'u1', text: 'clean up', queued: false });
+    log.add('turn_started', { turnId: 't1', messageId: 'u1' });
+    log.add('tool_use', { turnId: 't1', id: 'tu1', tool: 'Bash', input: { command: 'rm x' } });
+    log.add('permission_requested', {
+      turnId: 't1',
+      requestId: 'r1',
+      tool: 'Bash',
+      input: { command: 'rm x' },
+    });
+    return log;
+  }
 }
